@@ -1,0 +1,83 @@
+/**
+ * Runs every examples/<name>/main.ts in its own process (as `cdk synth` / `cdk8s synth` would),
+ * with CloudFormation written to examples/<name>/cdk.out and manifests to examples/<name>/dist,
+ * prints what each printed (its rollout plans), then checks the output:
+ * cfn-lint on every template, schema validation on every manifest.
+ *
+ * Usage: npm run example [-- <name> ...]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const root = path.resolve(__dirname, '..');
+const examplesDir = path.join(root, 'examples');
+const only = process.argv.slice(2);
+const names = fs.readdirSync(examplesDir)
+  .filter(n => fs.existsSync(path.join(examplesDir, n, 'main.ts')))
+  .filter(n => only.length === 0 || only.includes(n))
+  .sort();
+
+if (names.length === 0) {
+  console.error(`No example matches ${only.join(', ')}`);
+  process.exit(1);
+}
+
+const failures: string[] = [];
+for (const name of names) {
+  const dir = path.join(examplesDir, name);
+  const cdkOut = path.join(dir, 'cdk.out');
+  const dist = path.join(dir, 'dist');
+  fs.rmSync(cdkOut, { recursive: true, force: true });
+  fs.rmSync(dist, { recursive: true, force: true });
+  console.log(`\n## examples/${name}\n`);
+  const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--project', path.join(root, 'tsconfig.dev.json'), 'main.ts'], {
+    cwd: dir,
+    stdio: 'inherit',
+    env: { ...process.env, CDK_OUTDIR: cdkOut, CDK8S_OUTDIR: dist },
+  });
+  if (run.status !== 0) {
+    failures.push(`${name}: main.ts exited with ${run.status}`);
+    continue;
+  }
+  failures.push(...checkOutput(name, cdkOut, dist));
+}
+
+if (failures.length > 0) {
+  console.error(`\n${failures.length} example check(s) failed:\n${failures.map(f => `- ${f}`).join('\n')}`);
+  process.exit(1);
+}
+console.log(`\n${names.length} example(s) synthesized and checked: ${names.join(', ')}`);
+
+function checkOutput(name: string, cdkOut: string, dist: string): string[] {
+  const problems: string[] = [];
+  const templates = fs.existsSync(cdkOut)
+    ? fs.readdirSync(cdkOut).filter(f => f.endsWith('.template.json')).map(f => path.join(cdkOut, f))
+    : [];
+  if (templates.length > 0) {
+    const lint = spawnSync('cfn-lint', ['--format', 'parseable', ...templates], { encoding: 'utf-8' });
+    if (lint.error) {
+      problems.push(`${name}: cfn-lint could not run (${lint.error.message}); it is required to check the templates`);
+    } else {
+      const errors = lint.stdout.split('\n').filter(l => /:E\d+:/.test(l));
+      const warnings = lint.stdout.split('\n').filter(l => /:W\d+:/.test(l));
+      console.log(`cfn-lint: ${templates.length} template(s), ${errors.length} error(s), ${warnings.length} warning(s)`);
+      warnings.forEach(w => console.log(`  warning ${path.relative(root, w)}`));
+      errors.forEach(e => problems.push(`${name}: cfn-lint ${path.relative(root, e)}`));
+      if (lint.status !== 0 && errors.length === 0 && warnings.length === 0) {
+        problems.push(`${name}: cfn-lint exited with ${lint.status}: ${lint.stderr}`);
+      }
+    }
+  }
+  const manifests = fs.existsSync(dist) ? fs.readdirSync(dist).filter(f => /\.ya?ml$/.test(f)).map(f => path.join(dist, f)) : [];
+  if (manifests.length > 0) {
+    const validator = path.join(root, 'scripts', 'validate-manifests.ts');
+    const check = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--project', path.join(root, 'tsconfig.dev.json'), validator, ...manifests], {
+      stdio: 'inherit',
+    });
+    if (check.status !== 0) {
+      problems.push(`${name}: manifest schema validation failed`);
+    }
+  }
+  return problems;
+}

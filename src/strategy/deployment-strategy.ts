@@ -1,0 +1,357 @@
+import { Duration } from 'aws-cdk-lib';
+import { Analysis } from './analysis';
+import { CanaryStep } from './canary-step';
+import { Capacity } from './capacity';
+import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
+import { Promotion } from './promotion';
+import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
+
+/** The shape of a deployment strategy. */
+export enum StrategyKind {
+  /** Traffic moves to the new version in declared steps. */
+  CANARY = 'CANARY',
+  /** Traffic moves to the new version in equal steps at a fixed interval. */
+  LINEAR = 'LINEAR',
+  /** The new version runs beside the old one on a preview route, then takes all traffic at once. */
+  BLUE_GREEN = 'BLUE_GREEN',
+  /** Instances are replaced in place, a few at a time. */
+  ROLLING = 'ROLLING',
+  /** All traffic moves to the new version at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+}
+
+/** Options shared by the strategies that keep the previous version after the switch. */
+export interface StrategyBaseProps {
+  /**
+   * How long the previous version keeps running after the new one takes all traffic, so that a
+   * rollback is instant (ECS bake time, CodeDeploy termination wait, Argo scale-down delay).
+   * @default Duration.minutes(5)
+   */
+  readonly keepPreviousVersionFor?: Duration;
+}
+
+/** Options for `DeploymentStrategy.canary`. */
+export interface CanaryStrategyProps extends StrategyBaseProps {
+  /** The steps before 100%, with strictly increasing weights. */
+  readonly steps: CanaryStep[];
+  /** The checks that judge each step, or `Analysis.none('why')`. */
+  readonly analysis: Analysis;
+}
+
+/** Options for `DeploymentStrategy.linear`. */
+export interface LinearStrategyProps extends StrategyBaseProps {
+  /** Percent of traffic added at each step (1 to 50; the rollout goes to 100% after the last full step). */
+  readonly stepPercent: number;
+  /** How long each step bakes before the next one. */
+  readonly interval: Duration;
+  /** The checks that judge each step, or `Analysis.none('why')`. */
+  readonly analysis: Analysis;
+}
+
+/** Options for `DeploymentStrategy.blueGreen`. */
+export interface BlueGreenStrategyProps extends StrategyBaseProps {
+  /**
+   * Checks run against the new version on its preview (test) route before promotion; a failure
+   * stops the deployment before any production traffic reaches it.
+   * @default - no preview checks
+   */
+  readonly previewAnalysis?: Analysis;
+  /**
+   * When production traffic switches to the new version.
+   * @default Promotion.automatic(Duration.seconds(0)) - as soon as the preview checks pass
+   */
+  readonly promotion?: Promotion;
+  /**
+   * Checks run against the new version after promotion, while the previous version is kept;
+   * a failure switches traffic back.
+   * @default - no post-promotion checks
+   */
+  readonly postPromotionAnalysis?: Analysis;
+}
+
+/** Options for `DeploymentStrategy.rolling`. */
+export interface RollingStrategyProps {
+  /**
+   * How many instances may run above the desired count during the replacement.
+   * @default Capacity.percent(25)
+   */
+  readonly maxSurge?: Capacity;
+  /**
+   * How many instances may be missing below the desired count during the replacement.
+   * @default Capacity.percent(0)
+   */
+  readonly maxUnavailable?: Capacity;
+  /** The checks that judge the new instances, or `Analysis.none('why')`. */
+  readonly analysis: Analysis;
+  /**
+   * How long the checks keep watching once every instance runs the new version, before the
+   * deployment is declared done. Must be at least the analysis' time to detect a failure.
+   * @default - the analysis' time to detect a failure (`Analysis.timeToDetect`)
+   */
+  readonly bakeTime?: Duration;
+}
+
+/** Options for `DeploymentStrategy.allAtOnce`. */
+export interface AllAtOnceStrategyProps extends StrategyBaseProps {
+  /**
+   * Checks run after the switch while the previous version is kept; a failure rolls back.
+   * @default - no checks
+   */
+  readonly analysis?: Analysis;
+}
+
+/** One step of traffic in a strategy's expanded form. */
+export interface TrafficStep {
+  /** Percent of traffic sent to the new version. */
+  readonly weight: number;
+  /** How long the step bakes (with a manual gate: before approval is requested). */
+  readonly bakeTime: Duration;
+  /** Whether the step waits for a manual approval after baking. */
+  readonly manualGate: boolean;
+}
+
+const DEFAULT_KEEP = Duration.minutes(5);
+
+/**
+ * How a new version replaces the old one: how traffic moves, how long each step bakes and what
+ * "healthy" means. A value object with no knowledge of AWS or Kubernetes; each target renders it
+ * and refuses what it cannot express exactly.
+ */
+export class DeploymentStrategy {
+  /**
+   * Shift traffic in the declared steps, each baking with the analysis running, then to 100%.
+   */
+  public static canary(props: CanaryStrategyProps): DeploymentStrategy {
+    const where = 'DeploymentStrategy.canary';
+    requireObject(where, props);
+    if (!Array.isArray(props.steps) || props.steps.length === 0) {
+      fail(where, 'steps', 'must contain at least one CanaryStep', show(props.steps),
+        'Add a step such as CanaryStep.of(10, Duration.minutes(10)); for a single switch use DeploymentStrategy.allAtOnce().');
+    }
+    props.steps.forEach((s, i) => {
+      if (!(s instanceof CanaryStep)) {
+        fail(where, `steps[${i}]`, 'must be a CanaryStep', show(s), 'Build steps with CanaryStep.of(weight, bakeTime).');
+      }
+      if (i > 0 && s.weight <= props.steps[i - 1].weight) {
+        fail(where, `steps[${i}].weight`, `must be greater than steps[${i - 1}].weight (${props.steps[i - 1].weight})`, show(s.weight),
+          'Order the steps by strictly increasing weight.');
+      }
+    });
+    const steps = props.steps.map(s => ({ weight: s.weight, bakeTime: s.bakeTime, manualGate: s.manualGate }));
+    const analysis = requireAnalysis(where, 'analysis', props.analysis);
+    requireBakes(where, steps, analysis, i => `steps[${i}].bakeTime`);
+    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor), {});
+  }
+
+  /** Shift `stepPercent` more traffic every `interval`, with the analysis running, until 100%. */
+  public static linear(props: LinearStrategyProps): DeploymentStrategy {
+    const where = 'DeploymentStrategy.linear';
+    requireObject(where, props);
+    const stepPercent = requireNumber(where, 'stepPercent', props.stepPercent, { min: 1, max: 50 },
+      'Pass the percent added per step, between 1 and 50 (above 50 there is only one step: use canary).');
+    const interval = requireDuration(where, 'interval', props.interval);
+    const steps: TrafficStep[] = [];
+    for (let i = 1; round(stepPercent * i) < 100; i++) {
+      steps.push({ weight: round(stepPercent * i), bakeTime: interval, manualGate: false });
+    }
+    const analysis = requireAnalysis(where, 'analysis', props.analysis);
+    requireBakes(where, steps, analysis, () => 'interval');
+    return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor), { stepPercent, interval });
+  }
+
+  /**
+   * Start the new version beside the old one, check it on a preview route, switch all production
+   * traffic at once, and keep the old version for an instant switch back.
+   */
+  public static blueGreen(props: BlueGreenStrategyProps = {}): DeploymentStrategy {
+    const where = 'DeploymentStrategy.blueGreen';
+    requireObject(where, props);
+    const promotion = props.promotion ?? Promotion.automatic(Duration.seconds(0));
+    if (!(promotion instanceof Promotion)) {
+      fail(where, 'promotion', 'must be a Promotion', show(promotion), 'Pass Promotion.automatic(wait) or Promotion.manual().');
+    }
+    const preview = props.previewAnalysis === undefined ? undefined : requireAnalysis(where, 'previewAnalysis', props.previewAnalysis);
+    const post = props.postPromotionAnalysis === undefined ? undefined : requireAnalysis(where, 'postPromotionAnalysis', props.postPromotionAnalysis);
+    const keepFor = keep(where, props.keepPreviousVersionFor);
+    const checked = (a: Analysis | undefined) => a !== undefined && !a.isNone;
+    const explicitlyNone = (preview?.isNone ?? false) || (post?.isNone ?? false);
+    if (!checked(preview) && !checked(post) && !promotion.isManual && !explicitlyNone) {
+      fail(where, 'previewAnalysis/postPromotionAnalysis', 'must judge the new version before or after an automatic promotion', 'neither',
+        'Add previewAnalysis or postPromotionAnalysis, use Promotion.manual(), or pass postPromotionAnalysis: Analysis.none("why").');
+    }
+    if (post !== undefined && !post.isNone && keepFor.toSeconds() < post.timeToDetect.toSeconds()) {
+      fail(where, 'keepPreviousVersionFor', `must be at least the post-promotion analysis' time to detect a failure (${formatDuration(post.timeToDetect)}), or the previous version is gone before a failure can roll back to it`,
+        formatDuration(keepFor), `Set keepPreviousVersionFor to ${formatDuration(post.timeToDetect)} or more.`);
+    }
+    return new DeploymentStrategy(StrategyKind.BLUE_GREEN, [], post, keepFor, { promotion, previewAnalysis: preview });
+  }
+
+  /** Replace instances in place, a few at a time, with the analysis judging the new ones. */
+  public static rolling(props: RollingStrategyProps): DeploymentStrategy {
+    const where = 'DeploymentStrategy.rolling';
+    requireObject(where, props);
+    const maxSurge = props.maxSurge ?? Capacity.percent(25);
+    const maxUnavailable = props.maxUnavailable ?? Capacity.percent(0);
+    if (!(maxSurge instanceof Capacity)) {
+      fail(where, 'maxSurge', 'must be a Capacity', show(maxSurge), 'Pass Capacity.percent(n) or Capacity.count(n).');
+    }
+    if (!(maxUnavailable instanceof Capacity)) {
+      fail(where, 'maxUnavailable', 'must be a Capacity', show(maxUnavailable), 'Pass Capacity.percent(n) or Capacity.count(n).');
+    }
+    if (maxSurge.isZero && maxUnavailable.isZero) {
+      fail(where, 'maxSurge/maxUnavailable', 'must not both be zero, or no instance can ever be replaced', `${maxSurge} / ${maxUnavailable}`,
+        'Allow a surge (for example Capacity.percent(25)) or some unavailability.');
+    }
+    const analysis = requireAnalysis(where, 'analysis', props.analysis);
+    const bakeTime = props.bakeTime === undefined
+      ? (analysis.isNone ? Duration.seconds(0) : analysis.timeToDetect)
+      : requireDuration(where, 'bakeTime', props.bakeTime, { allowZero: true });
+    if (!analysis.isNone && bakeTime.toSeconds() < analysis.timeToDetect.toSeconds()) {
+      fail(where, 'bakeTime', `must be at least the analysis' time to detect a failure (${formatDuration(analysis.timeToDetect)})`,
+        formatDuration(bakeTime), `Set bakeTime to ${formatDuration(analysis.timeToDetect)} or more, or measure more often.`);
+    }
+    return new DeploymentStrategy(StrategyKind.ROLLING, [], analysis, Duration.seconds(0), { maxSurge, maxUnavailable, bakeTime });
+  }
+
+  /** Switch all traffic at once, optionally judging the new version while the previous one is kept. */
+  public static allAtOnce(props: AllAtOnceStrategyProps = {}): DeploymentStrategy {
+    const where = 'DeploymentStrategy.allAtOnce';
+    requireObject(where, props);
+    const analysis = props.analysis === undefined ? undefined : requireAnalysis(where, 'analysis', props.analysis);
+    const keepFor = keep(where, props.keepPreviousVersionFor);
+    if (analysis !== undefined && !analysis.isNone && keepFor.toSeconds() < analysis.timeToDetect.toSeconds()) {
+      fail(where, 'keepPreviousVersionFor', `must be at least the analysis' time to detect a failure (${formatDuration(analysis.timeToDetect)})`,
+        formatDuration(keepFor), `Set keepPreviousVersionFor to ${formatDuration(analysis.timeToDetect)} or more.`);
+    }
+    return new DeploymentStrategy(StrategyKind.ALL_AT_ONCE, [], analysis, keepFor, {});
+  }
+
+  /** The shape of the strategy. */
+  public readonly kind: StrategyKind;
+  /**
+   * The traffic steps before 100%, linear steps expanded (empty for blue/green, rolling and all-at-once).
+   */
+  public readonly steps: TrafficStep[];
+  /**
+   * The checks that judge the new version: each step's analysis (canary, linear), the rolling
+   * analysis, the post-promotion analysis (blue/green) or the post-switch analysis (all-at-once).
+   */
+  public readonly analysis?: Analysis;
+  /** How long the previous version is kept after the new one takes all traffic (zero for rolling). */
+  public readonly keepPreviousVersionFor: Duration;
+  /** Percent added per step (linear only). */
+  public readonly linearStepPercent?: number;
+  /** Bake time of each step (linear only). */
+  public readonly linearInterval?: Duration;
+  /** When production traffic switches (blue/green only). */
+  public readonly promotion?: Promotion;
+  /** Checks on the preview route before promotion (blue/green only). */
+  public readonly previewAnalysis?: Analysis;
+  /** Surge allowance (rolling only). */
+  public readonly maxSurge?: Capacity;
+  /** Unavailability allowance (rolling only). */
+  public readonly maxUnavailable?: Capacity;
+  /** How long the checks watch the fully replaced version (rolling only). */
+  public readonly rollingBakeTime?: Duration;
+
+  private constructor(kind: StrategyKind, steps: TrafficStep[], analysis: Analysis | undefined, keepPreviousVersionFor: Duration,
+    extra: {
+      stepPercent?: number; interval?: Duration; promotion?: Promotion; previewAnalysis?: Analysis;
+      maxSurge?: Capacity; maxUnavailable?: Capacity; bakeTime?: Duration;
+    }) {
+    this.kind = kind;
+    this.steps = steps;
+    this.analysis = analysis;
+    this.keepPreviousVersionFor = keepPreviousVersionFor;
+    this.linearStepPercent = extra.stepPercent;
+    this.linearInterval = extra.interval;
+    this.promotion = extra.promotion;
+    this.previewAnalysis = extra.previewAnalysis;
+    this.maxSurge = extra.maxSurge;
+    this.maxUnavailable = extra.maxUnavailable;
+    this.rollingBakeTime = extra.bakeTime;
+  }
+
+  /** The strategy's own plan: what any target that renders it exactly will do. */
+  public plan(): RolloutPlan {
+    const judged = (a: Analysis | undefined): Partial<PlanPhaseSpec> =>
+      a === undefined || a.isNone ? {} : { checks: a.checkNames, timeToDetect: a.timeToDetect };
+    const notes: string[] = [];
+    const phases: PlanPhaseSpec[] = [];
+    switch (this.kind) {
+      case StrategyKind.CANARY:
+      case StrategyKind.LINEAR:
+        this.steps.forEach((s, i) => phases.push({
+          name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, manualGate: s.manualGate, ...judged(this.analysis),
+        }));
+        phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: this.keepPreviousVersionFor, ...this.judgedWithin(this.analysis, this.keepPreviousVersionFor) });
+        break;
+      case StrategyKind.BLUE_GREEN: {
+        const preview = this.previewAnalysis;
+        const previewTime = Math.max(this.promotion!.wait.toSeconds(), preview && !preview.isNone ? preview.timeToDetect.toSeconds() : 0);
+        phases.push({
+          name: 'Preview (test route only)', trafficPercent: 0, duration: Duration.seconds(previewTime), manualGate: this.promotion!.isManual, ...judged(preview),
+        });
+        phases.push({ name: 'Promoted, previous version kept', trafficPercent: 100, duration: this.keepPreviousVersionFor, ...judged(this.analysis) });
+        break;
+      }
+      case StrategyKind.ROLLING:
+        phases.push({
+          name: `Rolling replacement (max surge ${this.maxSurge}, max unavailable ${this.maxUnavailable}), then bake`,
+          trafficPercent: 100, duration: this.rollingBakeTime!, ...judged(this.analysis),
+        });
+        notes.push('The time to replace the instances depends on their start-up time and is not included.');
+        break;
+      case StrategyKind.ALL_AT_ONCE:
+        phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: this.keepPreviousVersionFor, ...judged(this.analysis) });
+        break;
+    }
+    for (const a of [this.analysis, this.previewAnalysis]) {
+      if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
+    }
+    return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace('_', '-'), phases, notes });
+  }
+
+  /** Checks of the final phase only count when that phase lasts long enough for them to detect a failure. */
+  private judgedWithin(a: Analysis | undefined, window: Duration): Partial<PlanPhaseSpec> {
+    if (a === undefined || a.isNone || window.toSeconds() < a.timeToDetect.toSeconds()) {
+      return {};
+    }
+    return { checks: a.checkNames, timeToDetect: a.timeToDetect };
+  }
+}
+
+function requireObject(where: string, props: unknown): void {
+  if (props === null || typeof props !== 'object') {
+    fail(where, 'props', 'must be an object', show(props), 'Pass the options object.');
+  }
+}
+
+function requireAnalysis(where: string, field: string, analysis: unknown): Analysis {
+  if (!(analysis instanceof Analysis)) {
+    fail(where, field, 'is required and must be an Analysis', show(analysis),
+      'Pass Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }), or Analysis.none("why") to roll out without checks on purpose.');
+  }
+  return analysis;
+}
+
+function requireBakes(where: string, steps: TrafficStep[], analysis: Analysis, field: (i: number) => string): void {
+  if (analysis.isNone) {
+    return;
+  }
+  const needed = analysis.timeToDetect.toSeconds();
+  steps.forEach((s, i) => {
+    if (s.bakeTime.toSeconds() < needed) {
+      fail(where, field(i), `must be at least the analysis' time to detect a failure, initialDelay + interval × (failureLimit + 1) = ${formatDuration(analysis.timeToDetect)}`,
+        formatDuration(s.bakeTime), `Bake for ${formatDuration(analysis.timeToDetect)} or more, or shorten the analysis interval or failure limit.`);
+    }
+  });
+}
+
+function keep(where: string, value: Duration | undefined): Duration {
+  return value === undefined ? DEFAULT_KEEP : requireDuration(where, 'keepPreviousVersionFor', value, { allowZero: true });
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
