@@ -67,10 +67,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'scripts/**/*.ts'],
+    include: ['examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts'],
     ignorePatterns: ['src/k8s/imports/**', 'examples/*/cdk.out/**', 'examples/*/dist/**'],

@@ -256,8 +256,13 @@ export class DeploymentStrategy {
 
   private constructor(kind: StrategyKind, steps: TrafficStep[], analysis: Analysis | undefined, keepPreviousVersionFor: Duration,
     extra: {
-      stepPercent?: number; interval?: Duration; promotion?: Promotion; previewAnalysis?: Analysis;
-      maxSurge?: Capacity; maxUnavailable?: Capacity; bakeTime?: Duration;
+      stepPercent?: number;
+      interval?: Duration;
+      promotion?: Promotion;
+      previewAnalysis?: Analysis;
+      maxSurge?: Capacity;
+      maxUnavailable?: Capacity;
+      bakeTime?: Duration;
     }) {
     this.kind = kind;
     this.steps = steps;
@@ -298,7 +303,9 @@ export class DeploymentStrategy {
       case StrategyKind.ROLLING:
         phases.push({
           name: `Rolling replacement (max surge ${this.maxSurge}, max unavailable ${this.maxUnavailable}), then bake`,
-          trafficPercent: 100, duration: this.rollingBakeTime!, ...judged(this.analysis),
+          trafficPercent: 100,
+          duration: this.rollingBakeTime!,
+          ...judged(this.analysis),
         });
         notes.push('The time to replace the instances depends on their start-up time and is not included.');
         break;

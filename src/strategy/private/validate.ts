@@ -59,8 +59,9 @@ export function requireDuration(where: string, field: string, value: unknown, ru
   if (!Number.isFinite(ms)) {
     fail(where, field, 'must be a finite duration', show(ms) + 'ms', 'Pass a finite Duration.');
   }
-  if (ms < 0 || (ms === 0 && !rule.allowZero)) {
-    fail(where, field, rule.allowZero ? 'must not be negative' : 'must be longer than zero', formatDuration(value), 'Pass a positive Duration.');
+  // Duration itself refuses negative amounts, so zero is the only value left to rule out.
+  if (ms === 0 && !rule.allowZero) {
+    fail(where, field, 'must be longer than zero', formatDuration(value), 'Pass a positive Duration.');
   }
   if (!rule.allowFractionalSeconds && ms % 1000 !== 0) {
     fail(where, field, 'must be a whole number of seconds', `${ms}ms`, 'Round it to whole seconds.');
