@@ -77,7 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'examples', 'scripts'],
     ignorePatterns: ['src/k8s/imports/**', 'examples/*/cdk.out/**', 'examples/*/dist/**'],
   },
-  gitignore: ['examples/*/cdk.out/', 'examples/*/dist/', '/bench-results/', '/.ci-cache/'],
+  gitignore: ['examples/*/cdk.out/', 'examples/*/dist/', '/bench-results/', '.jsii.tabl.json', '/bindings/'],
 });
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
@@ -105,6 +105,24 @@ project.addTask('bench', {
   description: 'Benchmark synth time and memory against hand-written aws-cdk-lib / cdk8s code',
   exec: 'ts-node --project tsconfig.dev.json scripts/bench.ts',
   receiveArgs: true,
+});
+
+// README examples compile, in strict mode, against the built assembly (run after compile).
+project.addTask('rosetta:check', {
+  description: 'Compile every TypeScript example in the README with jsii-rosetta (strict)',
+  exec: 'jsii-rosetta extract --strict --compile',
+});
+
+// Source for every jsii language; their registries are not reachable here, so the generated code is
+// produced (and Python byte-compiled) without being packaged.
+project.addTask('bindings', {
+  description: 'Generate the Python, Java, .NET and Go bindings (code only) into bindings/',
+  steps: [
+    { exec: 'rm -rf bindings' },
+    { exec: 'jsii-pacmak --code-only --targets python,java,dotnet,go -o bindings' },
+    { exec: 'python3 -m compileall -q bindings/python/src' },
+    { exec: 'node -e "for (const t of [\'python\',\'java\',\'dotnet\',\'go\']) { if (!require(\'fs\').readdirSync(\'bindings/\' + t).length) { console.error(t + \' binding is empty\'); process.exit(1); } } console.log(\'bindings generated: python, java, dotnet, go\')"' },
+  ],
 });
 
 // A snapshot that projen may rewrite asserts nothing: never update them implicitly.
