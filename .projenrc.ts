@@ -56,6 +56,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   jestOptions: {
+    // jest 30 resolves modules through unrs-resolver (see the eslint resolver pin below).
+    jestVersion: '^29',
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
@@ -129,6 +131,13 @@ project.addTask('bindings', {
 project.tasks.tryFind('test')?.reset();
 project.tasks.tryFind('test')?.exec('jest --ci', { receiveArgs: true });
 project.tasks.tryFind('test')?.spawn(project.eslint!.eslintTask);
+
+// unrs-resolver (used by eslint-import-resolver-typescript 3.9+ and jest 30) lists a native package per
+// platform as optional dependencies; the registry these builds run against serves only the Linux ones,
+// so npm records the others nowhere and `npm ci` then refuses the lock file. The 3.8 line and jest 29
+// resolve modules in plain JavaScript.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
 
 project.package.file.patch(JsonPatch.add('/engines', { node: '>= 20.0.0' }));
 
