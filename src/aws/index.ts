@@ -1,0 +1,3 @@
+export * from './ecs-engine';
+export * from './smoke-test';
+export * from './progressive-fargate-service';
