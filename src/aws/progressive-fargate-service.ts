@@ -11,10 +11,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { fail, requireNumber, show } from '../strategy/private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
-import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';
 import { CODEDEPLOY_MAX_ALARMS } from './private/limits';
@@ -296,7 +296,7 @@ export class ProgressiveFargateService extends Construct {
     }
     if (native && blueGreen) {
       // ECS shifts the weights of these rules between the blue and green target groups.
-      const rule = (id: string, listener: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(this, id, {
+      const rule = (ruleId: string, listener: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(this, ruleId, {
         listener,
         priority: 1,
         conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
@@ -315,7 +315,9 @@ export class ProgressiveFargateService extends Construct {
       : Fn.select(1, Fn.split('loadbalancer/', this.loadBalancer.loadBalancerArn));
     const alarms = analysis === undefined ? [] : createAlbAlarms(this, analysis, {
       loadBalancerFullName,
-      targetGroupFullNames: [this.blueTargetGroup, this.greenTargetGroup].filter((t): t is elbv2.ApplicationTargetGroup => t !== undefined).map(t => t.targetGroupFullName),
+      targetGroupFullNames: [this.blueTargetGroup, this.greenTargetGroup]
+        .filter((t): t is elbv2.ApplicationTargetGroup => t !== undefined)
+        .map(t => t.targetGroupFullName),
     }, prefix);
     this.alarms = alarms;
     this.alarmNames = analysis === undefined ? [] : analysis.checks.map(c => `${prefix}-${c.name}`);
@@ -364,7 +366,11 @@ export class ProgressiveFargateService extends Construct {
       productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionListenerRule!),
       testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule!),
     }) : undefined;
-    this.blueTargetGroup.addTarget(this.service.loadBalancerTarget({ containerName: this.containerName, containerPort: this.containerPort, alternateTarget }));
+    this.blueTargetGroup.addTarget(this.service.loadBalancerTarget({
+      containerName: this.containerName,
+      containerPort: this.containerPort,
+      alternateTarget,
+    }));
 
     // CodeDeploy.
     if (cd) {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck } from '../../src';
 import { only, service } from './util';
+import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck } from '../../src';
 
 function strategyWith(analysis: Analysis, bake = Duration.minutes(30)) {
   return DeploymentStrategy.canary({ steps: [CanaryStep.of(10, bake)], analysis });
@@ -57,15 +57,22 @@ describe('rollback alarms', () => {
       alarmNamePrefix: 'api',
       strategy: strategyWith(Analysis.of({
         checks: [HealthCheck.custom({
-          name: 'orders', threshold: 5, failWhen: Comparison.LESS_THAN,
+          name: 'orders',
+          threshold: 5,
+          failWhen: Comparison.LESS_THAN,
           cloudWatch: { namespace: 'Shop', metricName: 'Orders', dimensions: { Env: 'prod' }, statistic: 'Sum' },
         })],
       })),
     });
     const alarm = alarmNamed(template, 'api-orders');
     expect(alarm).toMatchObject({
-      Namespace: 'Shop', MetricName: 'Orders', Dimensions: [{ Name: 'Env', Value: 'prod' }], Statistic: 'Sum',
-      Threshold: 5, ComparisonOperator: 'LessThanThreshold', Period: 60,
+      Namespace: 'Shop',
+      MetricName: 'Orders',
+      Dimensions: [{ Name: 'Env', Value: 'prod' }],
+      Statistic: 'Sum',
+      Threshold: 5,
+      ComparisonOperator: 'LessThanThreshold',
+      Period: 60,
     });
   });
 
@@ -85,7 +92,9 @@ describe('rollback alarms', () => {
   test('period is the interval and datapoints to alarm are failureLimit + 1', () => {
     const { template } = service({
       alarmNamePrefix: 'api',
-      strategy: strategyWith(Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(2), failureLimit: 3 }), Duration.minutes(30)),
+      strategy: strategyWith(
+        Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(2), failureLimit: 3 }),
+        Duration.minutes(30)),
     });
     const alarm = alarmNamed(template, 'api-error-rate');
     expect(alarm.EvaluationPeriods).toBe(4);

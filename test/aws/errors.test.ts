@@ -2,11 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { analysis, canary, image, newStack } from './util';
 import {
   Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService,
   ProgressiveFargateServiceProps, Promotion, SmokeTest,
 } from '../../src';
-import { analysis, canary, image, newStack } from './util';
 
 const NATIVE = EcsEngine.native();
 const CODE_DEPLOY = EcsEngine.codeDeploy();
@@ -27,11 +27,16 @@ function expectError(props: Partial<ProgressiveFargateServiceProps>, message: Re
   expect(error.message).toMatch(message);
 }
 
+const twoSteps = () => DeploymentStrategy.canary({
+  steps: [CanaryStep.of(5, Duration.minutes(5)), CanaryStep.of(50, Duration.minutes(5))],
+  analysis: analysis(),
+});
+
 const twoMinuteAnalysis = () => Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }); // 1m × 2 = 2m, 3m with the alarm delay
 
 describe('ECS native: what it cannot express', () => {
   test('fails when a canary has several steps', () => {
-    expectError({ strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(5, Duration.minutes(5)), CanaryStep.of(50, Duration.minutes(5))], analysis: analysis() }) },
+    expectError({ strategy: twoSteps() },
       /strategy.steps must contain exactly one step for ECS native.*got 2 steps \(5%, 50%\)\. Keep one CanaryStep, use DeploymentStrategy.linear.*Argo Rollouts/);
   });
 
@@ -99,7 +104,8 @@ describe('ECS native: what it cannot express', () => {
 
 describe('both engines: what AWS cannot express', () => {
   test.each([[NATIVE, 'ECS native'], [CODE_DEPLOY, 'CodeDeploy']])('fails when a blue/green holds the preview for a fixed time (%#)', (engine, name) => {
-    expectError({ engine, strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.automatic(Duration.minutes(5)), postPromotionAnalysis: analysis() }) },
+    const strategy = DeploymentStrategy.blueGreen({ promotion: Promotion.automatic(Duration.minutes(5)), postPromotionAnalysis: analysis() });
+    expectError({ engine, strategy },
       new RegExp(`strategy.promotion cannot hold the preview for a fixed time with ${name}.*got Promotion.automatic\\(5m\\)`));
   });
 
@@ -109,31 +115,40 @@ describe('both engines: what AWS cannot express', () => {
   });
 
   test('fails when the analysis interval is not whole minutes', () => {
-    expectError({ strategy: DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.minutes(30))],
-      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.seconds(90) }),
-    }) }, /strategy.analysis.interval must be a whole number of minutes on AWS.*got 1m 30s\. Use Duration.minutes\(n\)\./);
+    expectError({
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(30))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.seconds(90) }),
+      }),
+    }, /strategy.analysis.interval must be a whole number of minutes on AWS.*got 1m 30s\. Use Duration.minutes\(n\)\./);
   });
 
   test('fails when the analysis has an initial delay', () => {
-    expectError({ strategy: DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.minutes(30))],
-      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], initialDelay: Duration.minutes(2) }),
-    }) }, /strategy.analysis.initialDelay must be zero on AWS.*got 2m/);
+    expectError({
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(30))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], initialDelay: Duration.minutes(2) }),
+      }),
+    }, /strategy.analysis.initialDelay must be zero on AWS.*got 2m/);
   });
 
   test('fails when a custom check has no CloudWatch query', () => {
-    expectError({ strategy: DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.minutes(30))],
-      analysis: Analysis.of({ checks: [HealthCheck.custom({ name: 'queue', threshold: 1, failWhen: Comparison.GREATER_THAN, prometheus: 'sum(x)' })] }),
-    }) }, /strategy.analysis.checks\[0\] \("queue"\) has no CloudWatch query.*Add cloudWatch: \{ namespace, metricName/);
+    expectError({
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(30))],
+        analysis: Analysis.of({ checks: [HealthCheck.custom({ name: 'queue', threshold: 1, failWhen: Comparison.GREATER_THAN, prometheus: 'sum(x)' })] }),
+      }),
+    }, /strategy.analysis.checks\[0\] \("queue"\) has no CloudWatch query.*Add cloudWatch: \{ namespace, metricName/);
   });
 
   test('fails when the alarm window is longer than a day', () => {
-    expectError({ strategy: DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.days(2))],
-      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.hours(12), failureLimit: 2 }),
-    }), engine: CODE_DEPLOY }, /strategy.analysis.interval × \(failureLimit \+ 1\) must be at most one day.*got 1d 12h/);
+    expectError({
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.days(2))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.hours(12), failureLimit: 2 }),
+      }),
+      engine: CODE_DEPLOY,
+    }, /strategy.analysis.interval × \(failureLimit \+ 1\) must be at most one day.*got 1d 12h/);
   });
 
   test.each([[NATIVE], [CODE_DEPLOY]])('fails when a step bakes shorter than the alarms need, counting the ingestion delay (%#)', (engine) => {
@@ -147,12 +162,14 @@ describe('both engines: what AWS cannot express', () => {
   });
 
   test('fails when the previous version is not kept long enough for the post-promotion alarms', () => {
-    expectError({ strategy: DeploymentStrategy.blueGreen({ postPromotionAnalysis: twoMinuteAnalysis(), keepPreviousVersionFor: Duration.minutes(2) }) },
+    const strategy = DeploymentStrategy.blueGreen({ postPromotionAnalysis: twoMinuteAnalysis(), keepPreviousVersionFor: Duration.minutes(2) });
+    expectError({ strategy },
       /strategy.keepPreviousVersionFor must be at least the time the rollback alarms need to fire.*= 3m.*got 2m/);
   });
 
   test('fails when an all-at-once analysis outlives the kept previous version', () => {
-    expectError({ engine: CODE_DEPLOY, strategy: DeploymentStrategy.allAtOnce({ analysis: twoMinuteAnalysis(), keepPreviousVersionFor: Duration.minutes(2) }) },
+    const strategy = DeploymentStrategy.allAtOnce({ analysis: twoMinuteAnalysis(), keepPreviousVersionFor: Duration.minutes(2) });
+    expectError({ engine: CODE_DEPLOY, strategy },
       /strategy.keepPreviousVersionFor must be at least the time the rollback alarms need to fire.*got 2m/);
   });
 });
@@ -163,7 +180,8 @@ describe('CodeDeploy: what it cannot express', () => {
   });
 
   test('fails when a linear percent is fractional', () => {
-    expectError({ engine: CODE_DEPLOY, strategy: DeploymentStrategy.linear({ stepPercent: 2.5, interval: Duration.minutes(5), analysis: analysis() }) },
+    const strategy = DeploymentStrategy.linear({ stepPercent: 2.5, interval: Duration.minutes(5), analysis: analysis() });
+    expectError({ engine: CODE_DEPLOY, strategy },
       /strategy.stepPercent must be a whole percentage for CodeDeploy, got 2.5/);
   });
 
@@ -172,7 +190,7 @@ describe('CodeDeploy: what it cannot express', () => {
   });
 
   test('fails when a canary has several steps', () => {
-    expectError({ engine: CODE_DEPLOY, strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(5, Duration.minutes(5)), CanaryStep.of(50, Duration.minutes(5))], analysis: analysis() }) },
+    expectError({ engine: CODE_DEPLOY, strategy: twoSteps() },
       /strategy.steps must contain exactly one step for CodeDeploy/);
   });
 
@@ -192,7 +210,8 @@ describe('CodeDeploy: what it cannot express', () => {
   });
 
   test('fails when the approval wait is past 2 days', () => {
-    expectError({ engine: EcsEngine.codeDeploy({ approvalWaitTime: Duration.days(3) }), strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) },
+    const strategy = DeploymentStrategy.blueGreen({ promotion: Promotion.manual() });
+    expectError({ engine: EcsEngine.codeDeploy({ approvalWaitTime: Duration.days(3) }), strategy },
       /engine.approvalWaitTime must be at most 2880 minutes \(2d\), the limit of the CodeDeploy approval wait, got 3d/);
   });
 

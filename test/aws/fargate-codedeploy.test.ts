@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Analysis, CanaryStep, Comparison, DeploymentStrategy, EcsEngine, HealthCheck, Promotion, SmokeTest } from '../../src';
 import { analysis, canary, newStack, only, service } from './util';
+import { Analysis, CanaryStep, Comparison, DeploymentStrategy, EcsEngine, HealthCheck, Promotion, SmokeTest } from '../../src';
 
 describe('CodeDeploy engine', () => {
   test('the service uses the CODE_DEPLOY controller and no ECS strategy', () => {
@@ -45,7 +45,9 @@ describe('CodeDeploy engine', () => {
     const stack = newStack();
     const { template, svc } = service({
       engine: EcsEngine.codeDeploy(),
-      strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(45) }),
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(45),
+      }),
       alarmNamePrefix: 'api',
     }, stack);
     const ref = (c: any) => ({ Ref: Stack.of(c).getLogicalId(c.node.defaultChild) });

@@ -5,12 +5,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Analysis, CanaryStep, Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, Promotion } from '../../src';
 import { analysis, canary, image, newStack, only, service } from './util';
+import { Analysis, CanaryStep, Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, Promotion } from '../../src';
 
 describe('ECS native engine', () => {
   test('a one-step canary becomes the CANARY strategy with its percent, bake and the previous-version bake time', () => {
-    const { template } = service({ strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(12.5, Duration.minutes(7))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(20) }) });
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(12.5, Duration.minutes(7))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(20),
+    });
+    const { template } = service({ strategy });
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({
         Strategy: 'CANARY',
@@ -24,7 +27,9 @@ describe('ECS native engine', () => {
 
   test('linear becomes the LINEAR strategy with step percent and step bake', () => {
     const { template, svc } = service({
-      strategy: DeploymentStrategy.linear({ stepPercent: 25, interval: Duration.minutes(4), analysis: analysis(), keepPreviousVersionFor: Duration.minutes(3) }),
+      strategy: DeploymentStrategy.linear({
+        stepPercent: 25, interval: Duration.minutes(4), analysis: analysis(), keepPreviousVersionFor: Duration.minutes(3),
+      }),
     });
     template.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: Match.objectLike({ Strategy: 'LINEAR', LinearConfiguration: { StepPercent: 25, StepBakeTimeInMinutes: 4 }, BakeTimeInMinutes: 3 }),
@@ -104,7 +109,9 @@ describe('ECS native engine', () => {
         ListenerArn: ref(listener),
         Actions: [{
           Type: 'forward',
-          ForwardConfig: { TargetGroups: [{ TargetGroupArn: ref(svc.blueTargetGroup), Weight: 100 }, { TargetGroupArn: ref(svc.greenTargetGroup), Weight: 0 }] },
+          ForwardConfig: {
+            TargetGroups: [{ TargetGroupArn: ref(svc.blueTargetGroup), Weight: 100 }, { TargetGroupArn: ref(svc.greenTargetGroup), Weight: 0 }],
+          },
         }],
         Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }],
         Priority: 1,
@@ -190,7 +197,8 @@ describe('ECS native engine', () => {
   test('the default task is 256 CPU units and 512 MiB with a logged container mapping the port', () => {
     const { template } = service();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      Cpu: '256', Memory: '512',
+      Cpu: '256',
+      Memory: '512',
       ContainerDefinitions: [Match.objectLike({ Name: 'app', PortMappings: [Match.objectLike({ ContainerPort: 8080 })], LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }) })],
     });
   });

@@ -3,11 +3,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps, Promotion } from '../../src';
 import { analysis, newStack } from './util';
+import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps, Promotion } from '../../src';
 
 function fnIn(stack: Stack, id = 'Fn'): lambda.Function {
   return new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+}
+
+function canaryWith(a: Analysis): DeploymentStrategy {
+  return DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: a });
 }
 
 function alias(props: Partial<ProgressiveLambdaAliasProps> = {}, stack = newStack()) {
@@ -51,7 +55,7 @@ describe('ProgressiveLambdaAlias', () => {
     const stack = newStack();
     const { template, fn } = alias({
       alarmNamePrefix: 'fn',
-      strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 3 })], minRequests: 25 }) }),
+      strategy: canaryWith(Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 3 })], minRequests: 25 })),
     }, stack);
     const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0] as any;
     expect(alarm.Properties.AlarmName).toBe('fn-error-rate');
@@ -70,11 +74,17 @@ describe('ProgressiveLambdaAlias', () => {
   test('the latency alarm judges the Duration percentile in milliseconds', () => {
     const { template } = alias({
       alarmNamePrefix: 'fn',
-      strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: Analysis.of({ checks: [HealthCheck.latency({ percentile: 95, max: Duration.millis(800) })] }) }),
+      strategy: canaryWith(Analysis.of({ checks: [HealthCheck.latency({ percentile: 95, max: Duration.millis(800) })] })),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'fn-latency-p95', MetricName: 'Duration', ExtendedStatistic: 'p95', Threshold: 800, Namespace: 'AWS/Lambda',
-      EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+      AlarmName: 'fn-latency-p95',
+      MetricName: 'Duration',
+      ExtendedStatistic: 'p95',
+      Threshold: 800,
+      Namespace: 'AWS/Lambda',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
     });
   });
 
@@ -98,7 +108,12 @@ describe('ProgressiveLambdaAlias', () => {
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'prod' });
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentGroupName: 'fn-dg', ApplicationName: { Ref: stack.getLogicalId(application.node.defaultChild as any) } });
     template.hasResource('AWS::Lambda::Alias', {
-      UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.objectLike({ BeforeAllowTrafficHook: { Ref: stack.getLogicalId(pre.node.defaultChild as any) }, AfterAllowTrafficHook: { Ref: stack.getLogicalId(post.node.defaultChild as any) } }) },
+      UpdatePolicy: {
+        CodeDeployLambdaAliasUpdate: Match.objectLike({
+          BeforeAllowTrafficHook: { Ref: stack.getLogicalId(pre.node.defaultChild as any) },
+          AfterAllowTrafficHook: { Ref: stack.getLogicalId(post.node.defaultChild as any) },
+        }),
+      },
     });
     expect(live.application).toBe(application);
   });
@@ -135,7 +150,10 @@ describe('ProgressiveLambdaAlias', () => {
   });
 
   test('fails when a canary has several steps', () => {
-    expect(() => alias({ strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(5, Duration.minutes(5)), CanaryStep.of(20, Duration.minutes(5))], analysis: analysis() }) }))
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(5, Duration.minutes(5)), CanaryStep.of(20, Duration.minutes(5))], analysis: analysis(),
+    });
+    expect(() => alias({ strategy }))
       .toThrow(/strategy.steps must contain exactly one step for Lambda CodeDeploy/);
   });
 

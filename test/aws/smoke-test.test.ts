@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SmokeTest } from '../../src';
 import { newStack, only, service } from './util';
+import { SmokeTest } from '../../src';
 
 describe('smoke tests', () => {
   test('SmokeTest.http creates a Node.js function in the VPC that requests the test listener', () => {

@@ -20,7 +20,8 @@ export function canary(weight = 10, bake = Duration.minutes(10)): DeploymentStra
   return DeploymentStrategy.canary({ steps: [CanaryStep.of(weight, bake)], analysis: analysis() });
 }
 
-export function service(props: Partial<ProgressiveFargateServiceProps> = {}, stack = newStack()): { stack: Stack; svc: ProgressiveFargateService; template: Template } {
+export function service(props: Partial<ProgressiveFargateServiceProps> = {}, stack = newStack()):
+{ stack: Stack; svc: ProgressiveFargateService; template: Template } {
   const svc = new ProgressiveFargateService(stack, 'Api', {
     image,
     containerPort: 8080,

@@ -1,10 +1,10 @@
 import { Duration, Fn, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS } from './limits';
 import { Analysis } from '../../strategy/analysis';
 import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
 import { fail, formatDuration, show } from '../../strategy/private/validate';
-import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS } from './limits';
 
 /** Where the ALB metrics of a service come from: its load balancer and every target group a version may use. */
 export interface AlbMetricSource {
@@ -102,7 +102,8 @@ export function createLambdaAlarms(scope: Construct, analysis: Analysis, source:
   return analysis.checks.map(check => createAlarm(scope, analysis, check, prefix, lambdaMetric(analysis, check, source), check.threshold));
 }
 
-function createAlarm(scope: Construct, analysis: Analysis, check: HealthCheck, prefix: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
+function createAlarm(scope: Construct, analysis: Analysis, check: HealthCheck, prefix: string,
+  metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, `Alarm-${check.name}`, {
     alarmName: `${prefix}-${check.name}`,
     alarmDescription: `Rolls the deployment back: ${check.describe()}, measured every ${formatDuration(analysis.interval)}, alarm after ${analysis.failureLimit + 1} failed measurement(s).`,

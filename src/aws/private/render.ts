@@ -38,7 +38,8 @@ export interface CodeDeployRender {
 const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 
 /** Maps a strategy to the ECS native deployment configuration, or refuses what ECS cannot do exactly. */
-export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number, smokeTest: SmokeTest | undefined): NativeRender {
+export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
+  smokeTest: SmokeTest | undefined): NativeRender {
   const target = 'ECS native';
   const analysis = checkedAnalysis(where, strategy);
   const keep = strategy.keepPreviousVersionFor;
@@ -136,7 +137,8 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
  * Maps a strategy to a CodeDeploy deployment configuration (ECS or Lambda), or refuses what
  * CodeDeploy cannot do exactly.
  */
-export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string, smokeTest: SmokeTest | undefined): CodeDeployRender {
+export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
+  smokeTest: SmokeTest | undefined): CodeDeployRender {
   const lambda = engine === undefined;
   const analysis = checkedAnalysis(where, strategy);
   const keep = strategy.keepPreviousVersionFor;
@@ -292,7 +294,8 @@ function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
   return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: Duration.seconds(0), note: smokeTest.describe() }];
 }
 
-function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined, lambda = false): RolloutPlan {
+function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
+  smokeTest: SmokeTest | undefined, lambda = false): RolloutPlan {
   const phases: PlanPhaseSpec[] = [...previewPhase(smokeTest)];
   strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
   const extra: string[] = [];
@@ -310,7 +313,10 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
   const phases: PlanPhaseSpec[] = [];
   if (smokeTest !== undefined || manual || kind === 'blue-green') {
     phases.push({
-      name: 'Preview (test listener only)', trafficPercent: 0, duration: Duration.seconds(0), manualGate: manual,
+      name: 'Preview (test listener only)',
+      trafficPercent: 0,
+      duration: Duration.seconds(0),
+      manualGate: manual,
       note: [smokeTest?.describe(), manual ? `stops unless approved within ${formatDuration(approvalWait!)}` : undefined].filter(Boolean).join('; ') || undefined,
     });
   }
@@ -326,7 +332,9 @@ function rollingPlan(target: string, strategy: DeploymentStrategy, analysis: Ana
     strategy: 'rolling',
     phases: [{
       name: `Rolling replacement (max surge ${strategy.maxSurge}, max unavailable ${strategy.maxUnavailable}), then alarms watched`,
-      trafficPercent: 100, duration: analysis === undefined ? Duration.seconds(0) : awsTimeToDetect(analysis), ...judged(analysis),
+      trafficPercent: 100,
+      duration: analysis === undefined ? Duration.seconds(0) : awsTimeToDetect(analysis),
+      ...judged(analysis),
     }],
     notes: [...notes(strategy, analysis), ...extra],
   });

@@ -8,10 +8,10 @@
  * Environment: TARGET_URL, EXPECT_STATUS, TIMEOUT_MS.
  * This file is bundled alone as the function's code; the AWS SDK comes with the Lambda Node.js runtime.
  */
-// eslint-disable-next-line import/no-extraneous-dependencies
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import * as http from 'http';
 import * as https from 'https';
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 
 /** The outcome of one smoke test. */
 export interface CheckResult {
