@@ -1,7 +1,8 @@
 // A Lambda function whose "live" alias CodeDeploy shifts as a 10% canary for 5 minutes, rolled back when
-// the new version's error rate or p99 duration alarm fires.
+// the new version's error rate or p99 duration alarm fires; deployment events go to an SNS topic.
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Analysis, CanaryStep, DeploymentStrategy, HealthCheck, ProgressiveLambdaAlias } from '../../src';
 
 const app = new App();
@@ -16,6 +17,7 @@ const fn = new lambda.Function(stack, 'Handler', {
 const live = new ProgressiveLambdaAlias(stack, 'Live', {
   version: fn.currentVersion,
   aliasName: 'live',
+  notificationTopic: new sns.Topic(stack, 'DeploymentEvents'),
   strategy: DeploymentStrategy.canary({
     steps: [CanaryStep.of(10, Duration.minutes(5))],
     analysis: Analysis.of({
