@@ -322,3 +322,26 @@ describe('SmokeTest', () => {
     expect(() => SmokeTest.lambda({} as any)).toThrow(/SmokeTest.lambda: fn must be a Lambda function, got \{\}/);
   });
 });
+
+describe('ECS native through CloudFormation: the 33-hour deployment window', () => {
+  test('fails when a canary bake and the kept previous version add up to more than 33 hours', () => {
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.hours(20))], analysis: analysis(), keepPreviousVersionFor: Duration.hours(14),
+    });
+    expectError({ strategy }, /strategy \(canary bake \+ keepPreviousVersionFor\) must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose bakeTimeInMinutes \+ canaryBakeTimeInMinutes exceeds 33 hours.*got 1d 10h\. .*EcsEngine.codeDeploy\(\)/);
+  });
+
+  test('fails when linear steps and the kept previous version add up to more than 33 hours', () => {
+    const strategy = DeploymentStrategy.linear({
+      stepPercent: 10, interval: Duration.hours(4), analysis: analysis(), keepPreviousVersionFor: Duration.minutes(0),
+    });
+    expectError({ strategy }, /strategy \(interval × 9 steps \+ keepPreviousVersionFor\) must add up to at most 33 hours.*got 1d 12h/);
+  });
+
+  test('33 hours exactly is accepted', () => {
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.hours(19))], analysis: analysis(), keepPreviousVersionFor: Duration.hours(14),
+    });
+    expect(build({ strategy }).plan.previousVersionReleasedAfter.toHours()).toBe(33);
+  });
+});

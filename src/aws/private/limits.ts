@@ -11,6 +11,11 @@ export const ALARM_DELAY_ASSUMPTION = 'CloudWatch ALB and Lambda metrics are 1-m
 
 /** ECS native: bake times (bakeTimeInMinutes, canary and linear step bake) are 0 to 1440 minutes. */
 export const ECS_MAX_BAKE_MINUTES = 1440;
+/**
+ * ECS native through CloudFormation: a canary or linear deployment whose bakes add up to more than
+ * 33 hours is rejected (CloudFormation operations time out after 36 hours).
+ */
+export const ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES = 33 * 60;
 /** ECS native: the linear step percent is 3.0 to 100.0, in multiples of 0.1. */
 export const ECS_MIN_LINEAR_PERCENT = 3;
 /** CodeDeploy: termination wait and approval wait are at most 2 days. */

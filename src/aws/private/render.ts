@@ -8,7 +8,9 @@ import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
 import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
-import { ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MIN_LINEAR_PERCENT } from './limits';
+import {
+  ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
+} from './limits';
 
 /** What the ECS native engine sets on the service. */
 export interface NativeRender {
@@ -55,11 +57,13 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       }
       const stepBake = wholeMinutes(where, 'strategy.steps[0].bakeTime', step.bakeTime, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
       requireBakeCoversAlarms(where, 'strategy.steps[0].bakeTime', step.bakeTime, analysis);
+      const canaryBake = bake();
+      requireCloudFormationWindow(where, 'canary bake + keepPreviousVersionFor', stepBake.toMinutes() + canaryBake.toMinutes(), 'bakeTimeInMinutes + canaryBakeTimeInMinutes');
       return {
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.CANARY,
         canaryConfiguration: { stepPercent: step.weight, stepBakeTime: stepBake },
-        bakeTime: bake(),
+        bakeTime: canaryBake,
         plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest),
       };
     }
@@ -71,11 +75,14 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       }
       const interval = wholeMinutes(where, 'strategy.interval', strategy.linearInterval!, ECS_MAX_BAKE_MINUTES, 'ECS linear step bake time (stepBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the linear interval');
       requireBakeCoversAlarms(where, 'strategy.interval', strategy.linearInterval!, analysis);
+      const linearBake = bake();
+      requireCloudFormationWindow(where, `interval × ${strategy.steps.length} steps + keepPreviousVersionFor`,
+        interval.toMinutes() * strategy.steps.length + linearBake.toMinutes(), 'bakeTimeInMinutes + stepBakeTimeInMinutes × steps');
       return {
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
         linearConfiguration: { stepPercent: percent, stepBakeTime: interval },
-        bakeTime: bake(),
+        bakeTime: linearBake,
         plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest),
       };
     }
@@ -248,6 +255,13 @@ function requireNoPromotionWait(where: string, strategy: DeploymentStrategy, tar
   if (!strategy.promotion!.isManual && wait.toSeconds() > 0) {
     fail(where, 'strategy.promotion', `cannot hold the preview for a fixed time with ${target}: production traffic switches as soon as the preview hooks pass`,
       `Promotion.automatic(${formatDuration(wait)})`, 'Use Promotion.automatic(Duration.seconds(0)) with a smokeTest, or Promotion.manual() with EcsEngine.codeDeploy().');
+  }
+}
+
+function requireCloudFormationWindow(where: string, field: string, minutes: number, formula: string): void {
+  if (minutes > ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES) {
+    fail(where, `strategy (${field})`, `must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose ${formula} exceeds 33 hours, because its operations time out after 36`,
+      formatDuration(Duration.minutes(minutes)), 'Shorten the bakes, use fewer steps, or use EcsEngine.codeDeploy(), whose deployments do not run inside a CloudFormation operation.');
   }
 }
 
