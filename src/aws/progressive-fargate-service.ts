@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -404,6 +404,10 @@ export class ProgressiveFargateService extends Construct {
       this.deploymentGroup = group;
       if (smokeFn) {
         smokeFn.grantInvoke(group.role);
+        if (smokeFn.role === undefined) {
+          Annotations.of(this).addWarningV2('cdk-progressive-delivery:smokeTestRole',
+            'The smoke-test function\'s role is unknown, so it was not allowed to call codedeploy:PutLifecycleEventHookExecutionStatus on the deployment group; grant it yourself, or the hook times out and the deployment fails.');
+        }
         smokeFn.addToRolePolicy(new iam.PolicyStatement({
           actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
           resources: [group.deploymentGroupArn],

@@ -1,9 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { newStack, only, service } from './util';
-import { SmokeTest } from '../../src';
+import { EcsEngine, SmokeTest } from '../../src';
 
 describe('smoke tests', () => {
   test('SmokeTest.http creates a Node.js function in the VPC that requests the test listener', () => {
@@ -69,5 +69,25 @@ describe('smoke tests', () => {
   test('SmokeTest.http defaults to GET / expecting 200 within 10 seconds', () => {
     const t = SmokeTest.http();
     expect([t.path, t.expectStatus, t.timeout!.toSeconds()]).toEqual(['/', 200, 10]);
+  });
+});
+
+describe('SmokeTest.lambda with CodeDeploy', () => {
+  test('your function may report to the deployment group', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Mine', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+    const { template } = service({ engine: EcsEngine.codeDeploy(), smokeTest: SmokeTest.lambda(fn) }, stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(fn.role!.node.defaultChild as any) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus' })] },
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('smoke-test function'));
+  });
+
+  test('warns when the role of an imported function is unknown', () => {
+    const stack = newStack();
+    const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:123456789012:function:smoke');
+    service({ engine: EcsEngine.codeDeploy(), smokeTest: SmokeTest.lambda(fn) }, stack);
+    Annotations.fromStack(stack).hasWarning('/Test/Api', Match.stringLikeRegexp("smoke-test function's role is unknown.*grant it yourself"));
   });
 });
