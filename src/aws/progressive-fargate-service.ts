@@ -67,6 +67,7 @@ export interface ProgressiveFargateServiceProps {
   /**
    * Number of tasks.
    * @default 2
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html#cfn-ecs-service-desiredcount
    */
   readonly desiredCount?: number;
   /**
@@ -88,6 +89,7 @@ export interface ProgressiveFargateServiceProps {
   /**
    * A certificate for the production listener, which then speaks HTTPS.
    * @default - the production listener speaks HTTP
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html
    */
   readonly certificate?: elbv2.IListenerCertificate;
   /**
@@ -99,6 +101,7 @@ export interface ProgressiveFargateServiceProps {
    * Port of the HTTP test listener, on which the new version is reachable before it takes production
    * traffic (blue/green, canary, linear and all-at-once strategies).
    * @default 9000
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
   readonly testListenerPort?: number;
   /**
@@ -109,6 +112,7 @@ export interface ProgressiveFargateServiceProps {
   /**
    * A check of the new version on the test listener before it takes production traffic.
    * @default - no smoke test
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
    */
   readonly smokeTest?: SmokeTest;
   /**
@@ -121,6 +125,7 @@ export interface ProgressiveFargateServiceProps {
   /**
    * Prefix of the rollback alarm names (`<prefix>-<check name>`).
    * @default - a name derived from the construct path, unique in the account and region
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
    */
   readonly alarmNamePrefix?: string;
   /**
