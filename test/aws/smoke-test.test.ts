@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -89,5 +91,20 @@ describe('SmokeTest.lambda with CodeDeploy', () => {
     const fn = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:123456789012:function:smoke');
     service({ engine: EcsEngine.codeDeploy(), smokeTest: SmokeTest.lambda(fn) }, stack);
     Annotations.fromStack(stack).hasWarning('/Test/Api', Match.stringLikeRegexp("smoke-test function's role is unknown.*grant it yourself"));
+  });
+});
+
+describe('the smoke-test handler asset', () => {
+  test('run from the sources, the asset is the handler transpiled to JavaScript, alone', () => {
+    const { stack } = service({ internetFacing: false, smokeTest: SmokeTest.http() });
+    const assembly = (stack.node.scope as any).synth();
+    const assets = fs.readdirSync(assembly.directory).filter((d: string) => d.startsWith('asset.'));
+    expect(assets).toHaveLength(1);
+    const dir = path.join(assembly.directory, assets[0]);
+    expect(fs.readdirSync(dir)).toEqual(['index.js']);
+    const js = fs.readFileSync(path.join(dir, 'index.js'), 'utf-8');
+    expect(js).toContain('PutLifecycleEventHookExecutionStatusCommand');
+    expect(js).toContain('exports.handler = handler');
+    expect(js).not.toMatch(/: Promise<unknown>/);
   });
 });
