@@ -1,0 +1,4 @@
+export * from './ecs-engine';
+export * from './smoke-test';
+export * from './progressive-fargate-service';
+export * from './progressive-lambda-alias';

@@ -1,0 +1,187 @@
+import { Duration, Fn, Names, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS } from './limits';
+import { Analysis } from '../../strategy/analysis';
+import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
+import { fail, formatDuration, show } from '../../strategy/private/validate';
+
+/** Where the ALB metrics of a service come from: its load balancer and every target group a version may use. */
+export interface AlbMetricSource {
+  readonly loadBalancerFullName: string;
+  readonly targetGroupFullNames: string[];
+}
+
+/** Where the metrics of the version a Lambda alias shifts to come from. */
+export interface LambdaMetricSource {
+  readonly functionName: string;
+  readonly aliasName: string;
+  readonly version: string;
+}
+
+const OPERATOR: Record<Comparison, cloudwatch.ComparisonOperator> = {
+  [Comparison.GREATER_THAN]: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  [Comparison.GREATER_THAN_OR_EQUAL]: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  [Comparison.LESS_THAN]: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+  [Comparison.LESS_THAN_OR_EQUAL]: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+};
+
+/**
+ * Refuses an analysis that CloudWatch alarms cannot measure exactly: a period that is not whole
+ * minutes, an initial delay (alarms evaluate from the start of the deployment), a custom check
+ * without a CloudWatch query, or an evaluation window past one day.
+ */
+export function requireAwsAnalysis(where: string, field: string, analysis: Analysis): void {
+  if (analysis.isNone) {
+    return;
+  }
+  const interval = analysis.interval.toSeconds();
+  if (interval % 60 !== 0) {
+    fail(where, `${field}.interval`, 'must be a whole number of minutes on AWS: it becomes the CloudWatch alarm period, and ALB and Lambda metrics are 1-minute metrics',
+      formatDuration(analysis.interval), 'Use Duration.minutes(n).');
+  }
+  if (interval * (analysis.failureLimit + 1) > CLOUDWATCH_MAX_EVALUATION_SECONDS) {
+    fail(where, `${field}.interval × (failureLimit + 1)`, 'must be at most one day: CloudWatch evaluates an alarm over at most one day',
+      formatDuration(Duration.seconds(interval * (analysis.failureLimit + 1))), 'Shorten the interval or lower the failure limit.');
+  }
+  if (analysis.initialDelay.toSeconds() !== 0) {
+    fail(where, `${field}.initialDelay`, 'must be zero on AWS: rollback alarms are evaluated from the start of the deployment and cannot wait',
+      formatDuration(analysis.initialDelay), 'Remove initialDelay; raise failureLimit to tolerate a noisy start instead.');
+  }
+  analysis.checks.forEach((check, i) => {
+    if (check.kind === HealthCheckKind.CUSTOM && check.cloudWatch === undefined) {
+      fail(where, `${field}.checks[${i}] ("${check.name}")`, 'has no CloudWatch query, which AWS needs to build its rollback alarm', 'none',
+        'Add cloudWatch: { namespace, metricName, dimensions, statistic } to HealthCheck.custom.');
+    }
+  });
+}
+
+/** Worst-case time from a failure to the alarm: the analysis' time to detect plus the ingestion delay. */
+export function awsTimeToDetect(analysis: Analysis): Duration {
+  return Duration.seconds(analysis.timeToDetect.toSeconds() + ALARM_INGESTION_DELAY.toSeconds());
+}
+
+/** Refuses a bake shorter than the rollback alarms need to fire. */
+export function requireBakeCoversAlarms(where: string, field: string, bake: Duration, analysis: Analysis | undefined): void {
+  if (analysis === undefined || analysis.isNone) {
+    return;
+  }
+  const needed = awsTimeToDetect(analysis);
+  if (bake.toSeconds() < needed.toSeconds()) {
+    fail(where, field, `must be at least the time the rollback alarms need to fire, interval × (failureLimit + 1) + 1 minute of ingestion delay = ${formatDuration(needed)} (${ALARM_DELAY_ASSUMPTION})`,
+      formatDuration(bake), `Bake for ${formatDuration(needed)} or more, or shorten the analysis interval or failure limit.`);
+  }
+}
+
+/** A deterministic alarm name prefix for a construct, unique within the account and region. */
+export function defaultAlarmNamePrefix(scope: Construct): string {
+  return Names.uniqueResourceName(scope, { maxLength: 160, separator: '-' });
+}
+
+/** Refuses a prefix that would make an alarm name CloudWatch rejects. */
+export function requireAlarmNamePrefix(where: string, prefix: string): string {
+  if (Token.isUnresolved(prefix) || typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 180 || !/^[A-Za-z0-9_.\-/]+$/.test(prefix)) {
+    fail(where, 'alarmNamePrefix', 'must be 1-180 letters, digits or "_.-/" known at synth time', show(prefix), 'Pass a literal such as "checkout-api".');
+  }
+  return prefix;
+}
+
+/**
+ * One alarm per health check. Alarms are given literal names (`<prefix>-<check>`) so that ECS
+ * deployment alarms and CodeDeploy can reference them without a dependency on the alarm resources.
+ */
+export function createAlbAlarms(scope: Construct, analysis: Analysis, source: AlbMetricSource, prefix: string): cloudwatch.Alarm[] {
+  // TargetResponseTime is in seconds; latency thresholds are kept in milliseconds.
+  return analysis.checks.map(check => createAlarm(scope, analysis, check, prefix, albMetric(analysis, check, source),
+    check.kind === HealthCheckKind.LATENCY ? check.threshold / 1000 : check.threshold));
+}
+
+/** One alarm per health check on the version a Lambda alias is shifting to. */
+export function createLambdaAlarms(scope: Construct, analysis: Analysis, source: LambdaMetricSource, prefix: string): cloudwatch.Alarm[] {
+  // Lambda Duration is in milliseconds, like latency thresholds.
+  return analysis.checks.map(check => createAlarm(scope, analysis, check, prefix, lambdaMetric(analysis, check, source), check.threshold));
+}
+
+function createAlarm(scope: Construct, analysis: Analysis, check: HealthCheck, prefix: string,
+  metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, `Alarm-${check.name}`, {
+    alarmName: `${prefix}-${check.name}`,
+    alarmDescription: `Rolls the deployment back: ${check.describe()}, measured every ${formatDuration(analysis.interval)}, alarm after ${analysis.failureLimit + 1} failed measurement(s).`,
+    metric,
+    threshold,
+    comparisonOperator: OPERATOR[check.failWhen],
+    evaluationPeriods: analysis.failureLimit + 1,
+    datapointsToAlarm: analysis.failureLimit + 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+function albMetric(analysis: Analysis, check: HealthCheck, source: AlbMetricSource): cloudwatch.IMetric {
+  const period = analysis.interval;
+  if (check.kind === HealthCheckKind.CUSTOM) {
+    return customMetric(check, period);
+  }
+  const tg = (metricName: string, statistic: string, i: number) => new cloudwatch.Metric({
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    statistic,
+    period,
+    dimensionsMap: { LoadBalancer: source.loadBalancerFullName, TargetGroup: source.targetGroupFullNames[i] },
+  });
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+  const perGroup: string[] = [];
+  source.targetGroupFullNames.forEach((_, i) => {
+    if (check.kind === HealthCheckKind.ERROR_RATE) {
+      usingMetrics[`err${i}`] = tg('HTTPCode_Target_5XX_Count', 'Sum', i);
+      usingMetrics[`req${i}`] = tg('RequestCount', 'Sum', i);
+      perGroup.push(guardedRate(`err${i}`, `req${i}`, analysis.minRequests));
+    } else {
+      usingMetrics[`lat${i}`] = tg('TargetResponseTime', `p${check.percentile}`, i);
+      perGroup.push(`lat${i}`);
+    }
+  });
+  const what = check.kind === HealthCheckKind.ERROR_RATE
+    ? `5xx % of requests (intervals with at least ${analysis.minRequests} requests)`
+    : `p${check.percentile} response time (s)`;
+  return new cloudwatch.MathExpression({
+    expression: perGroup.length === 1 ? perGroup[0] : `MAX([${perGroup.join(', ')}])`,
+    usingMetrics,
+    period,
+    label: `${check.name}: ${what}, worst target group`,
+  });
+}
+
+function lambdaMetric(analysis: Analysis, check: HealthCheck, source: LambdaMetricSource): cloudwatch.IMetric {
+  const period = analysis.interval;
+  if (check.kind === HealthCheckKind.CUSTOM) {
+    return customMetric(check, period);
+  }
+  const dimensionsMap = { FunctionName: source.functionName, Resource: Fn.join(':', [source.functionName, source.aliasName]), ExecutedVersion: source.version };
+  const fn = (metricName: string, statistic: string) => new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic, period, dimensionsMap });
+  if (check.kind === HealthCheckKind.ERROR_RATE) {
+    return new cloudwatch.MathExpression({
+      expression: guardedRate('err', 'inv', analysis.minRequests),
+      usingMetrics: { err: fn('Errors', 'Sum'), inv: fn('Invocations', 'Sum') },
+      period,
+      label: `${check.name}: errors % of invocations (intervals with at least ${analysis.minRequests} invocations)`,
+    });
+  }
+  return fn('Duration', `p${check.percentile}`);
+}
+
+function customMetric(check: HealthCheck, period: Duration): cloudwatch.IMetric {
+  const cw = check.cloudWatch!;
+  return new cloudwatch.Metric({
+    namespace: cw.namespace,
+    metricName: cw.metricName,
+    dimensionsMap: cw.dimensions,
+    statistic: cw.statistic ?? 'Average',
+    period,
+  });
+}
+
+/** `100 × errors / requests`, counted only in intervals with at least `minRequests` requests (0 otherwise). */
+function guardedRate(errors: string, requests: string, minRequests: number): string {
+  const atLeast = Math.max(minRequests, 1);
+  return `IF(FILL(${requests}, 0) >= ${atLeast}, 100 * FILL(${errors}, 0) / FILL(${requests}, 0), 0)`;
+}

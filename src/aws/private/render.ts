@@ -1,0 +1,364 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Analysis } from '../../strategy/analysis';
+import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
+import { fail, formatDuration } from '../../strategy/private/validate';
+import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
+import { EcsEngine } from '../ecs-engine';
+import { SmokeTest } from '../smoke-test';
+import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import {
+  ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
+} from './limits';
+
+/** What the ECS native engine sets on the service. */
+export interface NativeRender {
+  readonly deploymentStrategy: ecs.DeploymentStrategy;
+  readonly canaryConfiguration?: ecs.TrafficShiftConfig;
+  readonly linearConfiguration?: ecs.TrafficShiftConfig;
+  readonly bakeTime?: Duration;
+  readonly minHealthyPercent: number;
+  readonly maxHealthyPercent: number;
+  readonly circuitBreaker: boolean;
+  /** Whether the service has an alternate (green) target group and a test listener. */
+  readonly blueGreen: boolean;
+  /** The analysis rendered as rollback alarms. */
+  readonly analysis?: Analysis;
+  readonly plan: RolloutPlan;
+}
+
+/** What a CodeDeploy deployment group and configuration get. */
+export interface CodeDeployRender {
+  readonly trafficRouting: codedeploy.TrafficRouting;
+  readonly terminationWaitTime: Duration;
+  readonly approvalWaitTime?: Duration;
+  readonly analysis?: Analysis;
+  readonly plan: RolloutPlan;
+}
+
+const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
+
+/** Maps a strategy to the ECS native deployment configuration, or refuses what ECS cannot do exactly. */
+export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
+  smokeTest: SmokeTest | undefined): NativeRender {
+  const target = 'ECS native';
+  const analysis = checkedAnalysis(where, strategy);
+  const keep = strategy.keepPreviousVersionFor;
+  const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
+    'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
+  const base = { minHealthyPercent: 100, maxHealthyPercent: 200, circuitBreaker: false, blueGreen: true, analysis };
+  switch (strategy.kind) {
+    case StrategyKind.CANARY: {
+      const step = singleStep(where, strategy, target);
+      if (!Number.isInteger(Math.round(step.weight * 1e6) / 1e5)) {
+        fail(where, 'strategy.steps[0].weight', 'must be a multiple of 0.1 for ECS native canary (canaryPercent)', String(step.weight),
+          `Round the weight to one decimal, for example ${Math.round(step.weight * 10) / 10}.`);
+      }
+      const stepBake = wholeMinutes(where, 'strategy.steps[0].bakeTime', step.bakeTime, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
+      requireBakeCoversAlarms(where, 'strategy.steps[0].bakeTime', step.bakeTime, analysis);
+      const canaryBake = bake();
+      requireCloudFormationWindow(where, 'canary bake + keepPreviousVersionFor', stepBake.toMinutes() + canaryBake.toMinutes(), 'bakeTimeInMinutes + canaryBakeTimeInMinutes');
+      return {
+        ...base,
+        deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+        canaryConfiguration: { stepPercent: step.weight, stepBakeTime: stepBake },
+        bakeTime: canaryBake,
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest),
+      };
+    }
+    case StrategyKind.LINEAR: {
+      const percent = strategy.linearStepPercent!;
+      if (percent < ECS_MIN_LINEAR_PERCENT || !Number.isInteger(Math.round(percent * 1e6) / 1e5)) {
+        fail(where, 'strategy.stepPercent', `must be at least ${ECS_MIN_LINEAR_PERCENT} and a multiple of 0.1 for ECS native linear deployments`, String(percent),
+          `Use a stepPercent of ${ECS_MIN_LINEAR_PERCENT} or more with one decimal at most, or EcsEngine.codeDeploy() (whole percentages from 1), or ${ARGO_HINT}.`);
+      }
+      const interval = wholeMinutes(where, 'strategy.interval', strategy.linearInterval!, ECS_MAX_BAKE_MINUTES, 'ECS linear step bake time (stepBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the linear interval');
+      requireBakeCoversAlarms(where, 'strategy.interval', strategy.linearInterval!, analysis);
+      const linearBake = bake();
+      requireCloudFormationWindow(where, `interval × ${strategy.steps.length} steps + keepPreviousVersionFor`,
+        interval.toMinutes() * strategy.steps.length + linearBake.toMinutes(), 'bakeTimeInMinutes + stepBakeTimeInMinutes × steps');
+      return {
+        ...base,
+        deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
+        linearConfiguration: { stepPercent: percent, stepBakeTime: interval },
+        bakeTime: linearBake,
+        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest),
+      };
+    }
+    case StrategyKind.BLUE_GREEN: {
+      const promotion = strategy.promotion!;
+      if (promotion.isManual) {
+        fail(where, 'strategy.promotion', 'cannot be manual with the ECS native engine: it has no approval step', 'Promotion.manual()',
+          'Use EcsEngine.codeDeploy(), whose approval wait holds the preview until someone continues the deployment, or an automatic promotion with a smokeTest.');
+      }
+      requireNoPromotionWait(where, strategy, 'ECS native');
+      if (analysis !== undefined) {
+        requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
+      }
+      return {
+        ...base,
+        deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+        bakeTime: bake(),
+        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, false),
+      };
+    }
+    case StrategyKind.ALL_AT_ONCE:
+      if (analysis !== undefined) {
+        requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
+      }
+      return {
+        ...base,
+        deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+        bakeTime: bake(),
+        plan: switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, false),
+      };
+    case StrategyKind.ROLLING: {
+      if (smokeTest !== undefined) {
+        fail(where, 'smokeTest', 'needs a test listener, which a rolling deployment does not have', smokeTest.describe(),
+          'Remove smokeTest, or use a blue/green, canary or linear strategy.');
+      }
+      const expected = analysis === undefined ? 0 : analysis.timeToDetect.toSeconds();
+      if (strategy.rollingBakeTime!.toSeconds() !== expected) {
+        fail(where, 'strategy.bakeTime', `cannot be set with the ECS native rolling strategy: ECS derives how long it watches the alarms after the last task from the alarm configuration (${formatDuration(Duration.seconds(expected))} here)`,
+          formatDuration(strategy.rollingBakeTime!), 'Leave bakeTime unset, or use a blue/green strategy whose keepPreviousVersionFor sets the bake time.');
+      }
+      const surge = strategy.maxSurge!.toPercentOf(desiredCount, 'maxSurge');
+      const unavailable = strategy.maxUnavailable!.toPercentOf(desiredCount, 'maxUnavailable');
+      return {
+        ...base,
+        deploymentStrategy: ecs.DeploymentStrategy.ROLLING,
+        minHealthyPercent: 100 - unavailable,
+        maxHealthyPercent: 100 + surge,
+        circuitBreaker: engine.circuitBreaker,
+        blueGreen: false,
+        plan: rollingPlan(target, strategy, analysis, engine.circuitBreaker),
+      };
+    }
+  }
+  /* istanbul ignore next */
+  throw new Error(`unknown strategy kind ${strategy.kind}`);
+}
+
+/**
+ * Maps a strategy to a CodeDeploy deployment configuration (ECS or Lambda), or refuses what
+ * CodeDeploy cannot do exactly.
+ */
+export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
+  smokeTest: SmokeTest | undefined): CodeDeployRender {
+  const lambda = engine === undefined;
+  const analysis = checkedAnalysis(where, strategy);
+  const keep = strategy.keepPreviousVersionFor;
+  const termination = () => lambda ? Duration.seconds(0)
+    : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
+  if (engine?.approvalWaitTime !== undefined && !(strategy.kind === StrategyKind.BLUE_GREEN && strategy.promotion!.isManual)) {
+    fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime),
+      'Remove approvalWaitTime, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).');
+  }
+  switch (strategy.kind) {
+    case StrategyKind.CANARY: {
+      const step = singleStep(where, strategy, target);
+      const percentage = wholePercent(where, 'strategy.steps[0].weight', step.weight);
+      const interval = wholeMinutes(where, 'strategy.steps[0].bakeTime', step.bakeTime, undefined, 'CodeDeploy canary interval', '');
+      requireBakeCoversAlarms(where, 'strategy.steps[0].bakeTime', step.bakeTime, analysis);
+      return {
+        trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval }),
+        terminationWaitTime: termination(),
+        analysis,
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, lambda),
+      };
+    }
+    case StrategyKind.LINEAR: {
+      const percentage = wholePercent(where, 'strategy.stepPercent', strategy.linearStepPercent!);
+      const interval = wholeMinutes(where, 'strategy.interval', strategy.linearInterval!, undefined, 'CodeDeploy linear interval', '');
+      requireBakeCoversAlarms(where, 'strategy.interval', strategy.linearInterval!, analysis);
+      return {
+        trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ percentage, interval }),
+        terminationWaitTime: termination(),
+        analysis,
+        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest, lambda),
+      };
+    }
+    case StrategyKind.BLUE_GREEN: {
+      if (lambda) {
+        fail(where, 'strategy', 'cannot be blue/green for a Lambda alias: an alias has no preview route', 'DeploymentStrategy.blueGreen',
+          'Use DeploymentStrategy.canary, .linear or .allAtOnce; run preview checks in preTrafficHook.');
+      }
+      requireNoPromotionWait(where, strategy, 'CodeDeploy');
+      const manual = strategy.promotion!.isManual;
+      const approvalWaitTime = manual
+        ? wholeMinutes(where, 'engine.approvalWaitTime', engine!.approvalWaitTime ?? Duration.hours(24), CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy approval wait', 'approve within 2 days')
+        : undefined;
+      if (analysis !== undefined) {
+        requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
+      }
+      return {
+        trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
+        terminationWaitTime: termination(),
+        approvalWaitTime,
+        analysis,
+        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, manual, approvalWaitTime),
+      };
+    }
+    case StrategyKind.ALL_AT_ONCE:
+      if (lambda && analysis !== undefined) {
+        fail(where, 'strategy.analysis', 'cannot judge a Lambda all-at-once deployment: CodeDeploy ends it at the switch, before any alarm can fire', analysis.describe(),
+          'Use DeploymentStrategy.canary or .linear so the alarms can roll back, or remove the analysis.');
+      }
+      if (analysis !== undefined) {
+        requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
+      }
+      return {
+        trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
+        terminationWaitTime: termination(),
+        analysis,
+        plan: lambda ? lambdaAllAtOncePlan(target) : switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, false),
+      };
+    case StrategyKind.ROLLING:
+      fail(where, 'strategy', `cannot be rolling with ${target}: CodeDeploy shifts traffic between two versions and never replaces instances in place`, 'DeploymentStrategy.rolling',
+        lambda ? 'Use DeploymentStrategy.canary, .linear or .allAtOnce.' : 'Use EcsEngine.native() for a rolling deployment, or a blue/green, canary or linear strategy.');
+  }
+  /* istanbul ignore next */
+  throw new Error(`unknown strategy kind ${strategy.kind}`);
+}
+
+function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis | undefined {
+  const preview = strategy.previewAnalysis;
+  if (preview !== undefined && !preview.isNone) {
+    fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
+      'Check the preview with smokeTest: SmokeTest.http({ path }) and move the checks to postPromotionAnalysis.');
+  }
+  const analysis = strategy.analysis;
+  if (analysis === undefined || analysis.isNone) {
+    return undefined;
+  }
+  requireAwsAnalysis(where, 'strategy.analysis', analysis);
+  return analysis;
+}
+
+function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
+  if (strategy.steps.length !== 1) {
+    fail(where, 'strategy.steps', `must contain exactly one step for ${target}, which shifts to one canary percentage and then to 100%`,
+      `${strategy.steps.length} steps (${strategy.steps.map(s => `${s.weight}%`).join(', ')})`,
+      `Keep one CanaryStep, use DeploymentStrategy.linear for equal steps, or ${ARGO_HINT}.`);
+  }
+  const step = strategy.steps[0];
+  if (step.manualGate) {
+    fail(where, 'strategy.steps[0]', `cannot wait for a manual approval with ${target}: traffic shifts on a timer`, 'CanaryStep.withManualGate',
+      'Use CanaryStep.of, or DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) with EcsEngine.codeDeploy().');
+  }
+  return step;
+}
+
+function requireNoPromotionWait(where: string, strategy: DeploymentStrategy, target: string): void {
+  const wait = strategy.promotion!.wait;
+  if (!strategy.promotion!.isManual && wait.toSeconds() > 0) {
+    fail(where, 'strategy.promotion', `cannot hold the preview for a fixed time with ${target}: production traffic switches as soon as the preview hooks pass`,
+      `Promotion.automatic(${formatDuration(wait)})`, 'Use Promotion.automatic(Duration.seconds(0)) with a smokeTest, or Promotion.manual() with EcsEngine.codeDeploy().');
+  }
+}
+
+function requireCloudFormationWindow(where: string, field: string, minutes: number, formula: string): void {
+  if (minutes > ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES) {
+    fail(where, `strategy (${field})`, `must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose ${formula} exceeds 33 hours, because its operations time out after 36`,
+      formatDuration(Duration.minutes(minutes)), 'Shorten the bakes, use fewer steps, or use EcsEngine.codeDeploy(), whose deployments do not run inside a CloudFormation operation.');
+  }
+}
+
+function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
+  const seconds = d.toSeconds();
+  if (seconds % 60 !== 0) {
+    fail(where, field, `must be a whole number of minutes: it becomes the ${what}`, formatDuration(d), `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
+  }
+  if (max !== undefined && seconds / 60 > max) {
+    fail(where, field, `must be at most ${max} minutes (${formatDuration(Duration.minutes(max))}), the limit of the ${what}`, formatDuration(d),
+      `Shorten it${alternative ? `, or: ${alternative}` : ''}.`);
+  }
+  return Duration.minutes(seconds / 60);
+}
+
+function wholePercent(where: string, field: string, value: number): number {
+  if (!Number.isInteger(value)) {
+    fail(where, field, 'must be a whole percentage for CodeDeploy', String(value),
+      `Use ${Math.round(value) || 1}; EcsEngine.native() accepts multiples of 0.1, and ${ARGO_HINT} with any weight.`);
+  }
+  return value;
+}
+
+function judged(analysis: Analysis | undefined): Partial<PlanPhaseSpec> {
+  return analysis === undefined ? {} : { checks: analysis.checkNames, timeToDetect: awsTimeToDetect(analysis) };
+}
+
+function judgedWithin(analysis: Analysis | undefined, window: Duration): Partial<PlanPhaseSpec> {
+  return analysis === undefined || window.toSeconds() < awsTimeToDetect(analysis).toSeconds() ? {} : judged(analysis);
+}
+
+function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): string[] {
+  const out: string[] = [];
+  if (analysis !== undefined) {
+    out.push(`Detection times include the alarm delay: ${ALARM_DELAY_ASSUMPTION}.`);
+  }
+  for (const a of [strategy.analysis, strategy.previewAnalysis]) {
+    if (a?.isNone) out.push(`No automated analysis: ${a.noneReason}.`);
+  }
+  return out;
+}
+
+function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
+  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: Duration.seconds(0), note: smokeTest.describe() }];
+}
+
+function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
+  smokeTest: SmokeTest | undefined, lambda = false): RolloutPlan {
+  const phases: PlanPhaseSpec[] = [...previewPhase(smokeTest)];
+  strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
+  const extra: string[] = [];
+  if (lambda) {
+    phases.push({ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends when the alias points to the new version' });
+    extra.push('CodeDeploy stops watching the alarms once the alias points to the new version; the previous version stays published for a manual rollback.');
+  } else {
+    phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
+  }
+  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: [...notes(strategy, analysis), ...extra] });
+}
+
+function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined,
+  manual: boolean, approvalWait?: Duration): RolloutPlan {
+  const phases: PlanPhaseSpec[] = [];
+  if (smokeTest !== undefined || manual || kind === 'blue-green') {
+    phases.push({
+      name: 'Preview (test listener only)',
+      trafficPercent: 0,
+      duration: Duration.seconds(0),
+      manualGate: manual,
+      note: [smokeTest?.describe(), manual ? `stops unless approved within ${formatDuration(approvalWait!)}` : undefined].filter(Boolean).join('; ') || undefined,
+    });
+  }
+  phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
+  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });
+}
+
+function rollingPlan(target: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, circuitBreaker: boolean): RolloutPlan {
+  const extra = ['The time to replace the tasks depends on their start-up time and is not included.'];
+  if (circuitBreaker) extra.push('The deployment circuit breaker rolls back when new tasks keep failing to start.');
+  return RolloutPlan.fromPhases({
+    target,
+    strategy: 'rolling',
+    phases: [{
+      name: `Rolling replacement (max surge ${strategy.maxSurge}, max unavailable ${strategy.maxUnavailable}), then alarms watched`,
+      trafficPercent: 100,
+      duration: analysis === undefined ? Duration.seconds(0) : awsTimeToDetect(analysis),
+      ...judged(analysis),
+    }],
+    notes: [...notes(strategy, analysis), ...extra],
+  });
+}
+
+function lambdaAllAtOncePlan(target: string): RolloutPlan {
+  return RolloutPlan.fromPhases({
+    target,
+    strategy: 'all-at-once',
+    phases: [{ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends at the switch' }],
+    notes: ['The previous version stays published for a manual rollback.'],
+  });
+}
