@@ -54,6 +54,22 @@ function checkOutput(name: string, cdkOut: string, dist: string): string[] {
   const templates = fs.existsSync(cdkOut)
     ? fs.readdirSync(cdkOut).filter(f => f.endsWith('.template.json')).map(f => path.join(cdkOut, f))
     : [];
+  if (fs.existsSync(path.join(cdkOut, 'manifest.json'))) {
+    // Error annotations (cdk-nag findings among them) do not stop app.synth(); they fail the example here.
+    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOut, 'manifest.json'), 'utf-8'));
+    let errors = 0;
+    for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
+      for (const [construct, entries] of Object.entries<any>(artifact.metadata ?? {})) {
+        for (const entry of entries as Array<{ type: string; data: unknown }>) {
+          if (entry.type === 'aws:cdk:error') {
+            errors++;
+            problems.push(`${name}: ${construct}: ${String(entry.data).split('\n')[0]}`);
+          }
+        }
+      }
+    }
+    console.log(`annotations: ${errors} error(s) (cdk-nag AwsSolutions findings included)`);
+  }
   if (templates.length > 0) {
     const lint = spawnSync('cfn-lint', ['--format', 'parseable', ...templates], { encoding: 'utf-8' });
     if (lint.error) {

@@ -1,19 +1,22 @@
 // An ECS/Fargate service deployed by CodeDeploy: 20% more traffic every 5 minutes, rolled back by the
 // alarms, the previous task set kept 30 minutes, deployment events sent to an SNS topic. The stack outputs the AppSpec a pipeline passes to
 // CodeDeploy CreateDeployment (CloudFormation does not start CodeDeploy ECS deployments).
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { Analysis, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../src';
 
 const app = new App();
+// AWS Solutions best-practice checks: a finding fails synthesis unless suppressed below with a reason.
+Aspects.of(app).add(new AwsSolutionsChecks());
 const stack = new Stack(app, 'CodeDeployLinear');
 
 const api = new ProgressiveFargateService(stack, 'Api', {
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
   containerPort: 80,
   engine: EcsEngine.codeDeploy({ deploymentGroupName: 'api' }),
-  notificationTopic: new sns.Topic(stack, 'DeploymentEvents'),
+  notificationTopic: new sns.Topic(stack, 'DeploymentEvents', { enforceSSL: true }),
   strategy: DeploymentStrategy.linear({
     stepPercent: 20,
     interval: Duration.minutes(5),
@@ -33,4 +36,18 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 console.log(api.plan.toMarkdown());
 console.log('Start a deployment: aws deploy create-deployment --application-name <Application> --deployment-group-name api \\');
 console.log('  --revision \'{"revisionType":"AppSpecContent","appSpecContent":{"content":"<AppSpec output, new task definition ARN>"}}\'');
+NagSuppressions.addResourceSuppressions(api.loadBalancer, [
+  { id: 'AwsSolutions-ELB2', reason: 'Access logs need a bucket with a retention policy chosen by the account owner; this example keeps to the deployment resources.' },
+  { id: 'AwsSolutions-EC23', reason: 'The load balancer is the service entry point and accepts clients on its listener ports by design; tasks accept only the load balancer.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.cluster.vpc, [
+  { id: 'AwsSolutions-VPC7', reason: 'The example VPC is created with the stack; give a long-lived VPC flow logs where it is owned.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.service, [
+  { id: 'AwsSolutions-IAM4', reason: 'ECS shifts traffic between the target groups with the AWS-managed infrastructure policy for load balancers, which AWS keeps current.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.deploymentGroup!, [
+  { id: 'AwsSolutions-IAM4', reason: 'CodeDeploy uses its AWS-managed service policy for ECS deployments, which AWS keeps current.' },
+], true);
+
 app.synth();

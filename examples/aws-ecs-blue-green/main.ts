@@ -1,11 +1,14 @@
 // An internal ECS/Fargate service deployed blue/green by ECS: the new version first receives test traffic
 // only, where a smoke-test Lambda requests /health on the test listener; then all production traffic
 // switches and the previous version is kept 20 minutes while the error-rate alarm can roll back.
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { Analysis, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService, Promotion, SmokeTest } from '../../src';
 
 const app = new App();
+// AWS Solutions best-practice checks: a finding fails synthesis unless suppressed below with a reason.
+Aspects.of(app).add(new AwsSolutionsChecks());
 const stack = new Stack(app, 'EcsBlueGreen');
 
 const api = new ProgressiveFargateService(stack, 'Api', {
@@ -26,4 +29,18 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+NagSuppressions.addResourceSuppressions(api.loadBalancer, [
+  { id: 'AwsSolutions-ELB2', reason: 'Access logs need a bucket with a retention policy chosen by the account owner; this example keeps to the deployment resources.' },
+  { id: 'AwsSolutions-EC23', reason: 'The load balancer is the service entry point and accepts clients on its listener ports by design; tasks accept only the load balancer.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.cluster.vpc, [
+  { id: 'AwsSolutions-VPC7', reason: 'The example VPC is created with the stack; give a long-lived VPC flow logs where it is owned.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.service, [
+  { id: 'AwsSolutions-IAM4', reason: 'ECS shifts traffic between the target groups with the AWS-managed infrastructure policy for load balancers, which AWS keeps current.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.smokeTestFunction!, [
+  { id: 'AwsSolutions-IAM4', reason: 'The smoke test writes its logs and attaches to the VPC through the AWS-managed Lambda execution policies.' },
+], true);
+
 app.synth();

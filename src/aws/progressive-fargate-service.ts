@@ -32,7 +32,8 @@ export interface ProgressiveFargateServiceProps {
   readonly engine?: EcsEngine;
   /**
    * The cluster the service runs in.
-   * @default - a new cluster in `vpc`
+   * @default - a new cluster in `vpc`, with Container Insights enabled so that task-level metrics
+   * are there when a deployment has to be investigated
    */
   readonly cluster?: ecs.ICluster;
   /**
@@ -243,7 +244,10 @@ export class ProgressiveFargateService extends Construct {
     if (props.cluster !== undefined && props.vpc !== undefined) {
       fail(where, 'vpc', 'only applies to the cluster the construct creates', 'set with cluster', 'Remove vpc; the cluster\'s VPC is used.');
     }
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', { vpc: props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2 }) });
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2 }),
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
     const vpc = this.cluster.vpc;
     if (props.taskDefinition !== undefined) {
       this.taskDefinition = props.taskDefinition;
@@ -487,7 +491,7 @@ export class ProgressiveFargateService extends Construct {
     const timeout = smokeTest.timeout!;
     return new lambda.Function(this, 'SmokeTest', {
       description: `Smoke test of ${this.node.path}: GET ${smokeTest.path} on the test listener`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: handlerCode('smoke-test'),
       vpc,

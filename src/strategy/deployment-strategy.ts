@@ -316,7 +316,7 @@ export class DeploymentStrategy {
     for (const a of [this.analysis, this.previewAnalysis]) {
       if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
     }
-    return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace('_', '-'), phases, notes });
+    return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace(/_/g, '-'), phases, notes });
   }
 
   /** Checks of the final phase only count when that phase lasts long enough for them to detect a failure. */

@@ -9,6 +9,19 @@ import { analysis, canary, image, newStack, only, service } from './util';
 import { Analysis, CanaryStep, Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, Promotion } from '../../src';
 
 describe('ECS native engine', () => {
+  test('the cluster it creates has Container Insights enabled; a cluster passed in is used as it is', () => {
+    const created = service();
+    created.template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    const stack = newStack();
+    const cluster = new ecs.Cluster(stack, 'Mine');
+    const passed = service({ cluster }, stack);
+    expect(passed.svc.cluster).toBe(cluster);
+    passed.template.resourceCountIs('AWS::ECS::Cluster', 1);
+    expect(JSON.stringify(passed.template.findResources('AWS::ECS::Cluster'))).not.toContain('containerInsights');
+  });
+
   test('a one-step canary becomes the CANARY strategy with its percent, bake and the previous-version bake time', () => {
     const strategy = DeploymentStrategy.canary({
       steps: [CanaryStep.of(12.5, Duration.minutes(7))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(20),

@@ -12,7 +12,7 @@ describe('smoke tests', () => {
     const stack = newStack();
     const { template, svc } = service({ internetFacing: false, testListenerPort: 9100, smokeTest: SmokeTest.http({ path: '/health', expectStatus: 204, timeout: Duration.seconds(5) }) }, stack);
     const fn = only(template, 'AWS::Lambda::Function').Properties;
-    expect(fn.Runtime).toBe('nodejs22.x');
+    expect(fn.Runtime).toBe('nodejs24.x');
     expect(fn.Handler).toBe('index.handler');
     expect(fn.Timeout).toBe(35);
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);

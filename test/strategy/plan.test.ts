@@ -159,6 +159,8 @@ describe('rolling and all-at-once', () => {
   test('all-at-once keeps the previous version 5 minutes by default and runs its checks then', () => {
     const s = DeploymentStrategy.allAtOnce({ analysis: Analysis.of({ checks }) });
     const plan = s.plan();
+    expect(plan.strategy).toBe('all-at-once');
+    expect(DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).plan().strategy).toBe('blue-green');
     expect(plan.phases).toHaveLength(1);
     expect(plan.phases[0].duration.toMinutes()).toBe(5);
     expect(plan.phases[0].timeToDetect?.toMinutes()).toBe(2);

@@ -83,6 +83,8 @@ describe('every invalid declaration fails with a message naming the field, the v
     ['a canary bake is zero', () => CanaryStep.of(5, Duration.minutes(0)),
       'CanaryStep.of: bakeTime must be longer than zero, got 0s. Pass a positive Duration.'],
     // Promotion, Capacity
+    ['an automatic promotion waits an unresolved time', () => Promotion.automatic(Duration.minutes(Token.asNumber({ Ref: 'Wait' }))),
+      'Promotion.automatic: after must be a concrete duration known at synth time, got an unresolved token. Pass a literal Duration such as Duration.minutes(5).'],
     ['a capacity percentage is above 100', () => Capacity.percent(150),
       'Capacity.percent: value must be at least 0 and at most 100, got 150. Pass a whole percentage between 0 and 100.'],
     ['a capacity count is fractional', () => Capacity.count(1.5),
