@@ -7,7 +7,8 @@
  *   (`additionalProperties: false`) unless the CRD marks it `x-kubernetes-preserve-unknown-fields`
  *   or declares its own `additionalProperties`, so an unknown or misspelt field is an error.
  *   `metadata` (left open by every CRD) is checked against a closed ObjectMeta subset.
- * - Services and Ingresses: the `kubernetes-models` validators (types, required fields, enums).
+ * - Services, Ingresses and Deployments: the `kubernetes-models` validators (types, required fields,
+ *   enums; that package does not reject unknown fields).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,6 +20,8 @@ import addFormats from 'ajv-formats';
 const { Service } = require('kubernetes-models/v1/Service');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Ingress } = require('kubernetes-models/networking.k8s.io/v1/Ingress');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Deployment } = require('kubernetes-models/apps/v1/Deployment');
 
 const IMPORTS = path.join(__dirname, '..', '..', 'src', 'k8s', 'imports');
 
@@ -100,7 +103,8 @@ export function validateObject(obj: any): string[] {
   }
   const model = obj.kind === 'Service' && obj.apiVersion === 'v1' ? Service
     : obj.kind === 'Ingress' && obj.apiVersion === 'networking.k8s.io/v1' ? Ingress
-      : undefined;
+      : obj.kind === 'Deployment' && obj.apiVersion === 'apps/v1' ? Deployment
+        : undefined;
   if (model === undefined) {
     return [`${id}: no schema for ${obj.apiVersion} ${obj.kind}`];
   }
