@@ -168,7 +168,7 @@ export class ArgoRollout extends Construct {
     const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
     const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE;
     if (!isCanary && router.kind !== TrafficRouterKind.NONE) {
-      fail(WHERE, 'trafficRouting', `must be TrafficRouting.none() for a ${strategy.kind.toLowerCase().replace('_', '-')} strategy: ${isBlueGreen ? 'Argo Rollouts switches the Services' : 'pods are replaced in place and traffic follows them'}`,
+      fail(WHERE, 'trafficRouting', `must be TrafficRouting.none() for a ${strategy.kind.toLowerCase().replace(/_/g, '-')} strategy: ${isBlueGreen ? 'Argo Rollouts switches the Services' : 'pods are replaced in place and traffic follows them'}`,
         router.describe(), 'Omit trafficRouting, or use a canary or linear strategy to shift traffic by weight.');
     }
     if (props.smokeTest !== undefined && !isBlueGreen) {
