@@ -55,11 +55,11 @@ export function checkControllerRules(rollout: any, templates: any[]): void {
     }
   }
   const byName = new Map<string, any>(templates.map(t => [t?.metadata?.name, t]));
-  for (const ref of refs) {
-    checkReference(ref, byName);
-  }
   for (const t of templates) {
     checkTemplate(t);
+  }
+  for (const ref of refs) {
+    checkReference(ref, byName);
   }
 }
 
