@@ -275,7 +275,10 @@ export class ArgoRollout extends Construct {
               canaryService: canary.name,
               steps,
               ...(analysis ? { analysis } : {}),
-              ...(router.kind !== TrafficRouterKind.NONE ? { scaleDownDelaySeconds: keep, trafficRouting: this.renderRouter(router, port, maxTrafficWeight, namespace, rolloutObjectName) } : {}),
+              ...(router.kind !== TrafficRouterKind.NONE ? {
+                scaleDownDelaySeconds: keep,
+                trafficRouting: this.renderRouter(router, port, maxTrafficWeight, namespace, rolloutObjectName),
+              } : {}),
             },
           };
           phaseNotes.push('The background analysis stops when the rollout is promoted: during the scale-down delay nothing judges the new version, and a rollback is `kubectl argo rollouts undo` (fast while the previous ReplicaSet is kept).');
@@ -381,7 +384,7 @@ export class ArgoRollout extends Construct {
       this.warnings = warnings;
       for (const w of warnings) this.node.addMetadata('warning', w);
       this.plan = this.buildPlan(strategy, router, props.smokeTest, warnings, phaseNotes);
-  
+
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);
@@ -389,7 +392,8 @@ export class ArgoRollout extends Construct {
     }
   }
 
-  private renderRouter(router: TrafficRouting, port: number, maxTrafficWeight: number | undefined, namespace: string | undefined, rolloutName: string): ro.RolloutSpecStrategyCanaryTrafficRouting {
+  private renderRouter(router: TrafficRouting, port: number, maxTrafficWeight: number | undefined, namespace: string | undefined,
+    rolloutName: string): ro.RolloutSpecStrategyCanaryTrafficRouting {
     const o = router._options;
     const max = maxTrafficWeight !== undefined ? { maxTrafficWeight } : {};
     switch (router.kind) {
@@ -419,7 +423,8 @@ export class ArgoRollout extends Construct {
     }
   }
 
-  private buildPlan(strategy: DeploymentStrategy, router: TrafficRouting, smokeTest: ArgoSmokeTest | undefined, warnings: string[], canaryNotes: string[]): RolloutPlan {
+  private buildPlan(strategy: DeploymentStrategy, router: TrafficRouting, smokeTest: ArgoSmokeTest | undefined, warnings: string[],
+    canaryNotes: string[]): RolloutPlan {
     const base = strategy.plan();
     const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
     const phases: PlanPhaseSpec[] = base.phases.map((p, i) => {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { fail, requireDuration, requireName, show } from '../strategy/private/validate';
 import { requireInteger, requireProps, requireText } from './private/inputs';
 import { SmokeTestOptions } from './private/options';
+import { fail, requireDuration, requireName, show } from '../strategy/private/validate';
 
 /** Options for `ArgoSmokeTest.web`. */
 export interface WebSmokeTestProps {
@@ -84,7 +84,9 @@ export class ArgoSmokeTest {
     const port = props.port === undefined ? undefined : requireInteger(where, 'port', props.port, 1, 65535, 'Pass a port such as 80.');
     const timeout = requireDuration(where, 'timeout', props.timeout ?? Duration.seconds(10));
     return new ArgoSmokeTest(SmokeTestKind.WEB, requireName(where, 'name', props.name ?? 'smoke-test'), {
-      path, port, timeout,
+      path,
+      port,
+      timeout,
       successCondition: props.successCondition === undefined ? undefined : requireText(where, 'successCondition', props.successCondition),
       jsonPath: props.jsonPath === undefined ? undefined : requireText(where, 'jsonPath', props.jsonPath),
     });

@@ -1,6 +1,6 @@
-import { fail, show } from '../strategy/private/validate';
 import { requirePort, requireK8sName, requireProps, requireText } from './private/inputs';
 import { RouterOptions } from './private/options';
+import { fail, show } from '../strategy/private/validate';
 
 /** The traffic routers `TrafficRouting` can configure. */
 export enum TrafficRouterKind {
@@ -148,7 +148,10 @@ export class TrafficRouting {
       }
       props.routes.forEach((r, i) => requireText(where, `routes[${i}]`, r));
     }
-    return new TrafficRouting(TrafficRouterKind.ISTIO, { virtualService: props.virtualService, routes: props.routes ? [...props.routes] : undefined });
+    return new TrafficRouting(TrafficRouterKind.ISTIO, {
+      virtualService: props.virtualService,
+      routes: props.routes ? [...props.routes] : undefined,
+    });
   }
 
   /**

@@ -1,26 +1,36 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { canaryStrategy, CONTAINERS, ofKind, synthValid } from './util';
 import {
   Analysis, ArgoRollout, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TrafficRouting,
 } from '../../src';
-import { canaryStrategy, CONTAINERS, ofKind, synthValid } from './util';
 
 const ADDRESS = 'http://prometheus.monitoring:9090';
 
 function metricsOf(props: Partial<ConstructorParameters<typeof ArgoRollout>[2]>): any[] {
   const chart = cdk8s.Testing.chart();
   new ArgoRollout(chart, 'api', {
-    strategy: canaryStrategy(), containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
-    metrics: MetricProvider.prometheus({ address: ADDRESS }), ...props,
+    strategy: canaryStrategy(),
+    containers: CONTAINERS,
+    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
+    metrics: MetricProvider.prometheus({ address: ADDRESS }),
+    ...props,
   });
   const [template] = ofKind(synthValid(chart), 'AnalysisTemplate');
   return template.spec.metrics;
 }
 
-function strategyWith(checks: HealthCheck[], extra: { minRequests?: number; failureLimit?: number; initialDelay?: Duration; interval?: Duration } = {}): DeploymentStrategy {
+interface Extra { minRequests?: number; failureLimit?: number; initialDelay?: Duration; interval?: Duration }
+function strategyWith(checks: HealthCheck[], extra: Extra = {}): DeploymentStrategy {
   return DeploymentStrategy.canary({
     steps: [CanaryStep.of(10, Duration.minutes(30))],
-    analysis: Analysis.of({ checks, interval: extra.interval ?? Duration.minutes(1), failureLimit: extra.failureLimit ?? 1, minRequests: extra.minRequests ?? 10, initialDelay: extra.initialDelay }),
+    analysis: Analysis.of({
+      checks,
+      interval: extra.interval ?? Duration.minutes(1),
+      failureLimit: extra.failureLimit ?? 1,
+      minRequests: extra.minRequests ?? 10,
+      initialDelay: extra.initialDelay,
+    }),
   });
 }
 
@@ -68,7 +78,8 @@ describe('Prometheus', () => {
   });
 
   test('interval, failureLimit and initialDelay come from the analysis; inconclusiveLimit defaults to failureLimit + 1', () => {
-    const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], { failureLimit: 3, interval: Duration.seconds(30), initialDelay: Duration.minutes(2) }) });
+    const extra = { failureLimit: 3, interval: Duration.seconds(30), initialDelay: Duration.minutes(2) };
+    const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], extra) });
     expect(m).toMatchObject({ interval: '30s', failureLimit: 3, initialDelay: '2m', inconclusiveLimit: 4, name: 'error-rate' });
     expect(m.provider.prometheus.query).toContain('[30s]');
   });
@@ -126,7 +137,9 @@ describe('Prometheus', () => {
 
 describe('CloudWatch', () => {
   const check = HealthCheck.custom({
-    name: 'checkout-errors', threshold: 5, failWhen: Comparison.GREATER_THAN,
+    name: 'checkout-errors',
+    threshold: 5,
+    failWhen: Comparison.GREATER_THAN,
     cloudWatch: { namespace: 'Shop', metricName: 'CheckoutErrors', dimensions: { Service: 'api', Env: 'prod' }, statistic: 'Sum' },
   });
 
@@ -135,7 +148,8 @@ describe('CloudWatch', () => {
     expect(m.provider.cloudWatch).toEqual({
       interval: '1m',
       metricDataQueries: [{
-        id: 'm', returnData: true,
+        id: 'm',
+        returnData: true,
         metricStat: { metric: { namespace: 'Shop', metricName: 'CheckoutErrors', dimensions: [{ name: 'Env', value: 'prod' }, { name: 'Service', value: 'api' }] }, period: 60, stat: 'Sum' },
       }],
     });

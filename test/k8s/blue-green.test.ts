@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
   Analysis, ArgoRollout, ArgoSmokeTest, Capacity, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, Promotion, TrafficRouting,
 } from '../../src';
-import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 
 const metrics = MetricProvider.prometheus({ address: 'http://prometheus:9090', queries: PrometheusQueries.istio() });
 const checks = () => Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(1), failureLimit: 1 });
@@ -32,7 +32,9 @@ describe('blue/green', () => {
   });
 
   test('automatic promotion after a wait sets autoPromotionSeconds', () => {
-    const strategy = DeploymentStrategy.blueGreen({ promotion: Promotion.automatic(Duration.minutes(10)), postPromotionAnalysis: checks(), keepPreviousVersionFor: Duration.minutes(15) });
+    const strategy = DeploymentStrategy.blueGreen({
+      promotion: Promotion.automatic(Duration.minutes(10)), postPromotionAnalysis: checks(), keepPreviousVersionFor: Duration.minutes(15),
+    });
     const { spec } = render({ strategy, metrics });
     expect(spec.strategy.blueGreen.autoPromotionEnabled).toBe(true);
     expect(spec.strategy.blueGreen.autoPromotionSeconds).toBe(600);
@@ -75,7 +77,10 @@ describe('blue/green', () => {
     expect(pre.templates).toHaveLength(1);
     const [metric] = template(manifests, pre.templates[0].templateName).spec.metrics;
     expect(metric).toEqual({
-      name: 'smoke-test', count: 1, failureLimit: 0, successCondition: 'result.status == "ok"',
+      name: 'smoke-test',
+      count: 1,
+      failureLimit: 0,
+      successCondition: 'result.status == "ok"',
       provider: { web: { url: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:8080/health', timeoutSeconds: 5, jsonPath: '{$.status}' } },
     });
     expect(rollout.plan.phases[0].checks).toEqual(['smoke-test']);
@@ -98,7 +103,10 @@ describe('blue/green', () => {
     expect(metric.provider.job.spec.template.spec).toEqual({
       restartPolicy: 'Never',
       containers: [{
-        name: 'smoke-test', image: 'curlimages/curl:8.8.0', command: ['sh', '-c'], args: ['curl -fsS $PREVIEW_URL/health'],
+        name: 'smoke-test',
+        image: 'curlimages/curl:8.8.0',
+        command: ['sh', '-c'],
+        args: ['curl -fsS $PREVIEW_URL/health'],
         env: [{ name: 'PREVIEW_URL', value: 'http://{{args.service}}.{{args.namespace}}.svc.cluster.local:8080' }],
       }],
     });
@@ -111,7 +119,12 @@ describe('blue/green', () => {
   });
 
   test('snapshot', () => {
-    const strategy = DeploymentStrategy.blueGreen({ previewAnalysis: checks(), promotion: Promotion.automatic(Duration.minutes(5)), postPromotionAnalysis: checks(), keepPreviousVersionFor: Duration.minutes(10) });
+    const strategy = DeploymentStrategy.blueGreen({
+      previewAnalysis: checks(),
+      promotion: Promotion.automatic(Duration.minutes(5)),
+      postPromotionAnalysis: checks(),
+      keepPreviousVersionFor: Duration.minutes(10),
+    });
     expect(render({ strategy, metrics, smokeTest: ArgoSmokeTest.web({ path: '/health' }) }).manifests).toMatchSnapshot();
   });
 

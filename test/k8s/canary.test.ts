@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Analysis, ArgoRollout, CanaryStep, DeploymentScaleDown, DeploymentStrategy, MetricProvider, PrometheusQueries, TrafficRouting } from '../../src';
 import { canaryStrategy, CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
+import { Analysis, ArgoRollout, CanaryStep, DeploymentScaleDown, DeploymentStrategy, MetricProvider, PrometheusQueries, TrafficRouting } from '../../src';
 
 const prometheus = MetricProvider.prometheus({ address: 'http://prometheus.monitoring:9090' });
 const nginx = TrafficRouting.nginx({ stableIngress: 'api' });
@@ -175,7 +175,9 @@ describe('traffic routers', () => {
 
   test('without a router, weights are pod counts: a warning says so, in metadata and in the plan', () => {
     const { rollout, manifests } = canary({
-      trafficRouting: TrafficRouting.none(), replicas: 4, strategy: canaryStrategy({ keep: Duration.seconds(0) }),
+      trafficRouting: TrafficRouting.none(),
+      replicas: 4,
+      strategy: canaryStrategy({ keep: Duration.seconds(0) }),
       metrics: MetricProvider.prometheus({ address: 'http://prometheus:9090', queries: PrometheusQueries.istio() }),
     });
     const c = rolloutOf(manifests).spec.strategy.canary;

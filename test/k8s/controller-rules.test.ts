@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import { canaryStrategy, CONTAINERS, ofKind, rolloutOf } from './util';
 import { Analysis, ArgoRollout, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, Promotion, TrafficRouting } from '../../src';
 import { checkControllerRules } from '../../src/k8s/private/controller-rules';
-import { canaryStrategy, CONTAINERS, ofKind, rolloutOf } from './util';
 
 /** A valid rendered canary (NGINX, background analysis) and blue/green (pre/post analysis), to break one rule at a time. */
 function rendered(kind: 'canary' | 'blueGreen'): { rollout: any; templates: any[] } {
@@ -11,8 +11,11 @@ function rendered(kind: 'canary' | 'blueGreen'): { rollout: any; templates: any[
   new ArgoRollout(chart, 'api', kind === 'canary'
     ? { strategy: canaryStrategy(), containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }), metrics: MetricProvider.prometheus({ address: 'http://p:9090' }) }
     : {
-      strategy: DeploymentStrategy.blueGreen({ previewAnalysis: checks, promotion: Promotion.manual(), postPromotionAnalysis: checks, keepPreviousVersionFor: Duration.minutes(5) }),
-      containers: CONTAINERS, metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
+      strategy: DeploymentStrategy.blueGreen({
+        previewAnalysis: checks, promotion: Promotion.manual(), postPromotionAnalysis: checks, keepPreviousVersionFor: Duration.minutes(5),
+      }),
+      containers: CONTAINERS,
+      metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
     });
   const manifests = cdk8s.Testing.synth(chart);
   return { rollout: rolloutOf(manifests), templates: ofKind(manifests, 'AnalysisTemplate') };

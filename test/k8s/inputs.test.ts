@@ -1,6 +1,6 @@
 import * as cdk8s from 'cdk8s';
-import { ArgoRollout, ArgoSmokeTest, DeploymentScaleDown, MetricProvider, TrafficRouterKind, TrafficRouting } from '../../src';
 import { canaryStrategy, CONTAINERS } from './util';
+import { ArgoRollout, ArgoSmokeTest, DeploymentScaleDown, MetricProvider, TrafficRouterKind, TrafficRouting } from '../../src';
 
 const metrics = MetricProvider.prometheus({ address: 'http://p:9090' });
 const nginx = TrafficRouting.nginx({ stableIngress: 'api' });
@@ -66,7 +66,8 @@ describe('TrafficRouting factories', () => {
       TrafficRouting.none(), nginx, TrafficRouting.istio({ virtualService: 'v' }), TrafficRouting.alb({ ingress: 'i' }),
       TrafficRouting.smi(), TrafficRouting.gatewayApi({ httpRoute: 'r' }),
     ].map(r => r.kind)).toEqual([
-      TrafficRouterKind.NONE, TrafficRouterKind.NGINX, TrafficRouterKind.ISTIO, TrafficRouterKind.ALB, TrafficRouterKind.SMI, TrafficRouterKind.GATEWAY_API,
+      TrafficRouterKind.NONE, TrafficRouterKind.NGINX, TrafficRouterKind.ISTIO,
+      TrafficRouterKind.ALB, TrafficRouterKind.SMI, TrafficRouterKind.GATEWAY_API,
     ]);
   });
   test('only NGINX and Gateway API take fractional weights', () => {

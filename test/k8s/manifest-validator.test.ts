@@ -1,12 +1,14 @@
 import * as cdk8s from 'cdk8s';
-import { ArgoRollout, MetricProvider, TrafficRouting } from '../../src';
 import { validateObject } from './manifest-validator';
 import { canaryStrategy, CONTAINERS, ofKind } from './util';
+import { ArgoRollout, MetricProvider, TrafficRouting } from '../../src';
 
 function rendered(): any[] {
   const chart = cdk8s.Testing.chart();
   new ArgoRollout(chart, 'api', {
-    strategy: canaryStrategy(), containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
+    strategy: canaryStrategy(),
+    containers: CONTAINERS,
+    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
     metrics: MetricProvider.prometheus({ address: 'http://p:9090' }),
   });
   return cdk8s.Testing.synth(chart);

@@ -14,14 +14,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-
-// kubernetes-models has no default export and ships CommonJS per kind.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Service } = require('kubernetes-models/v1/Service');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Ingress } = require('kubernetes-models/networking.k8s.io/v1/Ingress');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Deployment } = require('kubernetes-models/apps/v1/Deployment');
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { Service } from 'kubernetes-models/v1/Service';
 
 const IMPORTS = path.join(__dirname, '..', '..', 'src', 'k8s', 'imports');
 
@@ -101,7 +96,7 @@ export function validateObject(obj: any): string[] {
     return (validate.errors ?? []).map(e =>
       `${id}: ${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as any).additionalProperty})` : ''}`);
   }
-  const model = obj.kind === 'Service' && obj.apiVersion === 'v1' ? Service
+  const model: { new (data: any): { validate(): void } } | undefined = obj.kind === 'Service' && obj.apiVersion === 'v1' ? Service
     : obj.kind === 'Ingress' && obj.apiVersion === 'networking.k8s.io/v1' ? Ingress
       : obj.kind === 'Deployment' && obj.apiVersion === 'apps/v1' ? Deployment
         : undefined;

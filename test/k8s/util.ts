@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { Analysis, CanaryStep, DeploymentStrategy, HealthCheck } from '../../src';
 import { validateManifests } from './manifest-validator';
+import { Analysis, CanaryStep, DeploymentStrategy, HealthCheck } from '../../src';
 
 /** A canary with the usual checks: 5% then 25%, 10 minutes each. */
 export function canaryStrategy(extra: { keep?: Duration; minRequests?: number } = {}): DeploymentStrategy {

@@ -155,7 +155,8 @@ function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvide
   }
 }
 
-function prometheusQuery(check: HealthCheck, analysis: Analysis, provider: MetricProvider, ctx: MetricContext, window: string): { query: string; threshold: number } {
+function prometheusQuery(check: HealthCheck, analysis: Analysis, provider: MetricProvider, ctx: MetricContext,
+  window: string): { query: string; threshold: number } {
   if (check.kind === HealthCheckKind.CUSTOM) {
     if (check.prometheus === undefined) {
       missingQuery(check, ctx, 'Prometheus', 'HealthCheck.custom({ ..., prometheus: "<PromQL returning one number>" })');

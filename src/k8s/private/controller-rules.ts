@@ -141,7 +141,8 @@ function checkCanary(c: any): void {
   }
   const tr = c.trafficRouting;
   const routers = tr ? Object.keys(tr).filter(k => !['maxTrafficWeight', 'managedRoutes'].includes(k)) : [];
-  const needsBoth = routers.some(r => ROUTERS_NEEDING_BOTH_SERVICES.includes(r)) || (tr?.istio !== undefined && tr.istio.destinationRule === undefined);
+  const needsBoth = routers.some(r => ROUTERS_NEEDING_BOTH_SERVICES.includes(r))
+    || (tr?.istio !== undefined && tr.istio.destinationRule === undefined);
   if (needsBoth && (!c.stableService || !c.canaryService)) {
     fail(WHERE, `${path}.stableService/canaryService`, `must both be set for the ${routers.join(', ')} router`, `${show(c.stableService)} / ${show(c.canaryService)}`,
       'Set both Services.');
