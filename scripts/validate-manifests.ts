@@ -37,4 +37,4 @@ if (problems.length > 0) {
   problems.forEach(p => console.error(`  ${p}`));
   process.exit(1);
 }
-console.log(`manifest validation: ${objects} object(s) in ${files.length} file(s) valid (Argo Rollouts CRD schemas, unknown fields rejected; Kubernetes schemas for Services and Ingresses)`);
+console.log(`manifest validation: ${objects} object(s) in ${files.length} file(s) valid (Argo Rollouts CRD schemas, unknown fields rejected; kubernetes-models for Services, Ingresses and Deployments)`);
