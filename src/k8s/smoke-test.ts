@@ -56,7 +56,7 @@ export interface JobSmokeTestProps {
 }
 
 /** The kinds of smoke test. */
-export enum SmokeTestKind {
+export enum ArgoSmokeTestKind {
   /** An HTTP request to the preview Service. */
   WEB = 'WEB',
   /** A Kubernetes Job. */
@@ -83,7 +83,7 @@ export class ArgoSmokeTest {
     }
     const port = props.port === undefined ? undefined : requireInteger(where, 'port', props.port, 1, 65535, 'Pass a port such as 80.');
     const timeout = requireDuration(where, 'timeout', props.timeout ?? Duration.seconds(10));
-    return new ArgoSmokeTest(SmokeTestKind.WEB, requireName(where, 'name', props.name ?? 'smoke-test'), {
+    return new ArgoSmokeTest(ArgoSmokeTestKind.WEB, requireName(where, 'name', props.name ?? 'smoke-test'), {
       path,
       port,
       timeout,
@@ -105,19 +105,19 @@ export class ArgoSmokeTest {
     }
     props.command.forEach((c, i) => requireText(where, `command[${i}]`, c));
     (props.args ?? []).forEach((a, i) => { if (typeof a !== 'string') fail(where, `args[${i}]`, 'must be a string', show(a), 'Pass strings.'); });
-    return new ArgoSmokeTest(SmokeTestKind.JOB, requireName(where, 'name', props.name ?? 'smoke-test'), {
+    return new ArgoSmokeTest(ArgoSmokeTestKind.JOB, requireName(where, 'name', props.name ?? 'smoke-test'), {
       image: props.image, command: [...props.command], args: props.args ? [...props.args] : undefined,
     });
   }
 
   /** Which kind of test this is. */
-  public readonly kind: SmokeTestKind;
+  public readonly kind: ArgoSmokeTestKind;
   /** Name of the metric. */
   public readonly name: string;
   /** @internal */
   public readonly _options: SmokeTestOptions;
 
-  private constructor(kind: SmokeTestKind, name: string, options: SmokeTestOptions) {
+  private constructor(kind: ArgoSmokeTestKind, name: string, options: SmokeTestOptions) {
     this.kind = kind;
     this.name = name;
     this._options = options;

@@ -3,7 +3,7 @@ import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-
 import { fail, show } from '../../strategy/private/validate';
 import * as at from '../imports/argo-analysis-template-argoproj.io';
 import { MetricProvider, MetricProviderKind, PrometheusQueries } from '../metric-provider';
-import { ArgoSmokeTest, SmokeTestKind } from '../smoke-test';
+import { ArgoSmokeTest, ArgoSmokeTestKind } from '../smoke-test';
 import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
 import { argoDuration, seconds } from './durations';
 
@@ -201,7 +201,7 @@ export function smokeTestMetric(test: ArgoSmokeTest, servicePort: number): at.An
     count: at.AnalysisTemplateSpecMetricsCount.fromNumber(1),
     failureLimit: at.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
   };
-  if (test.kind === SmokeTestKind.WEB) {
+  if (test.kind === ArgoSmokeTestKind.WEB) {
     return {
       ...common,
       successCondition: o.successCondition ?? 'true',
