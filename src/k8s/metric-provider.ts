@@ -18,6 +18,8 @@ export interface CustomPrometheusQueriesProps {
    * PromQL returning the share of failed requests of the new version as a fraction (0 to 1).
    * `{{window}}` is replaced by the analysis interval (for example `1m`); `{{args.service}}` and
    * `{{args.namespace}}` are resolved by Argo Rollouts to the measured Service and the namespace.
+   * Make the error count default to zero (`or on() vector(0)`): a series that never saw an error
+   * does not exist, and an empty result counts as "no data", not as success.
    * @default - error-rate checks cannot be rendered
    */
   readonly errorRatio?: string;
@@ -48,7 +50,7 @@ export class PrometheusQueries {
   public static nginxIngress(): PrometheusQueries {
     const sel = 'namespace="{{args.namespace}}",service="{{args.service}}"';
     return new PrometheusQueries('NGINX ingress', {
-      errorRatio: `sum(rate(nginx_ingress_controller_requests{${sel},status=~"5.."}[{{window}}])) / sum(rate(nginx_ingress_controller_requests{${sel}}[{{window}}]))`,
+      errorRatio: `(sum(rate(nginx_ingress_controller_requests{${sel},status=~"5.."}[{{window}}])) or on() vector(0)) / sum(rate(nginx_ingress_controller_requests{${sel}}[{{window}}]))`,
       latencySeconds: `histogram_quantile({{quantile}}, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{${sel}}[{{window}}])))`,
       requestCount: `sum(increase(nginx_ingress_controller_requests{${sel}}[{{window}}]))`,
     });
@@ -62,7 +64,7 @@ export class PrometheusQueries {
   public static istio(): PrometheusQueries {
     const sel = 'reporter="destination",destination_service_namespace="{{args.namespace}}",destination_service_name="{{args.service}}"';
     return new PrometheusQueries('Istio', {
-      errorRatio: `sum(rate(istio_requests_total{${sel},response_code=~"5.."}[{{window}}])) / sum(rate(istio_requests_total{${sel}}[{{window}}]))`,
+      errorRatio: `(sum(rate(istio_requests_total{${sel},response_code=~"5.."}[{{window}}])) or on() vector(0)) / sum(rate(istio_requests_total{${sel}}[{{window}}]))`,
       latencySeconds: `histogram_quantile({{quantile}}, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${sel}}[{{window}}]))) / 1000`,
       requestCount: `sum(increase(istio_requests_total{${sel}}[{{window}}]))`,
     });

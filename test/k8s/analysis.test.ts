@@ -39,14 +39,16 @@ describe('Prometheus', () => {
     const [errorRate, latency] = metricsOf({});
     expect(errorRate.provider.prometheus.address).toBe(ADDRESS);
     expect(errorRate.provider.prometheus.query).toBe(
-      '(sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}",status=~"5.."}[1m])) / sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}"}[1m])))'
+      '((sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}",status=~"5.."}[1m])) or on() vector(0))'
+      + ' / sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}"}[1m])))'
       + ' and on() ((sum(increase(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}"}[1m]))) >= 20)');
     expect(latency.provider.prometheus.query).toContain('histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{');
   });
 
   test('Istio queries by default with the Istio router', () => {
     const [errorRate, latency] = metricsOf({ trafficRouting: TrafficRouting.istio({ virtualService: 'api' }) });
-    expect(errorRate.provider.prometheus.query).toContain('istio_requests_total{reporter="destination",destination_service_namespace="{{args.namespace}}",destination_service_name="{{args.service}}",response_code=~"5.."}');
+    expect(errorRate.provider.prometheus.query).toContain(
+      '(sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="{{args.namespace}}",destination_service_name="{{args.service}}",response_code=~"5.."}[1m])) or on() vector(0))');
     expect(latency.provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket');
     expect(latency.provider.prometheus.query).toContain(') / 1000)');
   });
