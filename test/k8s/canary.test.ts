@@ -123,6 +123,15 @@ describe('canary', () => {
     expect(rollout.plan.toMarkdown()).toContain('Traffic routing: NGINX ingress api.');
   });
 
+  test('exposes the Rollout name and the Rollout object as an escape hatch', () => {
+    const chart = cdk8s.Testing.chart();
+    const rollout = new ArgoRollout(chart, 'api', { strategy: canaryStrategy(), containers: CONTAINERS, trafficRouting: nginx, metrics: prometheus });
+    rollout.rollout.addJsonPatch(cdk8s.JsonPatch.add('/spec/minReadySeconds', 10));
+    const r = rolloutOf(synthValid(chart));
+    expect(r.metadata.name).toBe(rollout.rolloutName);
+    expect(r.spec.minReadySeconds).toBe(10);
+  });
+
   test('snapshot', () => {
     expect(canary().manifests).toMatchSnapshot();
   });
