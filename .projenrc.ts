@@ -33,6 +33,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/aws-lambda@^8',
     'ajv@^8',
     'ajv-formats@^3',
+    'kubernetes-models@^4',
     'yaml@^2',
     'cdk-nag@^2.36.0',
   ],

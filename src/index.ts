@@ -1,2 +1,3 @@
 export * from './strategy';
 export * from './aws';
+export * from './k8s';

@@ -1,0 +1,4 @@
+export * from './argo-rollout';
+export * from './metric-provider';
+export * from './smoke-test';
+export * from './traffic-routing';

@@ -1,0 +1,244 @@
+import { Analysis } from '../../strategy/analysis';
+import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
+import { fail, show } from '../../strategy/private/validate';
+import * as at from '../imports/argo-analysis-template-argoproj.io';
+import { MetricProvider, MetricProviderKind, PrometheusQueries } from '../metric-provider';
+import { ArgoSmokeTest, ArgoSmokeTestKind } from '../smoke-test';
+import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
+import { argoDuration, seconds } from './durations';
+
+const WHERE = 'ArgoRollout';
+
+/** The arguments every generated AnalysisTemplate declares; the rollout supplies all of them. */
+export const TEMPLATE_ARGS = ['service', 'stable-service', 'namespace'];
+
+/** The opposite comparison: the measurement passes when it does not fail. */
+const NEGATED: Record<Comparison, string> = {
+  [Comparison.GREATER_THAN]: '<=',
+  [Comparison.GREATER_THAN_OR_EQUAL]: '<',
+  [Comparison.LESS_THAN]: '>=',
+  [Comparison.LESS_THAN_OR_EQUAL]: '>',
+};
+const SYMBOL: Record<Comparison, string> = {
+  [Comparison.GREATER_THAN]: '>',
+  [Comparison.GREATER_THAN_OR_EQUAL]: '>=',
+  [Comparison.LESS_THAN]: '<',
+  [Comparison.LESS_THAN_OR_EQUAL]: '<=',
+};
+
+export interface MetricContext {
+  /** The field of the strategy the analysis comes from, for messages. */
+  readonly field: string;
+  readonly provider: MetricProvider | undefined;
+  readonly router: TrafficRouting;
+  /**
+   * Number of measurements; undefined for a background analysis that runs until the rollout
+   * completes.
+   */
+  readonly count?: number;
+  /** How many measurements without data are tolerated before the analysis turns Inconclusive. */
+  readonly inconclusiveLimit?: number;
+}
+
+/** The queries used for the built-in checks with Prometheus. */
+export function prometheusQueries(provider: MetricProvider, router: TrafficRouting): PrometheusQueries | undefined {
+  if (provider.queries) return provider.queries;
+  if (router.kind === TrafficRouterKind.NGINX) return PrometheusQueries.nginxIngress();
+  if (router.kind === TrafficRouterKind.ISTIO) return PrometheusQueries.istio();
+  return undefined;
+}
+
+/** The number of measurements that fit in `window` (first one after initialDelay, then every interval). */
+export function countWithin(analysis: Analysis, windowSeconds: number): number {
+  const usable = windowSeconds - seconds(analysis.initialDelay);
+  return Math.max(analysis.failureLimit + 1, Math.floor(usable / seconds(analysis.interval)));
+}
+
+/** The Argo metrics for an analysis' checks. */
+export function metricsFor(analysis: Analysis, ctx: MetricContext): at.AnalysisTemplateSpecMetrics[] {
+  if (analysis.isNone) return [];
+  const provider = ctx.provider;
+  if (provider === undefined) {
+    fail(WHERE, 'metrics', `is required because ${ctx.field} has health checks (${analysis.checkNames.join(', ')})`, 'undefined',
+      'Pass metrics: MetricProvider.prometheus({ address: "http://prometheus.monitoring:9090" }), .cloudWatch() or .datadog().');
+  }
+  const interval = argoDuration(WHERE, `${ctx.field}.interval`, analysis.interval);
+  const initialDelay = seconds(analysis.initialDelay) > 0 ? argoDuration(WHERE, `${ctx.field}.initialDelay`, analysis.initialDelay) : undefined;
+  const inconclusive = ctx.inconclusiveLimit ?? analysis.failureLimit + 1;
+  return analysis.checks.map(check => {
+    const measured = measure(check, analysis, provider, ctx, interval);
+    return {
+      name: check.name,
+      interval,
+      ...(initialDelay ? { initialDelay } : {}),
+      ...(ctx.count !== undefined ? { count: at.AnalysisTemplateSpecMetricsCount.fromNumber(ctx.count) } : {}),
+      failureLimit: at.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(analysis.failureLimit),
+      inconclusiveLimit: at.AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(
+        ctx.count !== undefined ? Math.min(inconclusive, ctx.count) : inconclusive),
+      successCondition: `${measured.hasData} && ${measured.value(NEGATED[measured.failWhen], measured.threshold)}`,
+      failureCondition: `${measured.hasData} && ${measured.value(SYMBOL[measured.failWhen], measured.threshold)}`,
+      provider: measured.provider,
+    };
+  });
+}
+
+interface Measured {
+  readonly provider: at.AnalysisTemplateSpecMetricsProvider;
+  /** An expression that is true when the measurement returned a number. */
+  readonly hasData: string;
+  /** An expression comparing the measurement with the threshold. */
+  readonly value: (op: string, threshold: number) => string;
+  readonly threshold: number;
+  readonly failWhen: Comparison;
+}
+
+function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvider, ctx: MetricContext, interval: string): Measured {
+  switch (provider.kind) {
+    case MetricProviderKind.PROMETHEUS: {
+      const { query, threshold } = prometheusQuery(check, analysis, provider, ctx, interval);
+      return {
+        provider: { prometheus: { address: provider.address, query } },
+        hasData: 'len(result) > 0 && !isNaN(result[0])',
+        value: (op, t) => `result[0] ${op} ${t}`,
+        threshold,
+        failWhen: check.failWhen,
+      };
+    }
+    case MetricProviderKind.CLOUDWATCH: {
+      const cw = check.cloudWatch;
+      if (check.kind !== HealthCheckKind.CUSTOM || cw === undefined) {
+        missingQuery(check, ctx, 'CloudWatch', 'HealthCheck.custom({ ..., cloudWatch: { namespace, metricName, dimensions, statistic } })');
+      }
+      const lookback = argoDuration(WHERE, 'metrics.lookback', provider.lookback ?? analysis.interval);
+      return {
+        provider: {
+          cloudWatch: {
+            interval: lookback,
+            metricDataQueries: [{
+              id: 'm',
+              returnData: true,
+              metricStat: {
+                metric: {
+                  namespace: cw.namespace,
+                  metricName: cw.metricName,
+                  dimensions: Object.entries(cw.dimensions ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+                },
+                period: at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod.fromNumber(seconds(analysis.interval)),
+                stat: cw.statistic ?? 'Average',
+              },
+            }],
+          },
+        },
+        hasData: 'len(result[0].Values) > 0',
+        value: (op, t) => (op === SYMBOL[check.failWhen] ? `any(result[0].Values, {# ${op} ${t}})` : `all(result[0].Values, {# ${op} ${t}})`),
+        threshold: check.threshold,
+        failWhen: check.failWhen,
+      };
+    }
+    default: {
+      if (check.kind !== HealthCheckKind.CUSTOM || check.datadog === undefined) {
+        missingQuery(check, ctx, 'Datadog', 'HealthCheck.custom({ ..., datadog: "<metric query>" })');
+      }
+      return {
+        provider: {
+          datadog: {
+            interval: argoDuration(WHERE, 'metrics.lookback', provider.lookback ?? analysis.interval),
+            query: check.datadog,
+          },
+        },
+        hasData: 'result != nil && !isNaN(result)',
+        value: (op, t) => `result ${op} ${t}`,
+        threshold: check.threshold,
+        failWhen: check.failWhen,
+      };
+    }
+  }
+}
+
+function prometheusQuery(check: HealthCheck, analysis: Analysis, provider: MetricProvider, ctx: MetricContext,
+  window: string): { query: string; threshold: number } {
+  if (check.kind === HealthCheckKind.CUSTOM) {
+    if (check.prometheus === undefined) {
+      missingQuery(check, ctx, 'Prometheus', 'HealthCheck.custom({ ..., prometheus: "<PromQL returning one number>" })');
+    }
+    return { query: check.prometheus, threshold: check.threshold };
+  }
+  const queries = prometheusQueries(provider, ctx.router);
+  if (queries === undefined) {
+    fail(WHERE, 'metrics.queries', `must be given for the built-in check "${check.name}": there are default queries for the NGINX and Istio routers only, and the router is ${ctx.router.describe()}`,
+      'undefined', 'Pass MetricProvider.prometheus({ address, queries: PrometheusQueries.nginxIngress() | .istio() | .custom({...}) }).');
+  }
+  const template = check.kind === HealthCheckKind.ERROR_RATE ? queries.errorRatio : queries.latencySeconds;
+  const field = check.kind === HealthCheckKind.ERROR_RATE ? 'errorRatio' : 'latencySeconds';
+  if (template === undefined) {
+    fail(WHERE, `metrics.queries.${field}`, `is required for the check "${check.name}"`, 'undefined', `Add ${field} to PrometheusQueries.custom({...}).`);
+  }
+  const fill = (q: string) => q.split('{{window}}').join(window).split('{{quantile}}').join(String((check.percentile ?? 0) / 100));
+  let query = fill(template);
+  if (analysis.minRequests > 0) {
+    if (queries.requestCount === undefined) {
+      fail(WHERE, 'metrics.queries.requestCount', `is required because the analysis' minRequests is ${analysis.minRequests}`, 'undefined',
+        'Add requestCount to PrometheusQueries.custom({...}), or set minRequests: 0 in the analysis.');
+    }
+    // Below minRequests the query returns no sample: the measurement is inconclusive, neither a pass nor a failure.
+    query = `(${query}) and on() ((${fill(queries.requestCount)}) >= ${analysis.minRequests})`;
+  }
+  const threshold = check.kind === HealthCheckKind.ERROR_RATE ? check.threshold / 100 : check.threshold / 1000;
+  return { query, threshold: Number(threshold.toPrecision(12)) };
+}
+
+function missingQuery(check: HealthCheck, ctx: MetricContext, provider: string, fix: string): never {
+  fail(WHERE, `${ctx.field}.checks`, `include "${check.name}", which has no ${provider} query`, show(check.describe()),
+    `Give it one with ${fix}, or choose a metric provider it has a query for.`);
+}
+
+/** The single metric of a smoke test: one measurement, no tolerated failure. */
+export function smokeTestMetric(test: ArgoSmokeTest, servicePort: number): at.AnalysisTemplateSpecMetrics {
+  const o = test._options;
+  const base = `http://{{args.service}}.{{args.namespace}}.svc.cluster.local:${o.port ?? servicePort}`;
+  const common = {
+    name: test.name,
+    count: at.AnalysisTemplateSpecMetricsCount.fromNumber(1),
+    failureLimit: at.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
+  };
+  if (test.kind === ArgoSmokeTestKind.WEB) {
+    return {
+      ...common,
+      successCondition: o.successCondition ?? 'true',
+      provider: {
+        web: {
+          url: `${base}${o.path}`,
+          timeoutSeconds: seconds(o.timeout!),
+          ...(o.jsonPath ? { jsonPath: o.jsonPath } : {}),
+        },
+      },
+    };
+  }
+  return {
+    ...common,
+    provider: {
+      job: {
+        spec: {
+          backoffLimit: 0,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{
+                name: test.name,
+                image: o.image!,
+                command: o.command,
+                ...(o.args ? { args: o.args } : {}),
+                env: [{ name: 'PREVIEW_URL', value: base }],
+              }],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The template's declared arguments (values supplied by the rollout). */
+export function templateArgs(): at.AnalysisTemplateSpecArgs[] {
+  return TEMPLATE_ARGS.map(name => ({ name }));
+}

@@ -1,0 +1,312 @@
+/**
+ * The Argo Rollouts v1.9 controller's own validation rules, checked on the rendered manifests
+ * before they are written: the controller only reports these when it reconciles the Rollout,
+ * by then the rollout is stuck in an InvalidSpec condition.
+ *
+ * Rules follow the controller's rollout spec validation (strategy, services, traffic routing,
+ * steps) and its analysis validation (metrics, limits, termination, arguments).
+ */
+import { fail, show } from '../../strategy/private/validate';
+
+const WHERE = 'ArgoRollout (Argo Rollouts controller rule)';
+
+/** Routers for which the controller requires both the stable and the canary Service. */
+const ROUTERS_NEEDING_BOTH_SERVICES = ['alb', 'smi', 'apisix', 'ambassador', 'nginx', 'appMesh', 'traefik'];
+/** Routers that accept maxTrafficWeight. */
+const MAX_WEIGHT_ROUTERS = ['nginx', 'plugins'];
+/** Metric providers, exactly one per metric. */
+const PROVIDERS = ['prometheus', 'web', 'job', 'cloudWatch', 'datadog', 'graphite', 'influxdb', 'kayenta', 'newRelic', 'wavefront', 'skywalking', 'plugin'];
+/** Rollout fields an analysis argument may read through fieldRef. */
+const FIELD_REFS = /^metadata\.(name|namespace|uid|labels\['[^']+'\]|annotations\['[^']+'\])$/;
+const DURATION = /^\d+(\.\d+)?(ns|us|µs|ms|s|m|h)$|^(\d+(\.\d+)?(h|m|s|ms))+$/;
+const INTEGER_OR_PERCENT = /^(\d+|\d+%)$/;
+
+/** A referenced template, rendered, with the arguments the reference supplies. */
+interface TemplateRef {
+  readonly field: string;
+  readonly names: string[];
+  readonly args: any[];
+  /** Whether the analysis must end by itself (steps, pre/post promotion). */
+  readonly mustTerminate: boolean;
+}
+
+/**
+ * Checks a rendered Rollout and the AnalysisTemplates it references (rendered by the same
+ * construct) against the controller's rules. Throws the first violation in the library's format.
+ */
+export function checkControllerRules(rollout: any, templates: any[]): void {
+  const spec = rollout?.spec ?? {};
+  checkSpec(spec);
+  const strategy = spec.strategy ?? {};
+  const refs: TemplateRef[] = [];
+  if (strategy.canary) {
+    checkCanary(strategy.canary);
+    const c = strategy.canary;
+    if (c.analysis) refs.push({ field: 'spec.strategy.canary.analysis', names: names(c.analysis), args: c.analysis.args ?? [], mustTerminate: false });
+    (c.steps ?? []).forEach((s: any, i: number) => {
+      if (s.analysis) refs.push({ field: `spec.strategy.canary.steps[${i}].analysis`, names: names(s.analysis), args: s.analysis.args ?? [], mustTerminate: true });
+    });
+  }
+  if (strategy.blueGreen) {
+    checkBlueGreen(spec, strategy.blueGreen);
+    for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
+      const a = strategy.blueGreen[key];
+      if (a) refs.push({ field: `spec.strategy.blueGreen.${key}`, names: names(a), args: a.args ?? [], mustTerminate: true });
+    }
+  }
+  const byName = new Map<string, any>(templates.map(t => [t?.metadata?.name, t]));
+  for (const t of templates) {
+    checkTemplate(t);
+  }
+  for (const ref of refs) {
+    checkReference(ref, byName);
+  }
+}
+
+function names(analysis: any): string[] {
+  return (analysis.templates ?? []).map((t: any) => t.templateName);
+}
+
+function checkSpec(spec: any): void {
+  const replicas = spec.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    fail(WHERE, 'spec.replicas', 'must be a non-negative whole number', show(replicas), 'Set replicas to 0 or more.');
+  }
+  const strategy = spec.strategy ?? {};
+  const count = ['canary', 'blueGreen'].filter(k => strategy[k] !== undefined).length;
+  if (count !== 1) {
+    fail(WHERE, 'spec.strategy', 'must have exactly one of canary and blueGreen', show(Object.keys(strategy)),
+      'Render a single strategy; this is a bug in the renderer if it came from a DeploymentStrategy.');
+  }
+  if (spec.workloadRef === undefined) {
+    const labels = spec.selector?.matchLabels ?? {};
+    const expressions = spec.selector?.matchExpressions ?? [];
+    if (Object.keys(labels).length + expressions.length === 0) {
+      fail(WHERE, 'spec.selector', 'must not be empty (the controller requires a selector when no workloadRef is set)', show(spec.selector),
+        'Give the pods at least one label the selector can match.');
+    }
+    const templateLabels = spec.template?.metadata?.labels ?? {};
+    for (const [k, v] of Object.entries(labels)) {
+      if (templateLabels[k] !== v) {
+        fail(WHERE, 'spec.template.metadata.labels', `must match spec.selector (label "${k}")`, show(templateLabels),
+          `Add the label ${k}=${v} to the pod template.`);
+      }
+    }
+    if (!Array.isArray(spec.template?.spec?.containers) || spec.template.spec.containers.length === 0) {
+      fail(WHERE, 'spec.template.spec.containers', 'must contain at least one container', show(spec.template?.spec?.containers),
+        'Pass containers, or a Deployment to reference with workloadRef.');
+    }
+  } else if (spec.template !== undefined && Object.keys(spec.template).length > 0) {
+    fail(WHERE, 'spec.template', 'must be empty for a workload reference rollout', 'a pod template',
+      'Pass either containers or a Deployment, not both.');
+  }
+  for (const f of ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds']) {
+    if (spec[f] !== undefined && (!Number.isInteger(spec[f]) || spec[f] < 0)) {
+      fail(WHERE, `spec.${f}`, 'must be a non-negative whole number', show(spec[f]), `Set ${f} to 0 or more.`);
+    }
+  }
+  if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
+    fail(WHERE, 'spec.progressDeadlineSeconds', 'must be greater than minReadySeconds', show(spec.progressDeadlineSeconds),
+      'Raise progressDeadlineSeconds or lower minReadySeconds.');
+  }
+}
+
+function checkBlueGreen(spec: any, bg: any): void {
+  if (!bg.activeService) {
+    fail(WHERE, 'spec.strategy.blueGreen.activeService', 'is required', show(bg.activeService), 'Name the Service that carries production traffic.');
+  }
+  if (bg.activeService === bg.previewService) {
+    fail(WHERE, 'spec.strategy.blueGreen.previewService', 'must differ from activeService: the controller needs two different Services', show(bg.previewService),
+      'Use a separate preview Service.');
+  }
+  const limit = spec.revisionHistoryLimit ?? 10;
+  if (bg.scaleDownDelayRevisionLimit !== undefined && limit < bg.scaleDownDelayRevisionLimit) {
+    fail(WHERE, 'spec.strategy.blueGreen.scaleDownDelayRevisionLimit', `must not exceed revisionHistoryLimit (${limit})`, show(bg.scaleDownDelayRevisionLimit),
+      'Lower scaleDownDelayRevisionLimit or raise revisionHistoryLimit.');
+  }
+  nonNegative('spec.strategy.blueGreen', bg, ['autoPromotionSeconds', 'scaleDownDelaySeconds', 'abortScaleDownDelaySeconds', 'previewReplicaCount']);
+}
+
+function checkCanary(c: any): void {
+  const path = 'spec.strategy.canary';
+  const surge = intOrPercent(`${path}.maxSurge`, c.maxSurge ?? '25%');
+  const unavailable = intOrPercent(`${path}.maxUnavailable`, c.maxUnavailable ?? '25%');
+  if (surge === 0 && unavailable === 0) {
+    fail(WHERE, `${path}.maxSurge/maxUnavailable`, 'must not both be zero', `${show(c.maxSurge)} / ${show(c.maxUnavailable)}`,
+      'Allow a surge or some unavailability.');
+  }
+  if (c.canaryService && c.stableService && c.canaryService === c.stableService) {
+    fail(WHERE, `${path}.canaryService`, 'must differ from stableService: the controller needs two different Services', show(c.canaryService),
+      'Use a separate canary Service.');
+  }
+  const tr = c.trafficRouting;
+  const routers = tr ? Object.keys(tr).filter(k => !['maxTrafficWeight', 'managedRoutes'].includes(k)) : [];
+  const needsBoth = routers.some(r => ROUTERS_NEEDING_BOTH_SERVICES.includes(r))
+    || (tr?.istio !== undefined && tr.istio.destinationRule === undefined);
+  if (needsBoth && (!c.stableService || !c.canaryService)) {
+    fail(WHERE, `${path}.stableService/canaryService`, `must both be set for the ${routers.join(', ')} router`, `${show(c.stableService)} / ${show(c.canaryService)}`,
+      'Set both Services.');
+  }
+  if (tr === undefined) {
+    if (c.scaleDownDelaySeconds !== undefined) {
+      fail(WHERE, `${path}.scaleDownDelaySeconds`, 'can only be used with traffic routing', show(c.scaleDownDelaySeconds),
+        'Keep the previous version for zero seconds (keepPreviousVersionFor: Duration.seconds(0)), or use a traffic router.');
+    }
+    if (c.dynamicStableScale) {
+      fail(WHERE, `${path}.dynamicStableScale`, 'can only be used with traffic routing', show(c.dynamicStableScale), 'Use a traffic router.');
+    }
+  } else {
+    if (c.scaleDownDelaySeconds !== undefined && c.dynamicStableScale) {
+      fail(WHERE, `${path}.dynamicStableScale`, 'cannot be used with scaleDownDelaySeconds', 'true', 'Remove one of them.');
+    }
+    if (tr.maxTrafficWeight !== undefined && !routers.some(r => MAX_WEIGHT_ROUTERS.includes(r))) {
+      fail(WHERE, `${path}.trafficRouting.maxTrafficWeight`, 'is only supported with the NGINX router and router plugins', show(tr.maxTrafficWeight),
+        'Use whole-percent weights, or route with TrafficRouting.nginx() or TrafficRouting.gatewayApi().');
+    }
+    if (tr.nginx && (tr.nginx.stableIngress === undefined) === (tr.nginx.stableIngresses === undefined)) {
+      fail(WHERE, `${path}.trafficRouting.nginx`, 'must set exactly one of stableIngress and stableIngresses', show(tr.nginx), 'Name the stable Ingress.');
+    }
+    if (tr.alb && (tr.alb.ingress === undefined) === (tr.alb.ingresses === undefined)) {
+      fail(WHERE, `${path}.trafficRouting.alb`, 'must set exactly one of ingress and ingresses', show(tr.alb), 'Name the Ingress.');
+    }
+    if (tr.istio && (tr.istio.virtualService === undefined) === (tr.istio.virtualServices === undefined)) {
+      fail(WHERE, `${path}.trafficRouting.istio`, 'must set exactly one of virtualService and virtualServices', show(tr.istio), 'Name the VirtualService.');
+    }
+  }
+  nonNegative(path, c, ['scaleDownDelaySeconds', 'abortScaleDownDelaySeconds']);
+  const maxWeight = tr?.maxTrafficWeight ?? 100;
+  (c.steps ?? []).forEach((step: any, i: number) => {
+    const stepPath = `${path}.steps[${i}]`;
+    const kinds = ['setWeight', 'pause', 'experiment', 'analysis', 'setCanaryScale', 'setHeaderRoute', 'setMirrorRoute'].filter(k => step[k] !== undefined);
+    if (kinds.length !== 1) {
+      fail(WHERE, stepPath, 'must have exactly one of setWeight, pause, experiment, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute', show(kinds),
+        'Split the step in two.');
+    }
+    if (step.setWeight !== undefined && (!Number.isInteger(step.setWeight) || step.setWeight < 0 || step.setWeight > maxWeight)) {
+      fail(WHERE, `${stepPath}.setWeight`, `must be a whole number between 0 and ${maxWeight}`, show(step.setWeight),
+        maxWeight === 100 ? 'Use whole-percent weights, or a router that supports maxTrafficWeight (NGINX, Gateway API) for finer ones.' : 'Scale the weight to maxTrafficWeight.');
+    }
+    if (step.pause?.duration !== undefined) {
+      const d = step.pause.duration;
+      if (typeof d === 'number' ? !Number.isInteger(d) || d < 0 : !DURATION.test(d)) {
+        fail(WHERE, `${stepPath}.pause.duration`, 'must be a non-negative duration such as 30s, 10m or 1h', show(d), 'Use whole seconds, minutes or hours.');
+      }
+    }
+    if (step.setCanaryScale !== undefined && tr === undefined) {
+      fail(WHERE, `${stepPath}.setCanaryScale`, 'requires traffic routing', show(step.setCanaryScale), 'Use a traffic router.');
+    }
+    for (const route of ['setHeaderRoute', 'setMirrorRoute']) {
+      if (step[route] === undefined) continue;
+      const supported = route === 'setMirrorRoute' ? tr?.istio !== undefined
+        : tr !== undefined && (tr.istio !== undefined || tr.alb !== undefined || tr.apisix !== undefined || tr.plugins !== undefined);
+      if (!supported) {
+        fail(WHERE, `${stepPath}.${route}`, route === 'setMirrorRoute' ? 'requires Istio traffic routing' : 'requires Istio, ALB, Apisix or a router plugin',
+          show(step[route]), 'Use a router that supports it.');
+      }
+      const managed = (tr.managedRoutes ?? []).map((r: any) => r.name);
+      if (!managed.includes(step[route].name)) {
+        fail(WHERE, `${stepPath}.${route}.name`, 'must be listed in spec.strategy.canary.trafficRouting.managedRoutes', show(step[route].name),
+          'Add the route to managedRoutes.');
+      }
+    }
+  });
+}
+
+function checkReference(ref: TemplateRef, byName: Map<string, any>): void {
+  if (ref.names.length === 0) {
+    fail(WHERE, `${ref.field}.templates`, 'must reference at least one AnalysisTemplate', '[]', 'Reference a template or remove the analysis.');
+  }
+  const metricNames = new Set<string>();
+  const supplied = new Set<string>();
+  for (const arg of ref.args) {
+    if (arg.valueFrom?.fieldRef !== undefined && !FIELD_REFS.test(arg.valueFrom.fieldRef.fieldPath ?? '')) {
+      fail(WHERE, `${ref.field}.args.${arg.name}`, 'must read a Rollout metadata field supported by the downward API (metadata.name, .namespace, .uid, .labels[...], .annotations[...])',
+        show(arg.valueFrom.fieldRef.fieldPath), 'Use one of those fields.');
+    }
+    supplied.add(arg.name);
+  }
+  for (const name of ref.names) {
+    const t = byName.get(name);
+    if (t === undefined) {
+      fail(WHERE, `${ref.field}.templates`, 'must reference an AnalysisTemplate defined with the rollout', show(name), 'Reference a template this construct created.');
+    }
+    for (const m of t.spec?.metrics ?? []) {
+      if (metricNames.has(m.name)) {
+        fail(WHERE, `${ref.field}.templates`, `must not repeat a metric name across the referenced templates ("${m.name}")`, show(ref.names),
+          'Give every check and smoke test its own name.');
+      }
+      metricNames.add(m.name);
+      if (ref.mustTerminate && (m.count === undefined || Number(m.count) <= 0)) {
+        fail(WHERE, `${ref.field}`, `references AnalysisTemplate ${name} whose metric ${m.name} runs indefinitely (no count)`, show(m.count),
+          'Set a count on every metric of an analysis used by a step or a promotion.');
+      }
+    }
+    for (const arg of t.spec?.args ?? []) {
+      if (arg.value === undefined && arg.valueFrom === undefined && !supplied.has(arg.name)) {
+        fail(WHERE, `${ref.field}.args`, `must supply the argument "${arg.name}" of AnalysisTemplate ${name}`, show([...supplied]), `Add an argument named ${arg.name}.`);
+      }
+    }
+  }
+}
+
+function checkTemplate(t: any): void {
+  const name = t?.metadata?.name;
+  const field = `AnalysisTemplate ${name}`;
+  const metrics = t?.spec?.metrics ?? [];
+  if (metrics.length === 0) {
+    fail(WHERE, `${field} spec.metrics`, 'must contain at least one metric', '[]', 'Add a metric.');
+  }
+  const declared = new Set<string>((t.spec.args ?? []).map((a: any) => a.name));
+  const seen = new Set<string>();
+  metrics.forEach((m: any, i: number) => {
+    const mf = `${field} spec.metrics[${i}]`;
+    if (seen.has(m.name)) {
+      fail(WHERE, `${mf}.name`, 'must be unique within the template', show(m.name), 'Rename the metric.');
+    }
+    seen.add(m.name);
+    const count = m.count === undefined ? 0 : Number(m.count);
+    const failureLimit = m.failureLimit === undefined ? 0 : Number(m.failureLimit);
+    const inconclusiveLimit = m.inconclusiveLimit === undefined ? 0 : Number(m.inconclusiveLimit);
+    if (failureLimit < 0) fail(WHERE, `${mf}.failureLimit`, 'must be >= 0', show(failureLimit), 'Use 0 or more.');
+    if (inconclusiveLimit < 0) fail(WHERE, `${mf}.inconclusiveLimit`, 'must be >= 0', show(inconclusiveLimit), 'Use 0 or more.');
+    if (count > 0 && count < failureLimit) {
+      fail(WHERE, `${mf}.count`, `must be >= failureLimit (${failureLimit})`, show(count), 'Measure at least failureLimit times.');
+    }
+    if (count > 0 && count < inconclusiveLimit) {
+      fail(WHERE, `${mf}.count`, `must be >= inconclusiveLimit (${inconclusiveLimit})`, show(count), 'Lower inconclusiveLimit or measure more often.');
+    }
+    if (count > 1 && !m.interval) {
+      fail(WHERE, `${mf}.interval`, 'must be set when count > 1', show(m.interval), 'Set an interval.');
+    }
+    for (const f of ['interval', 'initialDelay']) {
+      if (m[f] !== undefined && !DURATION.test(m[f])) {
+        fail(WHERE, `${mf}.${f}`, 'must be a duration such as 30s, 1m or 1h', show(m[f]), 'Use whole seconds, minutes or hours.');
+      }
+    }
+    const providers = PROVIDERS.filter(p => m.provider?.[p] !== undefined);
+    if (providers.length !== 1) {
+      fail(WHERE, `${mf}.provider`, 'must configure exactly one provider', show(providers), 'Configure one provider per metric.');
+    }
+    const used = JSON.stringify(m).match(/\{\{\s*args\.([^}\s]+)\s*\}\}/g) ?? [];
+    for (const u of used) {
+      const arg = u.replace(/[{}\s]/g, '').slice('args.'.length);
+      if (!declared.has(arg)) {
+        fail(WHERE, `${mf}`, `uses {{args.${arg}}}, which the template does not declare`, show([...declared]), `Declare the argument ${arg}.`);
+      }
+    }
+  });
+}
+
+function intOrPercent(field: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && INTEGER_OR_PERCENT.test(value)) return parseInt(value, 10);
+  return fail(WHERE, field, 'must be a non-negative whole number or a percentage such as "25%"', show(value), 'Use a count or a percentage.');
+}
+
+function nonNegative(path: string, obj: any, fields: string[]): void {
+  for (const f of fields) {
+    if (obj[f] !== undefined && (!Number.isInteger(obj[f]) || obj[f] < 0)) {
+      fail(WHERE, `${path}.${f}`, 'must be a non-negative whole number', show(obj[f]), `Set ${f} to 0 or more.`);
+    }
+  }
+}

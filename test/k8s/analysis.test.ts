@@ -1,0 +1,210 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { canaryStrategy, CONTAINERS, ofKind, synthValid } from './util';
+import {
+  Analysis, ArgoRollout, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TrafficRouting,
+} from '../../src';
+
+const ADDRESS = 'http://prometheus.monitoring:9090';
+
+function metricsOf(props: Partial<ConstructorParameters<typeof ArgoRollout>[2]>): any[] {
+  const chart = cdk8s.Testing.chart();
+  new ArgoRollout(chart, 'api', {
+    strategy: canaryStrategy(),
+    containers: CONTAINERS,
+    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
+    metrics: MetricProvider.prometheus({ address: ADDRESS }),
+    ...props,
+  });
+  const [template] = ofKind(synthValid(chart), 'AnalysisTemplate');
+  return template.spec.metrics;
+}
+
+interface Extra { minRequests?: number; failureLimit?: number; initialDelay?: Duration; interval?: Duration }
+function strategyWith(checks: HealthCheck[], extra: Extra = {}): DeploymentStrategy {
+  return DeploymentStrategy.canary({
+    steps: [CanaryStep.of(10, Duration.minutes(30))],
+    analysis: Analysis.of({
+      checks,
+      interval: extra.interval ?? Duration.minutes(1),
+      failureLimit: extra.failureLimit ?? 1,
+      minRequests: extra.minRequests ?? 10,
+      initialDelay: extra.initialDelay,
+    }),
+  });
+}
+
+describe('Prometheus', () => {
+  test('NGINX queries by default with the NGINX router, guarded by minRequests', () => {
+    const [errorRate, latency] = metricsOf({});
+    expect(errorRate.provider.prometheus.address).toBe(ADDRESS);
+    expect(errorRate.provider.prometheus.query).toBe(
+      '((sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}",status=~"5.."}[1m])) or on() vector(0))'
+      + ' / sum(rate(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}"}[1m])))'
+      + ' and on() ((sum(increase(nginx_ingress_controller_requests{namespace="{{args.namespace}}",service="{{args.service}}"}[1m]))) >= 20)');
+    expect(latency.provider.prometheus.query).toContain('histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{');
+  });
+
+  test('Istio queries by default with the Istio router', () => {
+    const [errorRate, latency] = metricsOf({ trafficRouting: TrafficRouting.istio({ virtualService: 'api' }) });
+    expect(errorRate.provider.prometheus.query).toContain(
+      '(sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="{{args.namespace}}",destination_service_name="{{args.service}}",response_code=~"5.."}[1m])) or on() vector(0))');
+    expect(latency.provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket');
+    expect(latency.provider.prometheus.query).toContain(') / 1000)');
+  });
+
+  test('queries can be overridden', () => {
+    const [errorRate] = metricsOf({ metrics: MetricProvider.prometheus({ address: ADDRESS, queries: PrometheusQueries.istio() }) });
+    expect(errorRate.provider.prometheus.query).toContain('istio_requests_total');
+    const [custom, latency] = metricsOf({
+      metrics: MetricProvider.prometheus({
+        address: ADDRESS,
+        queries: PrometheusQueries.custom({ errorRatio: 'my_errors{svc="{{args.service}}"}[{{window}}]', latencySeconds: 'my_p{{quantile}}', requestCount: 'my_requests[{{window}}]' }),
+      }),
+    });
+    expect(custom.provider.prometheus.query).toBe('(my_errors{svc="{{args.service}}"}[1m]) and on() ((my_requests[1m]) >= 20)');
+    expect(latency.provider.prometheus.query).toBe('(my_p0.99) and on() ((my_requests[1m]) >= 20)');
+  });
+
+  test('no minRequests guard when minRequests is 0', () => {
+    const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 2 })], { minRequests: 0 }) });
+    expect(m.provider.prometheus.query).not.toContain('and on()');
+  });
+
+  test('an empty result or NaN is neither a success nor a failure: it is inconclusive', () => {
+    const [errorRate, latency] = metricsOf({});
+    expect(errorRate.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01');
+    expect(errorRate.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.01');
+    expect(latency.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5');
+    expect(latency.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.5');
+  });
+
+  test('interval, failureLimit and initialDelay come from the analysis; inconclusiveLimit defaults to failureLimit + 1', () => {
+    const extra = { failureLimit: 3, interval: Duration.seconds(30), initialDelay: Duration.minutes(2) };
+    const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], extra) });
+    expect(m).toMatchObject({ interval: '30s', failureLimit: 3, initialDelay: '2m', inconclusiveLimit: 4, name: 'error-rate' });
+    expect(m.provider.prometheus.query).toContain('[30s]');
+  });
+
+  test('inconclusiveLimit can be set', () => {
+    const [m] = metricsOf({ inconclusiveLimit: 10 });
+    expect(m.inconclusiveLimit).toBe(10);
+  });
+
+  test('custom checks use their own query, threshold and comparison', () => {
+    const check = HealthCheck.custom({ name: 'queue-depth', threshold: 100, failWhen: Comparison.GREATER_THAN_OR_EQUAL, prometheus: 'sum(queue_depth)' });
+    const [m] = metricsOf({ strategy: strategyWith([check]) });
+    expect(m.provider.prometheus.query).toBe('sum(queue_depth)');
+    expect(m.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 100');
+    expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] < 100');
+    const low = HealthCheck.custom({ name: 'throughput', threshold: 5, failWhen: Comparison.LESS_THAN, prometheus: 'sum(rate(done[1m]))' });
+    const [t] = metricsOf({ strategy: strategyWith([low]) });
+    expect(t.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] < 5');
+    expect(t.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 5');
+    const le = HealthCheck.custom({ name: 'ready', threshold: 0, failWhen: Comparison.LESS_THAN_OR_EQUAL, prometheus: 'min(up)' });
+    expect(metricsOf({ strategy: strategyWith([le]) })[0].successCondition).toContain('result[0] > 0');
+  });
+
+  test('fails when a built-in check has no default query for the router', () => {
+    expect(() => metricsOf({ trafficRouting: TrafficRouting.alb({ ingress: 'api' }) }))
+      .toThrow('ArgoRollout: metrics.queries must be given for the built-in check "error-rate": there are default queries for the NGINX and Istio routers only, and the router is ALB ingress api, got undefined.');
+  });
+
+  test('fails when custom queries miss the query of a check', () => {
+    expect(() => metricsOf({ metrics: MetricProvider.prometheus({ address: ADDRESS, queries: PrometheusQueries.custom({ errorRatio: 'x', requestCount: 'y' }) }) }))
+      .toThrow('ArgoRollout: metrics.queries.latencySeconds is required for the check "latency-p99", got undefined.');
+  });
+
+  test('fails when custom queries cannot apply minRequests', () => {
+    expect(() => metricsOf({ metrics: MetricProvider.prometheus({ address: ADDRESS, queries: PrometheusQueries.custom({ errorRatio: 'x', latencySeconds: 'y' }) }) }))
+      .toThrow("ArgoRollout: metrics.queries.requestCount is required because the analysis' minRequests is 20, got undefined.");
+  });
+
+  test('fails when a custom check has no Prometheus query', () => {
+    const check = HealthCheck.custom({ name: 'orders', threshold: 1, failWhen: Comparison.LESS_THAN, datadog: 'sum:orders{*}' });
+    expect(() => metricsOf({ strategy: strategyWith([check]) }))
+      .toThrow('ArgoRollout: strategy.analysis.checks include "orders", which has no Prometheus query');
+  });
+
+  test('fails when the strategy has checks but no metric provider', () => {
+    expect(() => metricsOf({ metrics: undefined }))
+      .toThrow('ArgoRollout: metrics is required because strategy.analysis has health checks (error-rate, latency-p99), got undefined.');
+  });
+
+  test('fails when a metric provider is given without checks', () => {
+    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: Analysis.none('no metrics yet') });
+    expect(() => metricsOf({ strategy })).toThrow('ArgoRollout: metrics is given but the strategy has no health checks to measure, got PROMETHEUS.');
+  });
+});
+
+describe('CloudWatch', () => {
+  const check = HealthCheck.custom({
+    name: 'checkout-errors',
+    threshold: 5,
+    failWhen: Comparison.GREATER_THAN,
+    cloudWatch: { namespace: 'Shop', metricName: 'CheckoutErrors', dimensions: { Service: 'api', Env: 'prod' }, statistic: 'Sum' },
+  });
+
+  test('renders the metric query, lookback and order-independent conditions', () => {
+    const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.cloudWatch() });
+    expect(m.provider.cloudWatch).toEqual({
+      interval: '1m',
+      metricDataQueries: [{
+        id: 'm',
+        returnData: true,
+        metricStat: { metric: { namespace: 'Shop', metricName: 'CheckoutErrors', dimensions: [{ name: 'Env', value: 'prod' }, { name: 'Service', value: 'api' }] }, period: 60, stat: 'Sum' },
+      }],
+    });
+    expect(m.failureCondition).toBe('len(result[0].Values) > 0 && any(result[0].Values, {# > 5})');
+    expect(m.successCondition).toBe('len(result[0].Values) > 0 && all(result[0].Values, {# <= 5})');
+  });
+
+  test('lookback changes the provider interval', () => {
+    const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.cloudWatch({ lookback: Duration.minutes(5) }) });
+    expect(m.provider.cloudWatch.interval).toBe('5m');
+  });
+
+  test('fails when a built-in check is measured with CloudWatch', () => {
+    expect(() => metricsOf({ metrics: MetricProvider.cloudWatch() }))
+      .toThrow('ArgoRollout: strategy.analysis.checks include "error-rate", which has no CloudWatch query');
+  });
+});
+
+describe('Datadog', () => {
+  const check = HealthCheck.custom({ name: 'p95', threshold: 0.3, failWhen: Comparison.GREATER_THAN, datadog: 'avg:trace.http.request.duration.by.service.95p{service:api}' });
+
+  test('renders the query with a nil-safe condition', () => {
+    const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.datadog({ lookback: Duration.minutes(5) }) });
+    expect(m.provider.datadog).toEqual({ interval: '5m', query: 'avg:trace.http.request.duration.by.service.95p{service:api}' });
+    expect(m.successCondition).toBe('result != nil && !isNaN(result) && result <= 0.3');
+    expect(m.failureCondition).toBe('result != nil && !isNaN(result) && result > 0.3');
+  });
+
+  test('the lookback defaults to the analysis interval', () => {
+    const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.datadog() });
+    expect(m.provider.datadog.interval).toBe('1m');
+  });
+
+  test('fails when a built-in check is measured with Datadog', () => {
+    expect(() => metricsOf({ metrics: MetricProvider.datadog() }))
+      .toThrow('ArgoRollout: strategy.analysis.checks include "error-rate", which has no Datadog query');
+  });
+});
+
+describe('provider factories', () => {
+  test('fails when the Prometheus address is not a URL', () => {
+    expect(() => MetricProvider.prometheus({ address: 'prometheus:9090' }))
+      .toThrow('MetricProvider.prometheus: address must be an http(s) URL, got "prometheus:9090".');
+  });
+  test('fails when custom queries are empty', () => {
+    expect(() => PrometheusQueries.custom({})).toThrow('PrometheusQueries.custom: errorRatio/latencySeconds must include at least one query, got neither.');
+    expect(() => PrometheusQueries.custom({ errorRatio: ' ' })).toThrow('PrometheusQueries.custom: errorRatio must be a non-empty string, got " ".');
+  });
+  test('fails when a lookback is not a Duration', () => {
+    expect(() => MetricProvider.cloudWatch({ lookback: 5 as any })).toThrow('MetricProvider.cloudWatch: lookback must be a Duration');
+  });
+  test('describes the query sources', () => {
+    expect(PrometheusQueries.nginxIngress().source).toBe('NGINX ingress');
+    expect(PrometheusQueries.istio().source).toBe('Istio');
+  });
+});
