@@ -1,0 +1,169 @@
+/**
+ * Benchmark workload, hand-written variant: the same n progressive ECS services as
+ * scripts/bench/aws-library.ts, written with aws-cdk-lib alone, the way a user would without the
+ * library: a Fargate service with the ECS-native CANARY strategy (10% for 10 minutes, 15 minutes of
+ * bake), blue and green target groups, production and test listeners whose rules ECS reweights, and
+ * two rollback alarms (5xx rate and p99 latency) that each watch both target groups.
+ *
+ * Each service lives in its own `Construct` with the same ids as the library's, so the logical IDs
+ * and the synthesized template are the same, byte for byte.
+ */
+import { App, Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SynthResult } from './worker';
+
+const CONTAINER_PORT = 8080;
+const ALARM_PERIOD = Duration.minutes(1);
+/** The alarms fire after 3 bad minutes in a row. */
+const ALARM_DATAPOINTS = 3;
+/** Below this many requests a minute, the error rate of a target group counts as 0. */
+const MIN_REQUESTS = 10;
+
+function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster, image: ecs.ContainerImage): void {
+  const self = new Construct(scope, id);
+  const vpc = cluster.vpc;
+  // Alarm names are fixed strings, unique in the account and region, that the service refers to
+  // without waiting for the alarm resources.
+  const alarmPrefix = Names.uniqueResourceName(self, { maxLength: 160, separator: '-' });
+  const errorRateAlarmName = `${alarmPrefix}-error-rate`;
+  const latencyAlarmName = `${alarmPrefix}-latency-p99`;
+
+  const taskDefinition = new ecs.FargateTaskDefinition(self, 'TaskDefinition', { cpu: 256, memoryLimitMiB: 512 });
+  taskDefinition.addContainer('app', {
+    image,
+    portMappings: [{ containerPort: CONTAINER_PORT }],
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app', logRetention: logs.RetentionDays.ONE_MONTH }),
+  });
+
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(self, 'LoadBalancer', { vpc, internetFacing: true });
+  const targetGroup = (name: string) => new elbv2.ApplicationTargetGroup(self, name, {
+    vpc,
+    port: CONTAINER_PORT,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targetType: elbv2.TargetType.IP,
+    healthCheck: { path: '/' },
+    deregistrationDelay: Duration.seconds(30),
+  });
+  const blue = targetGroup('BlueTargetGroup');
+  const green = targetGroup('GreenTargetGroup');
+  const listener = loadBalancer.addListener('Listener', {
+    port: 80,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    defaultTargetGroups: [blue],
+    open: true,
+  });
+  const testListener = loadBalancer.addListener('TestListener', {
+    port: 9000,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    defaultTargetGroups: [blue],
+    open: false,
+  });
+  // ECS moves the weights of these rules from blue to green (and back) during a deployment.
+  const weightedRule = (ruleId: string, on: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(self, ruleId, {
+    listener: on,
+    priority: 1,
+    conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+    action: elbv2.ListenerAction.weightedForward([
+      { targetGroup: blue, weight: 100 },
+      { targetGroup: green, weight: 0 },
+    ]),
+  });
+  const productionRule = weightedRule('ProductionListenerRule', listener);
+  const testRule = weightedRule('TestListenerRule', testListener);
+
+  // The new version runs in blue or green depending on the deployment, so the alarms take the worse of the two.
+  const albMetric = (targetGroupFullName: string, metricName: string, statistic: string) => new cloudwatch.Metric({
+    namespace: 'AWS/ApplicationELB',
+    metricName,
+    statistic,
+    period: ALARM_PERIOD,
+    dimensionsMap: { LoadBalancer: loadBalancer.loadBalancerFullName, TargetGroup: targetGroupFullName },
+  });
+  const errorRate = (i: number) => `IF(FILL(req${i}, 0) >= ${MIN_REQUESTS}, 100 * FILL(err${i}, 0) / FILL(req${i}, 0), 0)`;
+  const errorRateAlarm = new cloudwatch.Alarm(self, 'Alarm-error-rate', {
+    alarmName: errorRateAlarmName,
+    alarmDescription: 'Rolls the deployment back: error-rate: fails when errors > 1% of requests, measured every 1m, alarm after 3 failed measurement(s).',
+    metric: new cloudwatch.MathExpression({
+      expression: `MAX([${errorRate(0)}, ${errorRate(1)}])`,
+      usingMetrics: {
+        err0: albMetric(blue.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
+        req0: albMetric(blue.targetGroupFullName, 'RequestCount', 'Sum'),
+        err1: albMetric(green.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
+        req1: albMetric(green.targetGroupFullName, 'RequestCount', 'Sum'),
+      },
+      period: ALARM_PERIOD,
+      label: `error-rate: 5xx % of requests (intervals with at least ${MIN_REQUESTS} requests), worst target group`,
+    }),
+    threshold: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: ALARM_DATAPOINTS,
+    datapointsToAlarm: ALARM_DATAPOINTS,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const latencyAlarm = new cloudwatch.Alarm(self, 'Alarm-latency-p99', {
+    alarmName: latencyAlarmName,
+    alarmDescription: 'Rolls the deployment back: latency-p99: fails when p99 latency > 500ms, measured every 1m, alarm after 3 failed measurement(s).',
+    metric: new cloudwatch.MathExpression({
+      expression: 'MAX([lat0, lat1])',
+      usingMetrics: {
+        lat0: albMetric(blue.targetGroupFullName, 'TargetResponseTime', 'p99'),
+        lat1: albMetric(green.targetGroupFullName, 'TargetResponseTime', 'p99'),
+      },
+      period: ALARM_PERIOD,
+      label: 'latency-p99: p99 response time (s), worst target group',
+    }),
+    threshold: 0.5, // seconds
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    evaluationPeriods: ALARM_DATAPOINTS,
+    datapointsToAlarm: ALARM_DATAPOINTS,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+
+  const securityGroup = new ec2.SecurityGroup(self, 'ServiceSecurityGroup', { vpc, description: `Tasks of ${self.node.path}` });
+  const service = new ecs.FargateService(self, 'Service', {
+    cluster,
+    taskDefinition,
+    desiredCount: 2,
+    securityGroups: [securityGroup],
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
+    deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+    canaryConfiguration: { stepPercent: 10, stepBakeTime: Duration.minutes(10) },
+    bakeTime: Duration.minutes(15),
+    deploymentAlarms: {
+      alarmNames: [errorRateAlarmName, latencyAlarmName],
+      behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
+    },
+  });
+  // The service names the alarms; create them first so that the first deployment can watch them.
+  service.node.addDependency(errorRateAlarm, latencyAlarm);
+  blue.addTarget(service.loadBalancerTarget({
+    containerName: 'app',
+    containerPort: CONTAINER_PORT,
+    alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
+      alternateTargetGroup: green,
+      productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
+      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
+    }),
+  }));
+}
+
+export function synth(n: number): SynthResult {
+  // At n = 50 the stack holds about 1,000 resources, past CloudFormation's 500 per stack, which
+  // aws-cdk-lib refuses at synth time; the benchmark measures synthesis, so the check is turned off.
+  const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
+  const stack = new Stack(app, 'Bench');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+  for (let i = 0; i < n; i++) {
+    progressiveService(stack, `Service${i}`, cluster, image);
+  }
+  const template = app.synth().getStackByName(stack.stackName).template;
+  return { comparable: JSON.stringify(template), resources: Object.keys(template.Resources).length };
+}
