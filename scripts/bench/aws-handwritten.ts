@@ -2,8 +2,9 @@
  * Benchmark workload, hand-written variant: the same n progressive ECS services as
  * scripts/bench/aws-library.ts, written with aws-cdk-lib alone, the way a user would without the
  * library: a Fargate service with the ECS-native CANARY strategy (10% for 10 minutes, 15 minutes of
- * bake), blue and green target groups, production and test listeners whose rules ECS reweights, and
- * two rollback alarms (5xx rate and p99 latency) that each watch both target groups.
+ * bake), blue and green target groups, a production listener whose rule ECS reweights, and two
+ * rollback alarms (5xx rate and p99 latency) that each watch both target groups. Without a smoke test
+ * nothing would use a test listener, so there is none.
  *
  * Each service lives in its own `Construct` with the same ids as the library's, so the logical IDs
  * and the synthesized template are the same, byte for byte.
@@ -57,15 +58,9 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     defaultTargetGroups: [blue],
     open: true,
   });
-  const testListener = loadBalancer.addListener('TestListener', {
-    port: 9000,
-    protocol: elbv2.ApplicationProtocol.HTTP,
-    defaultTargetGroups: [blue],
-    open: false,
-  });
-  // ECS moves the weights of these rules from blue to green (and back) during a deployment.
-  const weightedRule = (ruleId: string, on: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(self, ruleId, {
-    listener: on,
+  // ECS moves the weights of this rule from blue to green (and back) during a deployment.
+  const productionRule = new elbv2.ApplicationListenerRule(self, 'ProductionListenerRule', {
+    listener,
     priority: 1,
     conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.weightedForward([
@@ -73,8 +68,6 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
       { targetGroup: green, weight: 0 },
     ]),
   });
-  const productionRule = weightedRule('ProductionListenerRule', listener);
-  const testRule = weightedRule('TestListenerRule', testListener);
 
   // The new version runs in blue or green depending on the deployment, so the alarms take the worse of the two.
   const albMetric = (targetGroupFullName: string, metricName: string, statistic: string) => new cloudwatch.Metric({
@@ -141,14 +134,13 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     },
   });
   // The service names the alarms; create them first so that the first deployment can watch them.
-  service.node.addDependency(errorRateAlarm, latencyAlarm);
+  service.node.defaultChild!.node.addDependency(errorRateAlarm, latencyAlarm);
   blue.addTarget(service.loadBalancerTarget({
     containerName: 'app',
     containerPort: CONTAINER_PORT,
     alternateTarget: new ecs.AlternateTarget('AlternateTarget', {
       alternateTargetGroup: green,
       productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(productionRule),
-      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(testRule),
     }),
   }));
 }

@@ -78,7 +78,7 @@ export interface ProgressiveFargateServiceProps {
    */
   readonly healthCheckPath?: string;
   /**
-   * The load balancer that gets the production and test listeners.
+   * The load balancer that gets the production listener (and the test listener, when there is one).
    * @default - a new Application Load Balancer
    */
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
@@ -100,14 +100,16 @@ export interface ProgressiveFargateServiceProps {
   readonly listenerPort?: number;
   /**
    * Port of the HTTP test listener, on which the new version is reachable before it takes production
-   * traffic (blue/green, canary, linear and all-at-once strategies).
+   * traffic. Only with a test listener, that is with a `smokeTest` or `testTrafficFrom`.
    * @default 9000
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
   readonly testListenerPort?: number;
   /**
-   * Who may reach the test listener, besides the HTTP smoke test.
-   * @default - nobody else
+   * Who may reach the test listener, besides the HTTP smoke test. Setting it creates the test listener
+   * even without a smoke test, for example for a person or a pipeline to check the new version before
+   * it takes production traffic (any `ec2.IPeer`: an address range or a security group).
+   * @default - nobody else; without a smoke test there is no test listener
    */
   readonly testTrafficFrom?: ec2.IPeer;
   /**
@@ -140,8 +142,9 @@ const DEFAULT_TEST_PORT = 9000;
 
 /**
  * An ECS/Fargate service behind an Application Load Balancer, deployed progressively as declared by a
- * `DeploymentStrategy`: blue and green target groups, production and test listeners, rollback alarms
- * from the analysis, an optional smoke test, and the ECS native or CodeDeploy deployment configuration.
+ * `DeploymentStrategy`: blue and green target groups, a production listener, a test listener when a
+ * smoke test or `testTrafficFrom` uses it, rollback alarms from the analysis, and the ECS native or
+ * CodeDeploy deployment configuration.
  */
 export class ProgressiveFargateService extends Construct {
   /** The engine that runs the deployments. */
@@ -158,7 +161,7 @@ export class ProgressiveFargateService extends Construct {
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The production listener. */
   public readonly listener: elbv2.ApplicationListener;
-  /** The test listener (every strategy but rolling). */
+  /** The test listener (with a smoke test or `testTrafficFrom`; never with a rolling strategy). */
   public readonly testListener?: elbv2.ApplicationListener;
   /** The target group that serves production traffic before the first deployment. */
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
@@ -166,7 +169,7 @@ export class ProgressiveFargateService extends Construct {
   public readonly greenTargetGroup?: elbv2.ApplicationTargetGroup;
   /** The production listener rule whose weights ECS shifts (ECS native, every strategy but rolling). */
   public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
-  /** The test listener rule ECS points at the new version (ECS native, every strategy but rolling). */
+  /** The test listener rule ECS points at the new version (ECS native, when there is a test listener). */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** The rollback alarms, one per health check. */
   public readonly alarms: cloudwatch.IAlarm[];
@@ -230,12 +233,29 @@ export class ProgressiveFargateService extends Construct {
       fail(where, 'internetFacing', 'only applies to the load balancer the construct creates', String(props.internetFacing), 'Remove it, or do not pass loadBalancer.');
     }
 
+    // The test listener exists only for what reaches it: the smoke test, or the peers of testTrafficFrom.
+    // Neither engine requires one: the test listener rule of an ECS native blue/green, canary or linear
+    // deployment is optional (AlternateTarget.testListener), and so is the test traffic route of a
+    // CodeDeploy ECS deployment group, which then skips the AfterAllowTestTraffic hook.
+    const wantsTestListener = props.smokeTest !== undefined || props.testTrafficFrom !== undefined;
+
     // Map the strategy first: whatever the engine cannot express fails before any resource exists.
     const native: NativeRender | undefined = engine.kind === EcsEngineKind.NATIVE
-      ? renderNative(where, props.strategy, engine, desiredCount, props.smokeTest) : undefined;
+      ? renderNative(where, props.strategy, engine, desiredCount, props.smokeTest, wantsTestListener) : undefined;
     const cd: CodeDeployRender | undefined = engine.kind === EcsEngineKind.CODE_DEPLOY
-      ? renderCodeDeploy(where, props.strategy, engine, 'CodeDeploy', props.smokeTest) : undefined;
+      ? renderCodeDeploy(where, props.strategy, engine, 'CodeDeploy', props.smokeTest, wantsTestListener) : undefined;
     const blueGreen = native ? native.blueGreen : true;
+    if (!blueGreen && props.testTrafficFrom !== undefined) {
+      fail(where, 'testTrafficFrom', 'needs a test listener, which a rolling deployment does not have', 'set', 'Remove testTrafficFrom.');
+    }
+    const hasTestListener = blueGreen && wantsTestListener;
+    if (props.testListenerPort !== undefined && !hasTestListener) {
+      if (blueGreen) {
+        fail(where, 'testListenerPort', 'only applies to the test listener, which is created for a smokeTest or testTrafficFrom', String(props.testListenerPort),
+          'Remove testListenerPort, or set smokeTest or testTrafficFrom (who may reach the test listener).');
+      }
+      fail(where, 'testListenerPort', 'needs a test listener, which a rolling deployment does not have', String(props.testListenerPort), 'Remove testListenerPort.');
+    }
     const analysis = native ? native.analysis : cd!.analysis;
     this.plan = native ? native.plan : cd!.plan;
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
@@ -290,7 +310,7 @@ export class ProgressiveFargateService extends Construct {
       defaultTargetGroups: [this.blueTargetGroup],
       open: true,
     });
-    if (blueGreen) {
+    if (hasTestListener) {
       this.testListener = this.loadBalancer.addListener('TestListener', {
         port: testPort,
         protocol: elbv2.ApplicationProtocol.HTTP,
@@ -300,8 +320,6 @@ export class ProgressiveFargateService extends Construct {
       if (props.testTrafficFrom !== undefined) {
         this.testListener.connections.allowDefaultPortFrom(props.testTrafficFrom, 'Test traffic to the new version');
       }
-    } else if (props.testTrafficFrom !== undefined) {
-      fail(where, 'testTrafficFrom', 'needs a test listener, which a rolling deployment does not have', 'set', 'Remove testTrafficFrom.');
     }
     if (native && blueGreen) {
       // ECS shifts the weights of these rules between the blue and green target groups.
@@ -315,7 +333,7 @@ export class ProgressiveFargateService extends Construct {
         ]),
       });
       this.productionListenerRule = rule('ProductionListenerRule', this.listener);
-      this.testListenerRule = rule('TestListenerRule', this.testListener!);
+      this.testListenerRule = this.testListener ? rule('TestListenerRule', this.testListener) : undefined;
     }
 
     // Rollback alarms: the version under test is on the blue or the green target group, so each alarm watches both.
@@ -367,13 +385,15 @@ export class ProgressiveFargateService extends Construct {
       })] : undefined,
     });
     if (native) {
-      // Alarms are referenced by name; deploy them first so that the first deployment can watch them.
-      alarms.forEach(a => this.service.node.addDependency(a));
+      // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
+      // that the first deployment can watch them. Only the service resource needs them, not the roles
+      // created inside the Service construct.
+      alarms.forEach(a => this.service.node.defaultChild!.node.addDependency(a));
     }
     const alternateTarget = native && blueGreen ? new ecs.AlternateTarget('AlternateTarget', {
       alternateTargetGroup: this.greenTargetGroup!,
       productionListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionListenerRule!),
-      testListener: ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule!),
+      testListener: this.testListenerRule ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.testListenerRule) : undefined,
     }) : undefined;
     this.blueTargetGroup.addTarget(this.service.loadBalancerTarget({
       containerName: this.containerName,

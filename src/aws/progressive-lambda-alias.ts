@@ -94,7 +94,7 @@ export class ProgressiveLambdaAlias extends Construct {
     if (typeof aliasName !== 'string' || !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
       fail(where, 'aliasName', 'must be 1-128 letters, digits, "-" or "_", and not only digits', show(aliasName), 'Pass a name such as "live".');
     }
-    const render = renderCodeDeploy(where, props.strategy, undefined, 'Lambda CodeDeploy', undefined);
+    const render = renderCodeDeploy(where, props.strategy, undefined, 'Lambda CodeDeploy', undefined, false);
     this.plan = render.plan;
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
 

@@ -262,6 +262,16 @@ describe('construct props', () => {
     expectError({ listenerPort: 8000, testListenerPort: 8000 }, /testListenerPort must differ from the production listener port, got 8000/);
   });
 
+  test.each([[NATIVE], [CODE_DEPLOY]])('fails when testListenerPort is set without a test listener (%#)', engine => {
+    expectError({ engine, testListenerPort: 9100 },
+      /testListenerPort only applies to the test listener, which is created for a smokeTest or testTrafficFrom, got 9100\. Remove testListenerPort, or set smokeTest or testTrafficFrom/);
+  });
+
+  test('fails when testListenerPort is set with a rolling strategy', () => {
+    expectError({ testListenerPort: 9100, strategy: DeploymentStrategy.rolling({ analysis: analysis() }) },
+      /testListenerPort needs a test listener, which a rolling deployment does not have, got 9100\. Remove testListenerPort\./);
+  });
+
   test('fails when the health check path does not start with a slash', () => {
     expectError({ healthCheckPath: 'health' }, /healthCheckPath must start with "\/", got "health"/);
   });

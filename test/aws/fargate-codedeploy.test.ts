@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { analysis, canary, newStack, only, service } from './util';
 import { Analysis, CanaryStep, Comparison, DeploymentStrategy, EcsEngine, HealthCheck, Promotion, SmokeTest } from '../../src';
@@ -41,10 +42,36 @@ describe('CodeDeploy engine', () => {
     }
   });
 
-  test('the deployment group has both target groups, both listeners, the termination wait, the alarms and auto-rollback', () => {
+  test('without a smoke test or testTrafficFrom, the deployment group has no test traffic route and there is no test listener', () => {
+    for (const strategy of [canary(), DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), DeploymentStrategy.allAtOnce()]) {
+      const { template, svc } = service({ engine: EcsEngine.codeDeploy(), strategy });
+      const pair = only(template, 'AWS::CodeDeploy::DeploymentGroup').Properties.LoadBalancerInfo.TargetGroupPairInfoList[0];
+      expect(pair.ProdTrafficRoute).toBeDefined();
+      expect(pair.TestTrafficRoute).toBeUndefined();
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      expect(svc.testListener).toBeUndefined();
+    }
+  });
+
+  test('a manual promotion without a test listener is planned as a wait with no traffic, and says how to preview', () => {
+    const { svc } = service({ engine: EcsEngine.codeDeploy(), strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) });
+    expect(svc.plan.phases[0]).toMatchObject({
+      name: 'Preview (no traffic, no test listener)',
+      manualGate: true,
+      note: 'stops unless approved within 1d; set testTrafficFrom to reach the new version on a test listener before approving',
+    });
+    const withTestTraffic = service({
+      engine: EcsEngine.codeDeploy(), strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16'),
+    }).svc;
+    expect(withTestTraffic.plan.phases[0]).toMatchObject({ name: 'Preview (test listener only)', manualGate: true, note: 'stops unless approved within 1d' });
+  });
+
+  test('with a smoke test, the deployment group has both target groups, both listeners, the termination wait, the alarms and auto-rollback', () => {
     const stack = newStack();
     const { template, svc } = service({
       engine: EcsEngine.codeDeploy(),
+      internetFacing: false,
+      smokeTest: SmokeTest.http(),
       strategy: DeploymentStrategy.canary({
         steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.minutes(45),
       }),

@@ -4,9 +4,10 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { analysis, canary, image, newStack, only, service } from './util';
-import { Analysis, CanaryStep, Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, Promotion } from '../../src';
+import { Analysis, CanaryStep, Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, Promotion, SmokeTest } from '../../src';
 
 describe('ECS native engine', () => {
   test('the cluster it creates has Container Insights enabled; a cluster passed in is used as it is', () => {
@@ -100,10 +101,37 @@ describe('ECS native engine', () => {
     expect(only(template, 'AWS::ECS::Service').Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toBeUndefined();
   });
 
-  test('the service uses the green target group as alternate, with the production and test listener rules', () => {
-    const { template, svc } = service();
+  test('without a smoke test or testTrafficFrom, the service shifts the production listener rule only: no test listener, no test listener rule', () => {
+    const strategies = [
+      canary(),
+      DeploymentStrategy.linear({ stepPercent: 25, interval: Duration.minutes(4), analysis: analysis() }),
+      DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis() }),
+      DeploymentStrategy.allAtOnce(),
+    ];
+    for (const strategy of strategies) {
+      const { template, svc } = service({ strategy });
+      const stack = svc.node.scope as any;
+      const ref = (c: any) => ({ Ref: stack.getLogicalId(c.node.defaultChild) });
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+      template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { ListenerArn: ref(svc.listener) });
+      expect(svc.testListener).toBeUndefined();
+      expect(svc.testListenerRule).toBeUndefined();
+      const advanced = only(template, 'AWS::ECS::Service').Properties.LoadBalancers[0].AdvancedConfiguration;
+      expect(advanced.AlternateTargetGroupArn).toEqual(ref(svc.greenTargetGroup));
+      expect(advanced.ProductionListenerRule).toEqual(ref(svc.productionListenerRule));
+      expect(advanced.TestListenerRule).toBeUndefined();
+    }
+  });
+
+  test('with a smoke test there is a test listener, and the service uses the green target group as alternate with the production and test listener rules', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+    const { template, svc } = service({ smokeTest: SmokeTest.lambda(fn) }, stack);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
-    const stack = svc.node.scope as any;
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
     const ref = (c: any) => ({ Ref: stack.getLogicalId(c.node.defaultChild) });
     template.hasResourceProperties('AWS::ECS::Service', {
       LoadBalancers: [{
@@ -133,8 +161,19 @@ describe('ECS native engine', () => {
     }
   });
 
-  test('creates an internet-facing ALB with an open HTTP listener on 80 and a closed test listener on 9000', () => {
-    const { template } = service();
+  test('testTrafficFrom alone creates the test listener and its rule', () => {
+    const { template, svc } = service({ testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16') });
+    const stack = svc.node.scope as any;
+    const ref = (c: any) => ({ Ref: stack.getLogicalId(c.node.defaultChild) });
+    expect(svc.testListener).toBeDefined();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { ListenerArn: ref(svc.testListener) });
+    expect(only(template, 'AWS::ECS::Service').Properties.LoadBalancers[0].AdvancedConfiguration.TestListenerRule).toEqual(ref(svc.testListenerRule));
+  });
+
+  test('creates an internet-facing ALB with an open HTTP listener on 80; with a smoke test, a closed test listener on 9000', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+    const { template } = service({ smokeTest: SmokeTest.lambda(fn) }, stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
@@ -147,7 +186,7 @@ describe('ECS native engine', () => {
 
   test('listenerPort, testListenerPort, internetFacing, healthCheckPath, desiredCount and serviceName change the output', () => {
     const { template } = service({
-      listenerPort: 8000, testListenerPort: 8001, internetFacing: false, healthCheckPath: '/ready', desiredCount: 5, serviceName: 'api',
+      listenerPort: 8000, testListenerPort: 8001, internetFacing: false, healthCheckPath: '/ready', desiredCount: 5, serviceName: 'api', smokeTest: SmokeTest.http(),
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8000 });
@@ -249,6 +288,30 @@ describe('ECS native engine', () => {
     expect(step.trafficPercent).toBe(10);
     expect(step.timeToDetect?.toMinutes()).toBe(3); // 1m × (1 + 1) + 1m ingestion delay
     expect(svc.plan.notes[0]).toContain('1 minute of ingestion delay');
+  });
+
+  test('the service resource depends on the alarms; the roles inside the Service construct do not', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+    const { template, svc } = service({ smokeTest: SmokeTest.lambda(fn), testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16') }, stack);
+    const alarmIds = svc.alarms.map(a => stack.getLogicalId(a.node.defaultChild as any));
+    expect(alarmIds).toHaveLength(2);
+    const serviceResource = only(template, 'AWS::ECS::Service');
+    expect(serviceResource.DependsOn).toEqual(expect.arrayContaining(alarmIds));
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] } } });
+    // The alternate-target role that lets ECS shift the listener rules, and the role that invokes the smoke-test hook.
+    expect(Object.keys(roles)).toEqual([expect.stringMatching(/AlternateTargetRole/), expect.stringMatching(/SmokeTestHookRole/)]);
+    for (const role of Object.values(roles) as any[]) {
+      for (const id of alarmIds) expect(role.DependsOn ?? []).not.toContain(id);
+    }
+  });
+
+  test('the plan of a blue/green has a preview phase only when there is a test listener to preview on', () => {
+    const strategy = DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(10) });
+    const without = service({ strategy }).svc;
+    expect(without.plan.phases.map(p => p.name)).toEqual(['Full traffic, previous version kept']);
+    const withTestTraffic = service({ strategy, testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16') }).svc;
+    expect(withTestTraffic.plan.phases.map(p => p.name)).toEqual(['Preview (test listener only)', 'Full traffic, previous version kept']);
   });
 
   test('appSpec() is refused with the native engine', () => {

@@ -21,7 +21,7 @@ export interface NativeRender {
   readonly minHealthyPercent: number;
   readonly maxHealthyPercent: number;
   readonly circuitBreaker: boolean;
-  /** Whether the service has an alternate (green) target group and a test listener. */
+  /** Whether the service has an alternate (green) target group. */
   readonly blueGreen: boolean;
   /** The analysis rendered as rollback alarms. */
   readonly analysis?: Analysis;
@@ -41,7 +41,7 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 
 /** Maps a strategy to the ECS native deployment configuration, or refuses what ECS cannot do exactly. */
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
-  smokeTest: SmokeTest | undefined): NativeRender {
+  smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
   const analysis = checkedAnalysis(where, strategy);
   const keep = strategy.keepPreviousVersionFor;
@@ -100,7 +100,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
         bakeTime: bake(),
-        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, false),
+        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, false),
       };
     }
     case StrategyKind.ALL_AT_ONCE:
@@ -111,7 +111,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
         bakeTime: bake(),
-        plan: switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, false),
+        plan: switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
       };
     case StrategyKind.ROLLING: {
       if (smokeTest !== undefined) {
@@ -142,10 +142,10 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 
 /**
  * Maps a strategy to a CodeDeploy deployment configuration (ECS or Lambda), or refuses what
- * CodeDeploy cannot do exactly.
+ * CodeDeploy cannot do exactly. `testListener`: whether the ECS service has a test listener.
  */
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
-  smokeTest: SmokeTest | undefined): CodeDeployRender {
+  smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
   const lambda = engine === undefined;
   const analysis = checkedAnalysis(where, strategy);
   const keep = strategy.keepPreviousVersionFor;
@@ -197,7 +197,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         terminationWaitTime: termination(),
         approvalWaitTime,
         analysis,
-        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, manual, approvalWaitTime),
+        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, manual, approvalWaitTime),
       };
     }
     case StrategyKind.ALL_AT_ONCE:
@@ -212,7 +212,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
         terminationWaitTime: termination(),
         analysis,
-        plan: lambda ? lambdaAllAtOncePlan(target) : switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, false),
+        plan: lambda ? lambdaAllAtOncePlan(target) : switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
       };
     case StrategyKind.ROLLING:
       fail(where, 'strategy', `cannot be rolling with ${target}: CodeDeploy shifts traffic between two versions and never replaces instances in place`, 'DeploymentStrategy.rolling',
@@ -323,15 +323,20 @@ function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, a
 }
 
 function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined,
-  manual: boolean, approvalWait?: Duration): RolloutPlan {
+  testListener: boolean, manual: boolean, approvalWait?: Duration): RolloutPlan {
   const phases: PlanPhaseSpec[] = [];
-  if (smokeTest !== undefined || manual || kind === 'blue-green') {
+  // A blue/green preview is something to look at only through the test listener; a manual gate waits with or without one.
+  if (smokeTest !== undefined || manual || (kind === 'blue-green' && testListener)) {
     phases.push({
-      name: 'Preview (test listener only)',
+      name: testListener ? 'Preview (test listener only)' : 'Preview (no traffic, no test listener)',
       trafficPercent: 0,
       duration: Duration.seconds(0),
       manualGate: manual,
-      note: [smokeTest?.describe(), manual ? `stops unless approved within ${formatDuration(approvalWait!)}` : undefined].filter(Boolean).join('; ') || undefined,
+      note: [
+        smokeTest?.describe(),
+        manual ? `stops unless approved within ${formatDuration(approvalWait!)}` : undefined,
+        manual && !testListener ? 'set testTrafficFrom to reach the new version on a test listener before approving' : undefined,
+      ].filter(Boolean).join('; ') || undefined,
     });
   }
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
