@@ -5,7 +5,8 @@
  * Each measurement is a fresh Node.js process (scripts/bench/worker.ts) that loads its code, then
  * times building the app and synthesizing it, and reports its peak resident memory. Before timing,
  * the harness checks once per size that both variants synthesize the same output, so the ratio
- * compares equal work.
+ * compares equal work. The library variants load the compiled package (lib/), as its users do:
+ * `npm run bench` compiles it first.
  *
  * Usage: npm run bench [-- --reps 5 --only aws|k8s]
  */

@@ -8,7 +8,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { SynthResult } from './worker';
-import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../src';
+import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../lib';
 
 export function synth(n: number): SynthResult {
   // At n = 50 the stack holds about 1,000 resources, past CloudFormation's 500 per stack, which

@@ -7,7 +7,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { SynthResult } from './worker';
-import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, TrafficRouting } from '../../src';
+import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, TrafficRouting } from '../../lib';
 
 export function synth(n: number): SynthResult {
   const app = new cdk8s.App();

@@ -131,8 +131,6 @@ export class ArgoRollout extends Construct {
   public readonly previewService?: kplus.Service;
   /** Names of the AnalysisTemplates created. */
   public readonly analysisTemplateNames: string[];
-  /** What this rollout will do, phase by phase. */
-  public readonly plan: RolloutPlan;
   /**
    * What the construct could only approximate, and you should know about (also in `plan.notes` and
    * in the construct's metadata as `warning` entries). cdk8s has no warning channel of its own.
@@ -140,6 +138,9 @@ export class ArgoRollout extends Construct {
   public readonly warnings: string[];
   /** The Rollout object, for escape hatches (JSON patches). */
   public readonly rollout: cdk8s.ApiObject;
+  /** What the plan is made from, known once the rollout is rendered. */
+  private readonly planInputs: PlanInputs;
+  private cachedPlan?: RolloutPlan;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
@@ -174,7 +175,7 @@ export class ArgoRollout extends Construct {
         manifest.spec.template = c.pods.template;
       }
       // The controller's rules, on exactly what will be written.
-      checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.toJson()));
+      checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));
 
       this.rollout = new cdk8s.ApiObject(this, 'Resource', {
         apiVersion: ro.Rollout.GVK.apiVersion,
@@ -186,12 +187,22 @@ export class ArgoRollout extends Construct {
       this.analysisTemplateNames = c.templates.map(t => t.name);
       this.warnings = rendered.warnings;
       for (const w of rendered.warnings) this.node.addMetadata('warning', w);
-      this.plan = this.buildPlan(c.strategy, c.router, props.smokeTest, rendered.warnings, rendered.notes);
+      // The plan is built when first read: it only restates the validated strategy and what was rendered.
+      this.planInputs = { strategy: c.strategy, router: c.router, smokeTest: props.smokeTest, warnings: rendered.warnings, notes: rendered.notes };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);
       throw e;
     }
+  }
+
+  /** What this rollout will do, phase by phase. */
+  public get plan(): RolloutPlan {
+    if (this.cachedPlan === undefined) {
+      const p = this.planInputs;
+      this.cachedPlan = this.buildPlan(p.strategy, p.router, p.smokeTest, p.warnings, p.notes);
+    }
+    return this.cachedPlan;
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */
@@ -282,8 +293,11 @@ export class ArgoRollout extends Construct {
 
   /** An AnalysisTemplate with the standard arguments; returns its name. */
   private addTemplate(c: RenderContext, id: string, metrics: at.AnalysisTemplateSpecMetrics[]): string {
-    const t = new at.AnalysisTemplate(this, id, { metadata: c.namespace ? { namespace: c.namespace } : {}, spec: { args: templateArgs(), metrics } });
-    c.templates.push(t);
+    const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
+    const t = new at.AnalysisTemplate(this, id, { metadata: c.namespace ? { namespace: c.namespace } : {}, spec });
+    // The Kubernetes JSON of the same props, for the controller's rules: the conversion the object's own
+    // toJson() applies, without resolving and sorting the whole object a second time before synth.
+    c.templates.push({ name: t.name, manifest: at.AnalysisTemplate.manifest({ metadata: { name: t.name }, spec }) });
     return t.name;
   }
 
@@ -513,7 +527,22 @@ interface RenderContext {
   readonly port: number;
   readonly targetPort: number;
   /** The AnalysisTemplates created so far. */
-  readonly templates: at.AnalysisTemplate[];
+  readonly templates: RenderedTemplate[];
+}
+
+/** An AnalysisTemplate the rollout created: its name and its manifest. */
+interface RenderedTemplate {
+  readonly name: string;
+  readonly manifest: any;
+}
+
+/** What `ArgoRollout.plan` is built from. */
+interface PlanInputs {
+  readonly strategy: DeploymentStrategy;
+  readonly router: TrafficRouting;
+  readonly smokeTest?: ArgoSmokeTest;
+  readonly warnings: string[];
+  readonly notes: string[];
 }
 
 /** What a strategy renderer produces. */

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { HealthCheck } from './health-check';
+import { toSeconds } from './private/duration';
 import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
 
 /** Options for `Analysis.of`. */
@@ -112,7 +113,7 @@ export class Analysis {
     if (this.isNone) {
       return Duration.seconds(0);
     }
-    return Duration.seconds(this.initialDelay.toSeconds() + this.interval.toSeconds() * (this.failureLimit + 1));
+    return Duration.seconds(toSeconds(this.initialDelay) + toSeconds(this.interval) * (this.failureLimit + 1));
   }
 
   /** The names of the checks. */

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Analysis } from './analysis';
 import { CanaryStep } from './canary-step';
 import { Capacity } from './capacity';
+import { toSeconds } from './private/duration';
 import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
@@ -179,7 +180,7 @@ export class DeploymentStrategy {
       fail(where, 'previewAnalysis/postPromotionAnalysis', 'must judge the new version before or after an automatic promotion', 'neither',
         'Add previewAnalysis or postPromotionAnalysis, use Promotion.manual(), or pass postPromotionAnalysis: Analysis.none("why").');
     }
-    if (post !== undefined && !post.isNone && keepFor.toSeconds() < post.timeToDetect.toSeconds()) {
+    if (post !== undefined && !post.isNone && toSeconds(keepFor) < toSeconds(post.timeToDetect)) {
       fail(where, 'keepPreviousVersionFor', `must be at least the post-promotion analysis' time to detect a failure (${formatDuration(post.timeToDetect)}), or the previous version is gone before a failure can roll back to it`,
         formatDuration(keepFor), `Set keepPreviousVersionFor to ${formatDuration(post.timeToDetect)} or more.`);
     }
@@ -206,7 +207,7 @@ export class DeploymentStrategy {
     const bakeTime = props.bakeTime === undefined
       ? (analysis.isNone ? Duration.seconds(0) : analysis.timeToDetect)
       : requireDuration(where, 'bakeTime', props.bakeTime, { allowZero: true });
-    if (!analysis.isNone && bakeTime.toSeconds() < analysis.timeToDetect.toSeconds()) {
+    if (!analysis.isNone && toSeconds(bakeTime) < toSeconds(analysis.timeToDetect)) {
       fail(where, 'bakeTime', `must be at least the analysis' time to detect a failure (${formatDuration(analysis.timeToDetect)})`,
         formatDuration(bakeTime), `Set bakeTime to ${formatDuration(analysis.timeToDetect)} or more, or measure more often.`);
     }
@@ -219,7 +220,7 @@ export class DeploymentStrategy {
     requireObject(where, props);
     const analysis = props.analysis === undefined ? undefined : requireAnalysis(where, 'analysis', props.analysis);
     const keepFor = keep(where, props.keepPreviousVersionFor);
-    if (analysis !== undefined && !analysis.isNone && keepFor.toSeconds() < analysis.timeToDetect.toSeconds()) {
+    if (analysis !== undefined && !analysis.isNone && toSeconds(keepFor) < toSeconds(analysis.timeToDetect)) {
       fail(where, 'keepPreviousVersionFor', `must be at least the analysis' time to detect a failure (${formatDuration(analysis.timeToDetect)})`,
         formatDuration(keepFor), `Set keepPreviousVersionFor to ${formatDuration(analysis.timeToDetect)} or more.`);
     }
@@ -293,7 +294,7 @@ export class DeploymentStrategy {
         break;
       case StrategyKind.BLUE_GREEN: {
         const preview = this.previewAnalysis;
-        const previewTime = Math.max(this.promotion!.wait.toSeconds(), preview && !preview.isNone ? preview.timeToDetect.toSeconds() : 0);
+        const previewTime = Math.max(toSeconds(this.promotion!.wait), preview && !preview.isNone ? toSeconds(preview.timeToDetect) : 0);
         phases.push({
           name: 'Preview (test route only)', trafficPercent: 0, duration: Duration.seconds(previewTime), manualGate: this.promotion!.isManual, ...judged(preview),
         });
@@ -321,7 +322,7 @@ export class DeploymentStrategy {
 
   /** Checks of the final phase only count when that phase lasts long enough for them to detect a failure. */
   private judgedWithin(a: Analysis | undefined, window: Duration): Partial<PlanPhaseSpec> {
-    if (a === undefined || a.isNone || window.toSeconds() < a.timeToDetect.toSeconds()) {
+    if (a === undefined || a.isNone || toSeconds(window) < toSeconds(a.timeToDetect)) {
       return {};
     }
     return { checks: a.checkNames, timeToDetect: a.timeToDetect };
@@ -346,9 +347,9 @@ function requireBakes(where: string, steps: TrafficStep[], analysis: Analysis, f
   if (analysis.isNone) {
     return;
   }
-  const needed = analysis.timeToDetect.toSeconds();
+  const needed = toSeconds(analysis.timeToDetect);
   steps.forEach((s, i) => {
-    if (s.bakeTime.toSeconds() < needed) {
+    if (toSeconds(s.bakeTime) < needed) {
       fail(where, field(i), `must be at least the analysis' time to detect a failure, initialDelay + interval × (failureLimit + 1) = ${formatDuration(analysis.timeToDetect)}`,
         formatDuration(s.bakeTime), `Bake for ${formatDuration(analysis.timeToDetect)} or more, or shorten the analysis interval or failure limit.`);
     }

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { toMillis } from './private/duration';
 import { fail, requireDuration, requireName, requireNumber, show } from './private/validate';
 
 /** What a health check measures; each target maps every kind to its own query. */
@@ -132,7 +133,7 @@ export class HealthCheck {
     }
     const max = requireDuration(where, 'max', props.max, { allowFractionalSeconds: true });
     const name = requireName(where, 'name', props.name ?? `latency-p${String(percentile).replace('.', '-')}`);
-    return new HealthCheck(HealthCheckKind.LATENCY, name, max.toMilliseconds(), Comparison.GREATER_THAN, { percentile, max });
+    return new HealthCheck(HealthCheckKind.LATENCY, name, toMillis(max), Comparison.GREATER_THAN, { percentile, max });
   }
 
   /** A check with its own query on each platform, threshold and comparison. */

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { toSeconds } from './private/duration';
 import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
 
 /** One phase of a rollout, as declared to `RolloutPlan.fromPhases`. */
@@ -109,10 +110,10 @@ export class RolloutPlan {
         checks: [...(p.checks ?? [])],
         manualGate: p.manualGate ?? false,
         timeToDetect: ttd,
-        exposureBeforeDetection: ttd === undefined ? undefined : round2((traffic * ttd.toSeconds()) / 60),
+        exposureBeforeDetection: ttd === undefined ? undefined : round2((traffic * toSeconds(ttd)) / 60),
         note: p.note,
       };
-      start += duration.toSeconds();
+      start += toSeconds(duration);
       return phase;
     });
     if (phases[phases.length - 1].trafficPercent !== 100) {
@@ -145,7 +146,7 @@ export class RolloutPlan {
   /** Time from the start until the previous version is released (approval waits not included). */
   public get previousVersionReleasedAfter(): Duration {
     const last = this.phases[this.phases.length - 1];
-    return Duration.seconds(last.start.toSeconds() + last.duration.toSeconds());
+    return Duration.seconds(toSeconds(last.start) + toSeconds(last.duration));
   }
 
   /** Whether the rollout waits for at least one manual approval. */
@@ -161,7 +162,7 @@ export class RolloutPlan {
   public get worstCaseExposure(): number | undefined {
     let worst = 0;
     for (const p of this.phases) {
-      if (p.trafficPercent === 0 || p.duration.toSeconds() === 0 && !p.manualGate) {
+      if (p.trafficPercent === 0 || toSeconds(p.duration) === 0 && !p.manualGate) {
         continue;
       }
       if (p.exposureBeforeDetection === undefined) {
@@ -180,16 +181,16 @@ export class RolloutPlan {
       phases: this.phases.map(p => ({
         name: p.name,
         trafficPercent: p.trafficPercent,
-        startSeconds: p.start.toSeconds(),
-        durationSeconds: p.duration.toSeconds(),
+        startSeconds: toSeconds(p.start),
+        durationSeconds: toSeconds(p.duration),
         checks: p.checks,
         manualGate: p.manualGate,
-        ...(p.timeToDetect ? { timeToDetectSeconds: p.timeToDetect.toSeconds() } : {}),
+        ...(p.timeToDetect ? { timeToDetectSeconds: toSeconds(p.timeToDetect) } : {}),
         ...(p.exposureBeforeDetection !== undefined ? { exposureBeforeDetectionPercentMinutes: p.exposureBeforeDetection } : {}),
         ...(p.note ? { note: p.note } : {}),
       })),
-      timeToFullTrafficSeconds: this.timeToFullTraffic.toSeconds(),
-      previousVersionReleasedAfterSeconds: this.previousVersionReleasedAfter.toSeconds(),
+      timeToFullTrafficSeconds: toSeconds(this.timeToFullTraffic),
+      previousVersionReleasedAfterSeconds: toSeconds(this.previousVersionReleasedAfter),
       waitsForApproval: this.waitsForApproval,
       ...(this.worstCaseExposure !== undefined ? { worstCaseExposurePercentMinutes: this.worstCaseExposure } : {}),
       notes: this.notes,
@@ -220,8 +221,8 @@ export class RolloutPlan {
    * Time is sampled evenly, so the chart is proportional to time; approval waits are not drawn.
    */
   public toMermaid(): string {
-    const total = this.previousVersionReleasedAfter.toSeconds();
-    const boundaries = this.phases.map(p => p.start.toSeconds()).concat([total]);
+    const total = toSeconds(this.previousVersionReleasedAfter);
+    const boundaries = this.phases.map(p => toSeconds(p.start)).concat([total]);
     // The step is the largest whole-minute (or whole-second) divisor of every boundary, coarsened to at most 60 samples.
     const unit = boundaries.every(b => b % 60 === 0) ? 60 : 1;
     let step = boundaries.reduce((g, b) => gcd(g, b / unit), 0) * unit || unit;
@@ -238,7 +239,7 @@ export class RolloutPlan {
     const trafficAt = (t: number) => {
       let value = 0;
       for (const p of this.phases) {
-        if (p.start.toSeconds() <= t) value = p.trafficPercent;
+        if (toSeconds(p.start) <= t) value = p.trafficPercent;
       }
       return value;
     };

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { toMillis } from '../../strategy/private/duration';
 import { fail, formatDuration } from '../../strategy/private/validate';
 
 /**
@@ -6,7 +7,7 @@ import { fail, formatDuration } from '../../strategy/private/validate';
  * Sub-second durations cannot be expressed and are refused.
  */
 export function argoDuration(where: string, field: string, d: Duration): string {
-  const ms = d.toMilliseconds();
+  const ms = toMillis(d);
   if (ms % 1000 !== 0) {
     fail(where, field, 'must be a whole number of seconds for Argo Rollouts', formatDuration(d), 'Round it to whole seconds.');
   }
@@ -18,5 +19,5 @@ export function argoDuration(where: string, field: string, d: Duration): string 
 
 /** Whole seconds of a duration (already checked to be whole). */
 export function seconds(d: Duration): number {
-  return Math.round(d.toMilliseconds() / 1000);
+  return Math.round(toMillis(d) / 1000);
 }

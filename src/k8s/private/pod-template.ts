@@ -2,18 +2,35 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 
 /**
+ * A detached chart, outside any user's tree, that hosts one throwaway Deployment at a time.
+ * Created on first use and reused: a fresh App and Chart per rollout cost more than the rendering.
+ */
+let scratch: cdk8s.Chart | undefined;
+
+/**
  * Renders cdk8s-plus containers into a Kubernetes pod template (`spec.template` of a workload),
  * exactly as cdk8s-plus renders them for a Deployment, with the given pod labels.
  *
- * The throwaway Deployment lives in its own detached App, so nothing is added to the user's tree.
+ * The throwaway Deployment lives in a detached App, so nothing is added to the user's tree, and it
+ * leaves that App as soon as its manifest is read. Only its own object is serialized
+ * (`ApiObject.toJson()`, the call a chart's synthesis makes for each object): the chart-wide steps of
+ * a synthesis (dependency ordering, validation of every construct) have nothing to act on in a chart
+ * that holds a single Deployment without validations, and do not change its manifest.
  */
 export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>): { template: any; port?: number } {
-  const chart = new cdk8s.Chart(new cdk8s.App(), 'pod-template');
-  const deployment = new kplus.Deployment(chart, 'workload', { containers, select: false, podMetadata: { labels } });
-  const template = chart.toJson().find((o: any) => o.kind === 'Deployment').spec.template;
-  // cdk8s-plus labels pods with the address of the throwaway Deployment: only the given labels belong here.
-  template.metadata = { ...template.metadata, labels: { ...labels } };
-  return { template, port: firstPort(deployment) };
+  scratch ??= new cdk8s.Chart(new cdk8s.App(), 'pod-template');
+  // Always the same id and so the same construct path as a Deployment in a fresh chart: it is free
+  // again once the previous Deployment has left.
+  const id = 'workload';
+  try {
+    const deployment = new kplus.Deployment(scratch, id, { containers, select: false, podMetadata: { labels } });
+    const template = cdk8s.ApiObject.of(deployment).toJson().spec.template;
+    // cdk8s-plus labels pods with the address of the throwaway Deployment: only the given labels belong here.
+    template.metadata = { ...template.metadata, labels: { ...labels } };
+    return { template, port: firstPort(deployment) };
+  } finally {
+    scratch.node.tryRemoveChild(id);
+  }
 }
 
 /** The first port declared by the workload's containers. */

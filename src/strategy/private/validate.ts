@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { toMillis } from './duration';
 
 /**
  * Raised for a declaration that cannot protect a deployment or that a target cannot express.
@@ -55,7 +56,7 @@ export function requireDuration(where: string, field: string, value: unknown, ru
   if (value.isUnresolved()) {
     fail(where, field, 'must be a concrete duration known at synth time', 'an unresolved token', 'Pass a literal Duration such as Duration.minutes(5).');
   }
-  const ms = value.toMilliseconds();
+  const ms = toMillis(value);
   if (!Number.isFinite(ms)) {
     fail(where, field, 'must be a finite duration', show(ms) + 'ms', 'Pass a finite Duration.');
   }
@@ -93,7 +94,7 @@ export function requireNumber(
 
 /** Formats a duration as `1h 5m 30s` (or `250ms` below a second). */
 export function formatDuration(d: Duration): string {
-  const ms = d.toMilliseconds();
+  const ms = toMillis(d);
   if (ms === 0) {
     return '0s';
   }
