@@ -11,6 +11,8 @@
  * Usage: npm run bench [-- --reps 5 --only aws|k8s]
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 interface Sample { readonly ms: number; readonly maxRssMb: number }
@@ -31,9 +33,14 @@ function argValue(name: string): string | undefined {
 }
 
 function run(workload: string, variant: string, n: number, mode: 'time' | 'digest'): any {
+  // Each measurement writes its cloud assembly into a directory of its own, removed afterwards.
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', worker, workload, variant, String(n), mode], {
-    encoding: 'utf-8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
+    encoding: 'utf-8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json'), CDK_OUTDIR: outdir },
   });
+  fs.rmSync(outdir, { recursive: true, force: true });
   if (r.status !== 0) {
     throw new Error(`${workload}/${variant}/${n} failed: ${r.stderr}`);
   }
