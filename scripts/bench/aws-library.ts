@@ -8,6 +8,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { SynthResult } from './worker';
+// lib/ is the compiled package, which the bench task builds before it runs.
+// eslint-disable-next-line import/no-unresolved
 import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../lib';
 
 export function synth(n: number): SynthResult {

@@ -7,6 +7,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { SynthResult } from './worker';
+// lib/ is the compiled package, which the bench task builds before it runs.
+// eslint-disable-next-line import/no-unresolved
 import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, TrafficRouting } from '../../lib';
 
 export function synth(n: number): SynthResult {
