@@ -1,18 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cdk8s from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as cdk8s from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Analysis } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { fail, formatDuration, show } from '../strategy/private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../strategy/rollout-plan';
-import * as at from './imports/argo-analysis-template-argoproj.io';
-import * as ro from './imports/argo-rollout-argoproj.io';
+import type * as at from './imports/argo-analysis-template-argoproj.io';
+import type * as ro from './imports/argo-rollout-argoproj.io';
 import { MetricProvider } from './metric-provider';
 import { countWithin, MetricContext, metricsFor, smokeTestMetric, templateArgs } from './private/analysis';
 import { checkControllerRules } from './private/controller-rules';
 import { argoDuration, seconds } from './private/durations';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
+import { k8s } from './private/modules';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { scaleWeights } from './private/weights';
 import { ArgoSmokeTest } from './smoke-test';
@@ -170,16 +171,16 @@ export class ArgoRollout extends Construct {
         strategy: rendered.strategy,
       };
       // Typed through the generated import; the pod template is cdk8s-plus output, already Kubernetes JSON.
-      const manifest = ro.Rollout.manifest({ spec });
+      const manifest = k8s().ro.Rollout.manifest({ spec });
       if (c.pods.template !== undefined) {
         manifest.spec.template = c.pods.template;
       }
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));
 
-      this.rollout = new cdk8s.ApiObject(this, 'Resource', {
-        apiVersion: ro.Rollout.GVK.apiVersion,
-        kind: ro.Rollout.GVK.kind,
+      this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
+        apiVersion: k8s().ro.Rollout.GVK.apiVersion,
+        kind: k8s().ro.Rollout.GVK.kind,
         metadata: { name: c.rolloutName, ...(c.namespace ? { namespace: c.namespace } : {}) },
         spec: manifest.spec,
       });
@@ -245,7 +246,7 @@ export class ArgoRollout extends Construct {
       fail(WHERE, 'metrics', 'is given but the strategy has no health checks to measure', props.metrics.kind,
         'Remove metrics, or add checks to the strategy\'s analysis.');
     }
-    const rolloutName = cdk8s.Names.toDnsLabel(this);
+    const rolloutName = k8s().cdk8s.Names.toDnsLabel(this);
     const pods = this.resolvePods(props, rolloutName);
     const port = requirePort(WHERE, 'port', props.port ?? pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
       'Pass port, or give a container a portNumber.'));
@@ -269,11 +270,11 @@ export class ArgoRollout extends Construct {
         fail(WHERE, 'containers', 'must contain at least one container', show(props.containers),
           'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }].');
       }
-      const selector = { [NAME_LABEL]: rolloutName, [INSTANCE_LABEL]: cdk8s.Names.toLabelValue(this) };
+      const selector = { [NAME_LABEL]: rolloutName, [INSTANCE_LABEL]: k8s().cdk8s.Names.toLabelValue(this) };
       const rendered = renderPodTemplate(props.containers, selector);
       return { selector, template: rendered.template, port: rendered.port };
     }
-    if (!(props.deployment instanceof kplus.Deployment)) {
+    if (!(props.deployment instanceof k8s().kplus.Deployment)) {
       fail(WHERE, 'deployment', 'must be a cdk8s-plus Deployment', show(props.deployment), 'Pass a kplus.Deployment.');
     }
     const selector = props.deployment.matchLabels;
@@ -286,7 +287,7 @@ export class ArgoRollout extends Construct {
 
   /** A Service that selects the rollout's pods (Argo Rollouts narrows it to one ReplicaSet where it manages it). */
   private newService(c: RenderContext, id: string): kplus.Service {
-    const svc = new kplus.Service(this, id, { metadata: { namespace: c.namespace }, ports: [{ port: c.port, targetPort: c.targetPort }] });
+    const svc = new (k8s().kplus.Service)(this, id, { metadata: { namespace: c.namespace }, ports: [{ port: c.port, targetPort: c.targetPort }] });
     for (const [k, v] of Object.entries(c.pods.selector)) svc.selectLabel(k, v);
     return svc;
   }
@@ -294,10 +295,17 @@ export class ArgoRollout extends Construct {
   /** An AnalysisTemplate with the standard arguments; returns its name. */
   private addTemplate(c: RenderContext, id: string, metrics: at.AnalysisTemplateSpecMetrics[]): string {
     const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
-    const t = new at.AnalysisTemplate(this, id, { metadata: c.namespace ? { namespace: c.namespace } : {}, spec });
-    // The Kubernetes JSON of the same props, for the controller's rules: the conversion the object's own
-    // toJson() applies, without resolving and sorting the whole object a second time before synth.
-    c.templates.push({ name: t.name, manifest: at.AnalysisTemplate.manifest({ metadata: { name: t.name }, spec }) });
+    // Typed through the generated import once, here: the object is written from the converted
+    // Kubernetes JSON (as the Rollout is), so synthesis does not convert the same props again.
+    const manifest = k8s().at.AnalysisTemplate.manifest({ spec });
+    const t = new (k8s().cdk8s.ApiObject)(this, id, {
+      apiVersion: k8s().at.AnalysisTemplate.GVK.apiVersion,
+      kind: k8s().at.AnalysisTemplate.GVK.kind,
+      metadata: c.namespace ? { namespace: c.namespace } : {},
+      spec: manifest.spec,
+    });
+    // The same JSON for the controller's rules.
+    c.templates.push({ name: t.name, manifest: { ...manifest, metadata: { name: t.name } } });
     return t.name;
   }
 
@@ -368,11 +376,11 @@ export class ArgoRollout extends Construct {
       strategy: {
         canary: {
           maxSurge: surge.isPercent
-            ? ro.RolloutSpecStrategyCanaryMaxSurge.fromString(`${surge.value}%`)
-            : ro.RolloutSpecStrategyCanaryMaxSurge.fromNumber(surge.value),
+            ? k8s().ro.RolloutSpecStrategyCanaryMaxSurge.fromString(`${surge.value}%`)
+            : k8s().ro.RolloutSpecStrategyCanaryMaxSurge.fromNumber(surge.value),
           maxUnavailable: unavailable.isPercent
-            ? ro.RolloutSpecStrategyCanaryMaxUnavailable.fromString(`${unavailable.value}%`)
-            : ro.RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(unavailable.value),
+            ? k8s().ro.RolloutSpecStrategyCanaryMaxUnavailable.fromString(`${unavailable.value}%`)
+            : k8s().ro.RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(unavailable.value),
           steps,
           ...(analysis ? { analysis } : {}),
         },
@@ -455,7 +463,7 @@ export class ArgoRollout extends Construct {
       case TrafficRouterKind.SMI:
         return { smi: { trafficSplitName: o.trafficSplitName ?? rolloutName, ...(o.rootService ? { rootService: o.rootService } : {}) } };
       default: {
-        const ns = o.namespace ?? namespace ?? cdk8s.Chart.of(this).namespace;
+        const ns = o.namespace ?? namespace ?? k8s().cdk8s.Chart.of(this).namespace;
         if (ns === undefined) {
           fail(WHERE, 'trafficRouting.namespace', 'is required by the Gateway API plugin when neither the rollout nor its chart has a namespace', 'undefined',
             'Pass TrafficRouting.gatewayApi({ httpRoute, namespace }), or set namespace on the rollout or the chart.');
@@ -571,5 +579,5 @@ function analysisArgs(measured: kplus.Service, reference: kplus.Service) {
 }
 
 function pauseFor(field: string, d: Duration): ro.RolloutSpecStrategyCanaryStepsPauseDuration {
-  return ro.RolloutSpecStrategyCanaryStepsPauseDuration.fromString(argoDuration(WHERE, field, d));
+  return k8s().ro.RolloutSpecStrategyCanaryStepsPauseDuration.fromString(argoDuration(WHERE, field, d));
 }

@@ -19,12 +19,15 @@ export interface LambdaMetricSource {
   readonly version: string;
 }
 
-const OPERATOR: Record<Comparison, cloudwatch.ComparisonOperator> = {
-  [Comparison.GREATER_THAN]: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-  [Comparison.GREATER_THAN_OR_EQUAL]: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  [Comparison.LESS_THAN]: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-  [Comparison.LESS_THAN_OR_EQUAL]: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-};
+/** The alarm's comparison for a check's failure condition (a function: reading aws-cloudwatch's enum when the module loads would load aws-cloudwatch for every user of the package). */
+function operatorFor(c: Comparison): cloudwatch.ComparisonOperator {
+  switch (c) {
+    case Comparison.GREATER_THAN: return cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    case Comparison.GREATER_THAN_OR_EQUAL: return cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    case Comparison.LESS_THAN: return cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+    case Comparison.LESS_THAN_OR_EQUAL: return cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD;
+  }
+}
 
 /**
  * Refuses an analysis that CloudWatch alarms cannot measure exactly: a period that is not whole
@@ -109,7 +112,7 @@ function createAlarm(scope: Construct, analysis: Analysis, check: HealthCheck, p
     alarmDescription: `Rolls the deployment back: ${check.describe()}, measured every ${formatDuration(analysis.interval)}, alarm after ${analysis.failureLimit + 1} failed measurement(s).`,
     metric,
     threshold,
-    comparisonOperator: OPERATOR[check.failWhen],
+    comparisonOperator: operatorFor(check.failWhen),
     evaluationPeriods: analysis.failureLimit + 1,
     datapointsToAlarm: analysis.failureLimit + 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

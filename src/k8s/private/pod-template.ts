@@ -1,5 +1,6 @@
-import * as cdk8s from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import type * as cdk8s from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-28';
+import { k8s } from './modules';
 
 /**
  * A detached chart, outside any user's tree, that hosts one throwaway Deployment at a time.
@@ -18,13 +19,14 @@ let scratch: cdk8s.Chart | undefined;
  * that holds a single Deployment without validations, and do not change its manifest.
  */
 export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>): { template: any; port?: number } {
-  scratch ??= new cdk8s.Chart(new cdk8s.App(), 'pod-template');
+  const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
+  scratch ??= new cdk8sModule.Chart(new cdk8sModule.App(), 'pod-template');
   // Always the same id and so the same construct path as a Deployment in a fresh chart: it is free
   // again once the previous Deployment has left.
   const id = 'workload';
   try {
-    const deployment = new kplus.Deployment(scratch, id, { containers, select: false, podMetadata: { labels } });
-    const template = cdk8s.ApiObject.of(deployment).toJson().spec.template;
+    const deployment = new kplusModule.Deployment(scratch, id, { containers, select: false, podMetadata: { labels } });
+    const template = cdk8sModule.ApiObject.of(deployment).toJson().spec.template;
     // cdk8s-plus labels pods with the address of the throwaway Deployment: only the given labels belong here.
     template.metadata = { ...template.metadata, labels: { ...labels } };
     return { template, port: firstPort(deployment) };
