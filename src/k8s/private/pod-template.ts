@@ -8,6 +8,9 @@ import { k8s } from './modules';
  */
 let scratch: cdk8s.Chart | undefined;
 
+/** Name of the throwaway Deployment; the pod template does not contain it. */
+const THROWAWAY_NAME = 'pod-template';
+
 /**
  * Renders cdk8s-plus containers into a Kubernetes pod template (`spec.template` of a workload),
  * exactly as cdk8s-plus renders them for a Deployment, with the given pod labels.
@@ -25,7 +28,11 @@ export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Re
   // again once the previous Deployment has left.
   const id = 'workload';
   try {
-    const deployment = new kplusModule.Deployment(scratch, id, { containers, select: false, podMetadata: { labels } });
+    const deployment = new kplusModule.Deployment(scratch, id, {
+      containers, select: false, podMetadata: { labels },
+      // A fixed name: the Deployment is never written, and a generated name costs a hash of its path.
+      metadata: { name: THROWAWAY_NAME },
+    });
     const template = cdk8sModule.ApiObject.of(deployment).toJson().spec.template;
     // cdk8s-plus labels pods with the address of the throwaway Deployment: only the given labels belong here.
     template.metadata = { ...template.metadata, labels: { ...labels } };
