@@ -14,6 +14,7 @@ import { checkControllerRules } from './private/controller-rules';
 import { argoDuration, seconds } from './private/durations';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
 import { k8s } from './private/modules';
+import { plainJson } from './private/plain-json';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { scaleWeights } from './private/weights';
 import { ArgoSmokeTest } from './smoke-test';
@@ -170,8 +171,8 @@ export class ArgoRollout extends Construct {
         } : {}),
         strategy: rendered.strategy,
       };
-      // Typed through the generated import; the pod template is cdk8s-plus output, already Kubernetes JSON.
-      const manifest = k8s().ro.Rollout.manifest({ spec });
+      // Typed through the generated import, converted in one walk; the pod template is cdk8s-plus output, already Kubernetes JSON.
+      const manifest = { ...k8s().ro.Rollout.GVK, spec: plainJson(spec) };
       if (c.pods.template !== undefined) {
         manifest.spec.template = c.pods.template;
       }
@@ -297,7 +298,7 @@ export class ArgoRollout extends Construct {
     const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
     // Typed through the generated import once, here: the object is written from the converted
     // Kubernetes JSON (as the Rollout is), so synthesis does not convert the same props again.
-    const manifest = k8s().at.AnalysisTemplate.manifest({ spec });
+    const manifest = { ...k8s().at.AnalysisTemplate.GVK, spec: plainJson(spec) };
     const t = new (k8s().cdk8s.ApiObject)(this, id, {
       apiVersion: k8s().at.AnalysisTemplate.GVK.apiVersion,
       kind: k8s().at.AnalysisTemplate.GVK.kind,

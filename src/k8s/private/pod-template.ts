@@ -29,7 +29,9 @@ export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Re
   const id = 'workload';
   try {
     const deployment = new kplusModule.Deployment(scratch, id, {
-      containers, select: false, podMetadata: { labels },
+      containers,
+      select: false,
+      podMetadata: { labels },
       // A fixed name: the Deployment is never written, and a generated name costs a hash of its path.
       metadata: { name: THROWAWAY_NAME },
     });
