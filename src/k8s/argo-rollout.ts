@@ -10,6 +10,7 @@ import type * as at from './imports/argo-analysis-template-argoproj.io';
 import type * as ro from './imports/argo-rollout-argoproj.io';
 import { MetricProvider } from './metric-provider';
 import { countWithin, MetricContext, metricsFor, smokeTestMetric, templateArgs } from './private/analysis';
+import { ANALYSIS_TEMPLATE, ROLLOUT, union } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
 import { argoDuration, seconds } from './private/durations';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
@@ -172,7 +173,7 @@ export class ArgoRollout extends Construct {
         strategy: rendered.strategy,
       };
       // Typed through the generated import, converted in one walk; the pod template is cdk8s-plus output, already Kubernetes JSON.
-      const manifest = { ...k8s().ro.Rollout.GVK, spec: plainJson(spec) };
+      const manifest = { ...ROLLOUT, spec: plainJson(spec) };
       if (c.pods.template !== undefined) {
         manifest.spec.template = c.pods.template;
       }
@@ -180,8 +181,8 @@ export class ArgoRollout extends Construct {
       checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));
 
       this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
-        apiVersion: k8s().ro.Rollout.GVK.apiVersion,
-        kind: k8s().ro.Rollout.GVK.kind,
+        apiVersion: ROLLOUT.apiVersion,
+        kind: ROLLOUT.kind,
         metadata: { name: c.rolloutName, ...(c.namespace ? { namespace: c.namespace } : {}) },
         spec: manifest.spec,
       });
@@ -298,10 +299,10 @@ export class ArgoRollout extends Construct {
     const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
     // Typed through the generated import once, here: the object is written from the converted
     // Kubernetes JSON (as the Rollout is), so synthesis does not convert the same props again.
-    const manifest = { ...k8s().at.AnalysisTemplate.GVK, spec: plainJson(spec) };
+    const manifest = { ...ANALYSIS_TEMPLATE, spec: plainJson(spec) };
     const t = new (k8s().cdk8s.ApiObject)(this, id, {
-      apiVersion: k8s().at.AnalysisTemplate.GVK.apiVersion,
-      kind: k8s().at.AnalysisTemplate.GVK.kind,
+      apiVersion: ANALYSIS_TEMPLATE.apiVersion,
+      kind: ANALYSIS_TEMPLATE.kind,
       metadata: c.namespace ? { namespace: c.namespace } : {},
       spec: manifest.spec,
     });
@@ -377,11 +378,11 @@ export class ArgoRollout extends Construct {
       strategy: {
         canary: {
           maxSurge: surge.isPercent
-            ? k8s().ro.RolloutSpecStrategyCanaryMaxSurge.fromString(`${surge.value}%`)
-            : k8s().ro.RolloutSpecStrategyCanaryMaxSurge.fromNumber(surge.value),
+            ? union<ro.RolloutSpecStrategyCanaryMaxSurge>(`${surge.value}%`)
+            : union<ro.RolloutSpecStrategyCanaryMaxSurge>(surge.value),
           maxUnavailable: unavailable.isPercent
-            ? k8s().ro.RolloutSpecStrategyCanaryMaxUnavailable.fromString(`${unavailable.value}%`)
-            : k8s().ro.RolloutSpecStrategyCanaryMaxUnavailable.fromNumber(unavailable.value),
+            ? union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(`${unavailable.value}%`)
+            : union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(unavailable.value),
           steps,
           ...(analysis ? { analysis } : {}),
         },
@@ -580,5 +581,5 @@ function analysisArgs(measured: kplus.Service, reference: kplus.Service) {
 }
 
 function pauseFor(field: string, d: Duration): ro.RolloutSpecStrategyCanaryStepsPauseDuration {
-  return k8s().ro.RolloutSpecStrategyCanaryStepsPauseDuration.fromString(argoDuration(WHERE, field, d));
+  return union<ro.RolloutSpecStrategyCanaryStepsPauseDuration>(argoDuration(WHERE, field, d));
 }

@@ -5,8 +5,8 @@ import type * as at from '../imports/argo-analysis-template-argoproj.io';
 import { MetricProvider, MetricProviderKind, PrometheusQueries } from '../metric-provider';
 import { ArgoSmokeTest, ArgoSmokeTestKind } from '../smoke-test';
 import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
+import { union } from './argo-types';
 import { argoDuration, seconds } from './durations';
-import { k8s } from './modules';
 
 const WHERE = 'ArgoRollout';
 
@@ -72,9 +72,9 @@ export function metricsFor(analysis: Analysis, ctx: MetricContext): at.AnalysisT
       name: check.name,
       interval,
       ...(initialDelay ? { initialDelay } : {}),
-      ...(ctx.count !== undefined ? { count: k8s().at.AnalysisTemplateSpecMetricsCount.fromNumber(ctx.count) } : {}),
-      failureLimit: k8s().at.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(analysis.failureLimit),
-      inconclusiveLimit: k8s().at.AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(
+      ...(ctx.count !== undefined ? { count: union<at.AnalysisTemplateSpecMetricsCount>(ctx.count) } : {}),
+      failureLimit: union<at.AnalysisTemplateSpecMetricsFailureLimit>(analysis.failureLimit),
+      inconclusiveLimit: union<at.AnalysisTemplateSpecMetricsInconclusiveLimit>(
         ctx.count !== undefined ? Math.min(inconclusive, ctx.count) : inconclusive),
       successCondition: `${measured.hasData} && ${measured.value(NEGATED[measured.failWhen], measured.threshold)}`,
       failureCondition: `${measured.hasData} && ${measured.value(SYMBOL[measured.failWhen], measured.threshold)}`,
@@ -124,8 +124,7 @@ function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvide
                   metricName: cw.metricName,
                   dimensions: Object.entries(cw.dimensions ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
                 },
-                period: k8s().at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod
-                  .fromNumber(seconds(analysis.interval)),
+                period: union<at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod>(seconds(analysis.interval)),
                 stat: cw.statistic ?? 'Average',
               },
             }],
@@ -200,8 +199,8 @@ export function smokeTestMetric(test: ArgoSmokeTest, servicePort: number): at.An
   const base = `http://{{args.service}}.{{args.namespace}}.svc.cluster.local:${o.port ?? servicePort}`;
   const common = {
     name: test.name,
-    count: k8s().at.AnalysisTemplateSpecMetricsCount.fromNumber(1),
-    failureLimit: k8s().at.AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
+    count: union<at.AnalysisTemplateSpecMetricsCount>(1),
+    failureLimit: union<at.AnalysisTemplateSpecMetricsFailureLimit>(0),
   };
   if (test.kind === ArgoSmokeTestKind.WEB) {
     return {
