@@ -87,6 +87,11 @@ project.addPackageIgnore('/scripts/');
 project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/.ci/');
 
+// The compiled entry point loads each part (strategy, aws, k8s) when one of its names is first read,
+// so a Kubernetes app does not load the AWS constructs and an AWS app not the Kubernetes ones.
+// Runs in `compile`, after jsii and before docgen, packaging and every other consumer of lib/.
+project.compileTask.exec('ts-node --project tsconfig.dev.json scripts/lazy-index.ts');
+
 // The example apps: synthesize every examples/<name>/main.ts and print its rollout plans.
 project.addTask('example', {
   description: 'Synthesize every app under examples/ and print its rollout plans',
