@@ -15,8 +15,8 @@ import { SynthResult } from './worker';
 
 const IMAGE = 'registry.example.com/app:1.0.0';
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
-const SERVICE_PORT = 80;
-const CONTAINER_PORT = 8080;
+export const SERVICE_PORT = 80;
+export const CONTAINER_PORT = 8080;
 /** Measurement interval of the analysis, also the rate() window of the queries. */
 const INTERVAL = '1m';
 /** Below this many requests in the window, a measurement has no data (neither pass nor fail). */
@@ -45,6 +45,9 @@ function metric(name: string, query: string, max: number) {
   };
 }
 
+/** Creates a Service at `scope/id` that selects the given pod labels, and returns it. */
+export type ServiceFactory = (scope: Construct, id: string, selector: Record<string, string>) => { readonly name: string };
+
 /** A ClusterIP Service in front of the application's pods. */
 function service(scope: Construct, id: string, selector: Record<string, string>): ApiObject {
   return new ApiObject(new Construct(scope, id), 'Resource', {
@@ -59,13 +62,13 @@ function service(scope: Construct, id: string, selector: Record<string, string>)
   });
 }
 
-function canaryApp(chart: Chart, id: string, stableIngress: string): void {
+function canaryApp(chart: Chart, id: string, stableIngress: string, makeService: ServiceFactory): void {
   const scope = new Construct(chart, id);
   const name = Names.toDnsLabel(scope);
   const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': Names.toLabelValue(scope) };
 
-  const stable = service(scope, 'StableService', labels);
-  const canary = service(scope, 'CanaryService', labels);
+  const stable = makeService(scope, 'StableService', labels);
+  const canary = makeService(scope, 'CanaryService', labels);
 
   const analysis = new ApiObject(scope, 'Analysis', {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -144,10 +147,15 @@ function canaryApp(chart: Chart, id: string, stableIngress: string): void {
 }
 
 export function synth(n: number): SynthResult {
+  return synthWith(n, service);
+}
+
+/** The same apps, with Services made by `makeService` (a floor variant passes cdk8s-plus Services). */
+export function synthWith(n: number, makeService: ServiceFactory): SynthResult {
   const app = new App();
   const chart = new Chart(app, 'bench', { namespace: 'bench' });
   for (let i = 0; i < n; i++) {
-    canaryApp(chart, `app${i}`, `app${i}`);
+    canaryApp(chart, `app${i}`, `app${i}`, makeService);
   }
   // In memory: synthYaml() writes no files.
   const yaml = app.synthYaml();
