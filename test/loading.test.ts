@@ -1,0 +1,57 @@
+/**
+ * What each kind of app loads: the Kubernetes libraries (cdk8s, cdk8s-plus-28) load with the first
+ * Kubernetes construct, so an AWS app never loads them. Checked in a fresh process, whose module cache
+ * holds exactly what the app loaded.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+const SRC = JSON.stringify(path.join(__dirname, '..', 'src'));
+
+function loadedBy(body: string): Record<string, boolean> {
+  const script = `
+    const lib = require(${SRC});
+    const cdk = require('aws-cdk-lib');
+    const loaded = () => ({
+      cdk8s: Object.keys(require.cache).some(k => /node_modules\\/cdk8s\\/lib\\//.test(k)),
+      'cdk8s-plus-28': Object.keys(require.cache).some(k => /node_modules\\/cdk8s-plus-28\\//.test(k)),
+    });
+    ${body}
+  `;
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+    encoding: 'utf-8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') },
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+test('an AWS app does not load cdk8s or cdk8s-plus-28; the first Kubernetes construct does', () => {
+  const result = loadedBy(`
+    const ecs = require('aws-cdk-lib/aws-ecs');
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new lib.ProgressiveFargateService(stack, 'Api', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
+      containerPort: 80,
+      strategy: lib.DeploymentStrategy.canary({
+        steps: [lib.CanaryStep.of(10, cdk.Duration.minutes(10))],
+        analysis: lib.Analysis.of({ checks: [lib.HealthCheck.errorRate({ maxPercent: 1 })] }),
+      }),
+    });
+    const resources = Object.keys(app.synth().getStackByName('S').template.Resources).length;
+    const afterAws = loaded();
+    const cdk8s = require('cdk8s');
+    const chart = new cdk8s.Chart(new cdk8s.App(), 'c');
+    const beforeK8s = loaded();
+    new lib.ArgoRollout(chart, 'api', {
+      strategy: lib.DeploymentStrategy.allAtOnce(),
+      containers: [{ image: 'registry.example.com/api:1', portNumber: 8080 }],
+    });
+    console.log(JSON.stringify({ resources: resources > 0, afterAws, beforeK8s: beforeK8s['cdk8s-plus-28'], afterK8s: loaded() }));
+  `);
+  expect(result).toStrictEqual({
+    resources: true,
+    afterAws: { 'cdk8s': false, 'cdk8s-plus-28': false },
+    beforeK8s: false,
+    afterK8s: { 'cdk8s': true, 'cdk8s-plus-28': true },
+  });
+});
