@@ -1,13 +1,13 @@
 /**
  * Synth benchmark: the library against hand-written aws-cdk-lib / cdk8s code that defines the same
- * resources, in one run, alternating the two, several repetitions per size.
+ * resources, in one run, alternating the variants, several repetitions per size.
  *
  * Each measurement is a fresh Node.js process (scripts/bench/worker.ts) that times loading its code
  * (and the libraries it pulls in), building the app and synthesizing it, and reports its peak
  * resident memory. Before timing, the harness checks once per size that every variant synthesizes
  * the same output, so the ratios compare equal work. Where the library's API itself has a cost,
- * floor variants measure it (FLOORS below). The library variants load the compiled package (lib/), as its users do:
- * `npm run bench` compiles it first.
+ * floor variants measure it (FLOORS below). The library variants load the compiled package (lib/),
+ * as its users do: `npm run bench` compiles it first.
  *
  * Usage: npm run bench [-- --reps 5 --only aws|k8s]
  */

@@ -15,9 +15,8 @@ import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { fail, requireNumber, show } from '../strategy/private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
-import { createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
+import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';
-import { CODEDEPLOY_MAX_ALARMS } from './private/limits';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './private/render';
 import { SmokeTest } from './smoke-test';
 
@@ -403,15 +402,9 @@ export class ProgressiveFargateService extends Construct {
 
     // CodeDeploy.
     if (cd) {
-      let deploymentAlarms: cloudwatch.IAlarm[] = alarms;
-      if (alarms.length > CODEDEPLOY_MAX_ALARMS) {
-        this.compositeAlarm = new cloudwatch.CompositeAlarm(this, 'CompositeAlarm', {
-          compositeAlarmName: `${prefix}-any`,
-          alarmRule: cloudwatch.AlarmRule.anyOf(...alarms),
-          alarmDescription: 'Any rollback alarm of the service (CodeDeploy takes at most 10 alarms).',
-        });
-        deploymentAlarms = [this.compositeAlarm];
-      }
+      const watched = codeDeployAlarms(this, alarms, prefix, 'service');
+      this.compositeAlarm = watched.composite;
+      const deploymentAlarms = watched.alarms;
       this.application = engine.application ?? new codedeploy.EcsApplication(this, 'Application');
       this.deploymentConfig = new codedeploy.EcsDeploymentConfig(this, 'DeploymentConfig', { trafficRouting: cd.trafficRouting });
       const group = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {

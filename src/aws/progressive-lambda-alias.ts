@@ -6,8 +6,7 @@ import { Construct } from 'constructs';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { fail, show } from '../strategy/private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
-import { createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
-import { CODEDEPLOY_MAX_ALARMS } from './private/limits';
+import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { renderCodeDeploy } from './private/render';
 
 /** Options for `ProgressiveLambdaAlias`. */
@@ -105,15 +104,9 @@ export class ProgressiveLambdaAlias extends Construct {
       version: props.version.version,
     }, prefix);
     this.alarms = alarms;
-    let deploymentAlarms: cloudwatch.IAlarm[] = alarms;
-    if (alarms.length > CODEDEPLOY_MAX_ALARMS) {
-      this.compositeAlarm = new cloudwatch.CompositeAlarm(this, 'CompositeAlarm', {
-        compositeAlarmName: `${prefix}-any`,
-        alarmRule: cloudwatch.AlarmRule.anyOf(...alarms),
-        alarmDescription: 'Any rollback alarm of the alias (CodeDeploy takes at most 10 alarms).',
-      });
-      deploymentAlarms = [this.compositeAlarm];
-    }
+    const watched = codeDeployAlarms(this, alarms, prefix, 'alias');
+    this.compositeAlarm = watched.composite;
+    const deploymentAlarms = watched.alarms;
     this.application = props.application ?? new codedeploy.LambdaApplication(this, 'Application');
     this.deploymentConfig = new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', { trafficRouting: render.trafficRouting });
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {

@@ -181,8 +181,7 @@ export class ArgoRollout extends Construct {
       checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));
 
       this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
-        apiVersion: ROLLOUT.apiVersion,
-        kind: ROLLOUT.kind,
+        ...ROLLOUT,
         metadata: { name: c.rolloutName, ...(c.namespace ? { namespace: c.namespace } : {}) },
         spec: manifest.spec,
       });
@@ -301,8 +300,7 @@ export class ArgoRollout extends Construct {
     // Kubernetes JSON (as the Rollout is), so synthesis does not convert the same props again.
     const manifest = { ...ANALYSIS_TEMPLATE, spec: plainJson(spec) };
     const t = new (k8s().cdk8s.ApiObject)(this, id, {
-      apiVersion: ANALYSIS_TEMPLATE.apiVersion,
-      kind: ANALYSIS_TEMPLATE.kind,
+      ...ANALYSIS_TEMPLATE,
       metadata: c.namespace ? { namespace: c.namespace } : {},
       spec: manifest.spec,
     });

@@ -145,7 +145,10 @@ describe('CodeDeploy engine', () => {
       strategy: DeploymentStrategy.allAtOnce({ analysis: Analysis.of({ checks }), keepPreviousVersionFor: Duration.minutes(5) }),
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
-    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: 'api-any' });
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: 'api-any',
+      AlarmDescription: 'Any rollback alarm of the service (CodeDeploy takes at most 10 alarms).',
+    });
     const group = only(template, 'AWS::CodeDeploy::DeploymentGroup').Properties;
     expect(group.AlarmConfiguration.Alarms).toHaveLength(1);
     expect(svc.compositeAlarm).toBeDefined();

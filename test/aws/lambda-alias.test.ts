@@ -130,7 +130,10 @@ describe('ProgressiveLambdaAlias', () => {
   test('more than 10 checks are combined into a composite alarm', () => {
     const checks = Array.from({ length: 12 }, (_, i) => HealthCheck.custom({ name: `c${i}`, threshold: 1, failWhen: Comparison.GREATER_THAN, cloudWatch: { namespace: 'N', metricName: `M${i}` } }));
     const { template, live } = alias({ alarmNamePrefix: 'fn', strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: Analysis.of({ checks }) }) });
-    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmName: 'fn-any' });
+    template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', {
+      AlarmName: 'fn-any',
+      AlarmDescription: 'Any rollback alarm of the alias (CodeDeploy takes at most 10 alarms).',
+    });
     expect(live.compositeAlarm).toBeDefined();
     expect(live.alarms).toHaveLength(12);
   });

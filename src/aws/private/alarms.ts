@@ -1,7 +1,7 @@
 import { Duration, Fn, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS } from './limits';
+import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS, CODEDEPLOY_MAX_ALARMS } from './limits';
 import { Analysis } from '../../strategy/analysis';
 import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
 import { fail, formatDuration, show } from '../../strategy/private/validate';
@@ -187,4 +187,25 @@ function customMetric(check: HealthCheck, period: Duration): cloudwatch.IMetric 
 function guardedRate(errors: string, requests: string, minRequests: number): string {
   const atLeast = Math.max(minRequests, 1);
   return `IF(FILL(${requests}, 0) >= ${atLeast}, 100 * FILL(${errors}, 0) / FILL(${requests}, 0), 0)`;
+}
+
+/** The alarms a CodeDeploy deployment group watches, and the composite alarm made for them if any. */
+export interface CodeDeployAlarms {
+  readonly alarms: cloudwatch.IAlarm[];
+  readonly composite?: cloudwatch.CompositeAlarm;
+}
+
+/**
+ * The rollback alarms as a CodeDeploy deployment group can take them: as they are up to its limit of
+ * 10 alarms, or past it one composite alarm (`<prefix>-any`) that fires when any of them does.
+ * `owner` names what the alarms guard in the composite alarm's description ("service", "alias").
+ */
+export function codeDeployAlarms(scope: Construct, alarms: cloudwatch.IAlarm[], prefix: string, owner: string): CodeDeployAlarms {
+  if (alarms.length <= CODEDEPLOY_MAX_ALARMS) return { alarms };
+  const composite = new cloudwatch.CompositeAlarm(scope, 'CompositeAlarm', {
+    compositeAlarmName: `${prefix}-any`,
+    alarmRule: cloudwatch.AlarmRule.anyOf(...alarms),
+    alarmDescription: `Any rollback alarm of the ${owner} (CodeDeploy takes at most ${CODEDEPLOY_MAX_ALARMS} alarms).`,
+  });
+  return { alarms: [composite], composite };
 }
