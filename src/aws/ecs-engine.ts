@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { requireDuration } from '../strategy/private/validate';
+import { requireDuration } from '../private/validate';
 
 /** Which service runs the deployments of a `ProgressiveFargateService`. */
 export enum EcsEngineKind {

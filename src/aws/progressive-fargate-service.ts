@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
-import { fail, requireNumber, show } from '../strategy/private/validate';
+import { fail, requireNumber, show } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
-import { fail, show } from '../strategy/private/validate';
+import { fail, show } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { renderCodeDeploy } from './private/render';

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { fail, formatDuration, requireDuration, requireNumber, show } from '../strategy/private/validate';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
 /** Options for `SmokeTest.http`. */
 export interface HttpSmokeTestProps {

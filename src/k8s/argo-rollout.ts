@@ -4,7 +4,7 @@ import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Analysis } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
-import { fail, formatDuration, show } from '../strategy/private/validate';
+import { fail, formatDuration, show } from '../private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../strategy/rollout-plan';
 import type * as at from './imports/argo-analysis-template-argoproj.io';
 import type * as ro from './imports/argo-rollout-argoproj.io';

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { requireProps, requireText } from './private/inputs';
-import { fail, requireDuration, show } from '../strategy/private/validate';
+import { fail, requireDuration, show } from '../private/validate';
 
 /** The metric systems `MetricProvider` can query. */
 export enum MetricProviderKind {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { requireInteger, requireProps, requireText } from './private/inputs';
 import { SmokeTestOptions } from './private/options';
-import { fail, requireDuration, requireName, show } from '../strategy/private/validate';
+import { fail, requireDuration, requireName, show } from '../private/validate';
 
 /** Options for `ArgoSmokeTest.web`. */
 export interface WebSmokeTestProps {

@@ -1,6 +1,6 @@
 import { requirePort, requireK8sName, requireProps, requireText } from './private/inputs';
 import { RouterOptions } from './private/options';
-import { fail, show } from '../strategy/private/validate';
+import { fail, show } from '../private/validate';
 
 /** The traffic routers `TrafficRouting` can configure. */
 export enum TrafficRouterKind {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { HealthCheck } from './health-check';
-import { toSeconds } from './private/duration';
-import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
+import { toSeconds } from '../private/duration';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
 /** Options for `Analysis.of`. */
 export interface AnalysisProps {

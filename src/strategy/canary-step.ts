@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { requireDuration, requireNumber } from './private/validate';
+import { requireDuration, requireNumber } from '../private/validate';
 
 /**
  * One step of a canary: the share of traffic sent to the new version and how long it bakes there

@@ -1,4 +1,4 @@
-import { fail, requireNumber } from './private/validate';
+import { fail, requireNumber } from '../private/validate';
 
 /** A number of instances (tasks, pods) given either as a percentage of the desired count or as a count. */
 export class Capacity {

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Analysis } from './analysis';
 import { CanaryStep } from './canary-step';
 import { Capacity } from './capacity';
-import { toSeconds } from './private/duration';
-import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
+import { toSeconds } from '../private/duration';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { toMillis } from './private/duration';
-import { fail, requireDuration, requireName, requireNumber, show } from './private/validate';
+import { toMillis } from '../private/duration';
+import { fail, requireDuration, requireName, requireNumber, show } from '../private/validate';
 
 /** What a health check measures; each target maps every kind to its own query. */
 export enum HealthCheckKind {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { requireDuration } from './private/validate';
+import { requireDuration } from '../private/validate';
 
 /** When a blue/green deployment switches production traffic to the new (green) version. */
 export class Promotion {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { toSeconds } from './private/duration';
-import { fail, formatDuration, requireDuration, requireNumber, show } from './private/validate';
+import { toSeconds } from '../private/duration';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
 /** One phase of a rollout, as declared to `RolloutPlan.fromPhases`. */
 export interface PlanPhaseSpec {

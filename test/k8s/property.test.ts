@@ -3,7 +3,7 @@ import * as cdk8s from 'cdk8s';
 import * as fc from 'fast-check';
 import { validateManifests } from './manifest-validator';
 import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TrafficRouting } from '../../src';
-import { DeliveryValidationError } from '../../src/strategy/private/validate';
+import { DeliveryValidationError } from '../../src/private/validate';
 
 const routers = [
   () => TrafficRouting.none(),

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
-import { toMillis, toSeconds } from '../../src/strategy/private/duration';
+import { toMillis, toSeconds } from '../../src/private/duration';
 
 const RUNS = 5000;
 const FACTORIES: Record<string, (amount: number) => Duration> = {

@@ -1,6 +1,6 @@
 import { Analysis } from '../../strategy/analysis';
 import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
-import { fail, show } from '../../strategy/private/validate';
+import { fail, show } from '../../private/validate';
 import type * as at from '../imports/argo-analysis-template-argoproj.io';
 import { MetricProvider, MetricProviderKind, PrometheusQueries } from '../metric-provider';
 import { ArgoSmokeTest, ArgoSmokeTestKind } from '../smoke-test';

@@ -6,7 +6,7 @@
  * Rules follow the controller's rollout spec validation (strategy, services, traffic routing,
  * steps) and its analysis validation (metrics, limits, termination, arguments).
  */
-import { fail, show } from '../../strategy/private/validate';
+import { fail, show } from '../../private/validate';
 
 const WHERE = 'ArgoRollout (Argo Rollouts controller rule)';
 

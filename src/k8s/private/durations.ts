@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { toMillis } from '../../strategy/private/duration';
-import { fail, formatDuration } from '../../strategy/private/validate';
+import { toMillis } from '../../private/duration';
+import { fail, formatDuration } from '../../private/validate';
 
 /**
  * A Duration as an Argo Rollouts duration string ("30s", "10m", "2h"): the largest whole unit.

@@ -1,4 +1,4 @@
-import { fail, show } from '../../strategy/private/validate';
+import { fail, show } from '../../private/validate';
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 

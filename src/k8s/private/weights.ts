@@ -1,4 +1,4 @@
-import { fail } from '../../strategy/private/validate';
+import { fail } from '../../private/validate';
 import { TrafficRouting } from '../traffic-routing';
 
 /** Total weights Argo Rollouts can use (`maxTrafficWeight`), smallest first. */
