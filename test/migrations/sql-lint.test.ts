@@ -205,8 +205,11 @@ describe('rules that depend on context', () => {
   test('a binary-coercible type change of a column declared earlier in the set is accepted; a rewriting one is not', () => {
     const r = SqlLint.checkFiles([
       { file: '001.sql', sql: 'CREATE TABLE notes (id bigint, title varchar(50), body varchar(100), score numeric(6,2));' },
-      { file: '002.sql', sql: 'ALTER TABLE notes ALTER COLUMN title TYPE text;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(200);\n'
-        + 'ALTER TABLE notes ALTER COLUMN score TYPE numeric(10,2);\nALTER TABLE notes ALTER COLUMN id TYPE int;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(10);' },
+      {
+        file: '002.sql',
+        sql: 'ALTER TABLE notes ALTER COLUMN title TYPE text;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(200);\n'
+        + 'ALTER TABLE notes ALTER COLUMN score TYPE numeric(10,2);\nALTER TABLE notes ALTER COLUMN id TYPE int;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(10);',
+      },
     ], { lockTimeoutSetByRunner: true });
     expect(r.findings.map(f => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(['002.sql:4 changing-column-type', '002.sql:5 changing-column-type']);
     expect(r.findings[0].problem).toBe('ALTER COLUMN public.notes.id TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (int8 to int4 is not binary-coercible)');
@@ -229,8 +232,12 @@ describe('rules that depend on context', () => {
   test('a contract step may not drop, rename or retype what an expand step of the same set adds', () => {
     const r = SqlLint.checkFiles([
       { file: 'expand.sql', sql: 'ALTER TABLE users ADD COLUMN email_lower text;\nCREATE TABLE prefs (id bigint);\nCREATE INDEX CONCURRENTLY users_el ON users (email_lower);' },
-      { file: 'contract.sql', sql: 'ALTER TABLE users DROP COLUMN email;\nALTER TABLE users DROP COLUMN email_lower;\nDROP TABLE prefs;\n'
-        + 'ALTER TABLE users RENAME COLUMN email_lower TO email;\nDROP INDEX CONCURRENTLY users_el;', phase: MigrationPhase.CONTRACT },
+      {
+        file: 'contract.sql',
+        sql: 'ALTER TABLE users DROP COLUMN email;\nALTER TABLE users DROP COLUMN email_lower;\nDROP TABLE prefs;\n'
+        + 'ALTER TABLE users RENAME COLUMN email_lower TO email;\nDROP INDEX CONCURRENTLY users_el;',
+        phase: MigrationPhase.CONTRACT,
+      },
     ], { lockTimeoutSetByRunner: true });
     expect(r.findings.map(f => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
       'contract.sql:2 contract-touches-new-object', 'contract.sql:3 contract-touches-new-object',
@@ -244,7 +251,7 @@ describe('rules that depend on context', () => {
     expect(r.findings.map(f => `${f.line} ${f.ruleId}`)).toEqual(['1 require-lock-timeout']);
     expect(r.findings[0].message).toContain('every query on the table queues behind it');
     expect(SqlLint.check("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY a ON users (x);").findings).toEqual([]);
-    expect(SqlLint.check("SET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY a ON users (x);").findings.map(f => f.ruleId)).toEqual(['require-lock-timeout']);
+    expect(SqlLint.check('SET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY a ON users (x);').findings.map(f => f.ruleId)).toEqual(['require-lock-timeout']);
     expect(SqlLint.check('CREATE TABLE t (id int);\nCREATE INDEX ON t (id);').findings).toEqual([]);
   });
 
