@@ -256,12 +256,5 @@ export class MigrationSet {
         `${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}\n`,
         'Rewrite each statement as advised, or, where it is safe in context, suppress the finding with a comment on the statement: "-- lint-allow <rule-id>: <reason>".');
     }
-    for (const step of this.steps) {
-      const runner = this.runnerFor(step);
-      if (step.sql?.backfill !== undefined && runner.transactionPerFile) {
-        fail('MigrationSet', `step ${show(step.id)}`, 'is a batched backfill, which commits per batch and cannot run inside a transaction', 'a runner with transactionPerFile',
-          'Run it with MigrationRunner.psql().');
-      }
-    }
   }
 }

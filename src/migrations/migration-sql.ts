@@ -135,11 +135,11 @@ export class MigrationSql {
     const [parsed] = parseAll([probe]);
     const stmts = parsed.statements ?? [];
     const update = stmts.length === 1 ? stmts[0].stmt.UpdateStmt : undefined;
-    const extraClause = update !== undefined && (update.returningList !== undefined || update.withClause !== undefined
+    const extraClause = update !== undefined && (update.returningClause !== undefined || update.returningList !== undefined || update.withClause !== undefined || update.fromClause !== undefined
       || (cond === undefined && update.whereClause !== undefined));
     if (parsed.error || update === undefined || extraClause) {
       const problem = parsed.error ? `does not parse (${parsed.error.message})`
-        : update === undefined ? 'adds statements of its own' : 'adds a WHERE, WITH or RETURNING clause of its own';
+        : update === undefined ? 'adds statements of its own' : 'adds a WHERE, WITH, FROM or RETURNING clause of its own';
       fail(where, 'set/where', `must form one UPDATE statement with the table, but ${probe} ${problem}`, show({ set, where: cond }),
         'Pass a SET list such as "email_lower = lower(email)" and a condition such as "email_lower IS NULL", without semicolons.');
     }
