@@ -135,7 +135,8 @@ export class MigrationSql {
     const [parsed] = parseAll([probe]);
     const stmts = parsed.statements ?? [];
     const update = stmts.length === 1 ? stmts[0].stmt.UpdateStmt : undefined;
-    const extraClause = update !== undefined && (update.returningClause !== undefined || update.returningList !== undefined || update.withClause !== undefined || update.fromClause !== undefined
+    const extraClause = update !== undefined && (
+      ['returningClause', 'returningList', 'withClause', 'fromClause'].some(k => update[k] !== undefined)
       || (cond === undefined && update.whereClause !== undefined));
     if (parsed.error || update === undefined || extraClause) {
       const problem = parsed.error ? `does not parse (${parsed.error.message})`
