@@ -118,7 +118,7 @@ export class MigrationRunner {
    * The command of a command runner.
    * @default - psql, see `MigrationSet.invocation`
    */
-  public readonly command?: string[];
+  public readonly commandLine?: string[];
   /**
    * lock_timeout the psql runner sets before every DDL statement.
    * @default - not set by the library (command runner)
@@ -139,7 +139,7 @@ export class MigrationRunner {
     statementTimeout: Duration | undefined, setsLockTimeout: boolean, transactionPerFile: boolean) {
     this.kind = kind;
     this.image = image;
-    this.command = command;
+    this.commandLine = command;
     this.lockTimeout = lockTimeout;
     this.statementTimeout = statementTimeout;
     this.setsLockTimeout = setsLockTimeout;

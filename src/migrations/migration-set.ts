@@ -190,7 +190,7 @@ export class MigrationSet {
       if (scriptPath !== undefined) {
         fail('MigrationSet.invocation', 'scriptPath', 'applies to the psql runner only', show(scriptPath), 'Leave it out for a command runner.');
       }
-      return { image, command: [...runner.command!], environment, secretEnvironment: [...this.connection.secretEnvironment] };
+      return { image, command: [...runner.commandLine!], environment, secretEnvironment: [...this.connection.secretEnvironment] };
     }
     const path = scriptPath ?? `/migrations/${step.id}.sql`;
     if (typeof path !== 'string' || !path.startsWith('/')) {
@@ -225,7 +225,7 @@ export class MigrationSet {
         const r = this.runnerFor(s);
         const how = r.kind === 'psql'
           ? `psql in ${r.imageFor(this.engine)}, lock_timeout ${formatDuration(r.lockTimeout!)}, statement_timeout ${toMillis(r.statementTimeout!) === 0 ? 'none' : formatDuration(r.statementTimeout!)}`
-          : `\`${r.command!.join(' ')}\` in ${r.imageFor(this.engine)}`;
+          : `\`${r.commandLine!.join(' ')}\` in ${r.imageFor(this.engine)}`;
         const bf = s.sql?.backfill;
         const batches = bf ? `, batches of ${bf.batchSize} keys of ${bf.table} with ${formatDuration(bf.pause)} pauses` : '';
         out.push(`- \`${s.id}\`: ${s.sql ? s.sql._source(s.id) : 'your command'} (${how}${batches}; timeout ${formatDuration(s.timeout)})`);
