@@ -252,6 +252,10 @@ describe('rules that depend on context', () => {
     expect(r.findings[0].message).toContain('every query on the table queues behind it');
     expect(SqlLint.check("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY a ON users (x);").findings).toEqual([]);
     expect(SqlLint.check('SET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY a ON users (x);').findings.map(f => f.ruleId)).toEqual(['require-lock-timeout']);
+    expect(SqlLint.check("SET lock_timeout = '0ms';\nCREATE INDEX CONCURRENTLY a ON users (x);").findings.map(f => f.ruleId)).toEqual(['require-lock-timeout']);
+    expect(SqlLint.check("SET lock_timeout = '10ms';\nRESET lock_timeout;\nCREATE INDEX CONCURRENTLY a ON users (x);").findings.map(f => f.line)).toEqual([3]);
+    expect(SqlLint.check("BEGIN;\nSET LOCAL lock_timeout = '1s';\nCREATE INDEX a ON t (x); -- lint-allow require-concurrent-index-creation: t is new\nCOMMIT;\nDROP INDEX CONCURRENTLY b;")
+      .findings.map(f => `${f.line} ${f.ruleId}`)).toEqual(['5 require-lock-timeout']);
     expect(SqlLint.check('CREATE TABLE t (id int);\nCREATE INDEX ON t (id);').findings).toEqual([]);
   });
 
@@ -301,6 +305,11 @@ describe('input', () => {
 
   test('a table created earlier in the same file may be updated in one statement', () => {
     expect(lint('CREATE TABLE staging (id int);\nUPDATE staging SET id = 1;')).toEqual([]);
+  });
+
+  test('a NUL character is a syntax error at its position, not the end of what is linted', () => {
+    expect(SqlLint.check('SELECT 1;\n  \0; DROP TABLE users;', { file: 'n.sql' }).syntaxErrors)
+      .toEqual([{ file: 'n.sql', line: 2, column: 3, message: 'NUL character (0x00) in the SQL text: PostgreSQL does not accept it' }]);
   });
 
   test('lines count multi-byte characters correctly', () => {

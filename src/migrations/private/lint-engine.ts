@@ -291,7 +291,7 @@ class FileLint {
     if (n.name !== 'lock_timeout') return;
     const arg = n.args?.[0]?.A_Const;
     const value = arg === undefined ? undefined : arg.ival !== undefined ? String(arg.ival.ival ?? 0) : arg.sval?.sval;
-    const disabled = n.kind !== 'VAR_SET_VALUE' || value === undefined || value === '0' || /^0+\s*(ms|s|min|h|d)?$/.test(value.trim());
+    const disabled = n.kind !== 'VAR_SET_VALUE' || value === undefined || isZeroSetting(value);
     if (n.is_local) this.lockTimeoutLocal = !disabled; else this.lockTimeoutSession = !disabled;
   }
 
@@ -568,6 +568,18 @@ class FileLint {
     this.report('contract-touches-new-object', `this contract step ${verb} ${objects.join(', ')}, which an expand or backfill step of the same set adds: the new version, the one left running, uses it`,
       'Contract removes what only the previous version used; change what this release adds in a later release\'s migration.');
   }
+}
+
+/** Whether a time setting's value means zero (disabled): "0", "0ms", "00 s", ... */
+function isZeroSetting(value: string): boolean {
+  let digits = value.trim();
+  for (const unit of ['ms', 'min', 's', 'h', 'd']) {
+    if (digits.endsWith(unit)) {
+      digits = digits.slice(0, -unit.length).trim();
+      break;
+    }
+  }
+  return digits.length > 0 && [...digits].every(c => c === '0');
 }
 
 function relKey(r: any): string {

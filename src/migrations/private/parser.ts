@@ -87,6 +87,14 @@ const cache = new Map<string, ParseOutcome>();
 
 /** Parses every text; results come back in the same order. */
 export function parseAll(texts: string[]): ParseOutcome[] {
+  for (const t of texts) {
+    // The parser reads C strings: it would stop at a NUL and never see the rest. PostgreSQL refuses
+    // NUL in query text anyway, so it is a syntax error at its position.
+    const nul = t.indexOf('\0');
+    if (nul >= 0 && !cache.has(t)) {
+      cache.set(t, { error: { message: 'NUL character (0x00) in the SQL text: PostgreSQL does not accept it', cursorPosition: [...t.slice(0, nul)].length } });
+    }
+  }
   const missing = [...new Set(texts.filter(t => !cache.has(t)))];
   if (missing.length > 0) {
     const results = runParser(missing);
@@ -111,6 +119,20 @@ function runParser(texts: string[]): ParseOutcome[] {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out: string;
+  try {
+    out = runWithFlags(run);
+  } catch (e) {
+    const err = e as { stderr?: unknown; message?: string };
+    throw new Error(`The PostgreSQL parser (libpg-query) could not run in a child Node.js process: ${String(err.stderr ?? '').trim() || err.message}`);
+  }
+  // Empty texts: the parser refuses an empty query; there is nothing to lint in them.
+  const parsed = JSON.parse(out) as ParseOutcome[];
+  return parsed.map((r, i) => r.error?.message === 'Query cannot be empty' && texts[i].trim() === ''
+    ? { statements: [], comments: [] } : r);
+}
+
+function runWithFlags(run: (flags: string[]) => string): string {
+  let out: string;
   if (childFlags === undefined) {
     try {
       out = run(CHILD_FLAGS);
@@ -123,8 +145,5 @@ function runParser(texts: string[]): ParseOutcome[] {
   } else {
     out = run(childFlags);
   }
-  // Empty texts: the parser refuses an empty query; there is nothing to lint in them.
-  const parsed = JSON.parse(out) as ParseOutcome[];
-  return parsed.map((r, i) => r.error?.message === 'Query cannot be empty' && texts[i].trim() === ''
-    ? { statements: [], comments: [] } : r);
+  return out;
 }
