@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { DatabaseConnection, SecretEnvironmentVariable } from './database-connection';
 import { DatabaseEngine } from './database-engine';
 import { MigrationPhase } from './migration-phase';
@@ -8,7 +9,7 @@ import { isDdl } from './private/lint-engine';
 import { lintInOrder } from './private/lint-run';
 import { parseAll } from './private/parser';
 import { toMillis } from '../private/duration';
-import { fail, formatDuration, show } from '../private/validate';
+import { DeliveryValidationError, fail, formatDuration, show } from '../private/validate';
 
 /** Options for `MigrationSet`. */
 export interface MigrationSetProps {
@@ -223,10 +224,12 @@ export class MigrationSet {
       for (const id of p.steps) {
         const s = this.step(id);
         const r = this.runnerFor(s);
-        const how = r.kind === 'psql'
-          ? `psql in ${r.imageFor(this.engine)}, lock_timeout ${formatDuration(r.lockTimeout!)}, statement_timeout ${toMillis(r.statementTimeout!) === 0 ? 'none' : formatDuration(r.statementTimeout!)}`
-          : `\`${r.commandLine!.join(' ')}\` in ${r.imageFor(this.engine)}`;
         const bf = s.sql?.backfill;
+        const statementTimeout = bf !== undefined ? 'none (one DO statement runs every batch)'
+          : toMillis(r.statementTimeout ?? Duration.seconds(0)) === 0 ? 'none' : formatDuration(r.statementTimeout!);
+        const how = r.kind === 'psql'
+          ? `psql in ${r.imageFor(this.engine)}, lock_timeout ${formatDuration(r.lockTimeout!)}, statement_timeout ${statementTimeout}`
+          : `\`${r.commandLine!.join(' ')}\` in ${r.imageFor(this.engine)}`;
         const batches = bf ? `, batches of ${bf.batchSize} keys of ${bf.table} with ${formatDuration(bf.pause)} pauses` : '';
         out.push(`- \`${s.id}\`: ${s.sql ? s.sql._source(s.id) : 'your command'} (${how}${batches}; timeout ${formatDuration(s.timeout)})`);
       }
@@ -252,9 +255,10 @@ export class MigrationSet {
       ...report.findings.map(f => `${f.file}:${f.line} ${f.ruleId} ${f.message}`),
     ];
     if (problems.length > 0) {
-      fail('MigrationSet', 'steps', `SQL must pass the migration lint (PostgreSQL ${this.engine.majorVersion})`,
-        `${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}\n`,
-        'Rewrite each statement as advised, or, where it is safe in context, suppress the finding with a comment on the statement: "-- lint-allow <rule-id>: <reason>".');
+      // The library's message format, then the problems one per line as `file:line rule-id message`.
+      throw new DeliveryValidationError(`MigrationSet: steps SQL must pass the migration lint (PostgreSQL ${this.engine.majorVersion}), `
+        + `got ${problems.length} problem${problems.length === 1 ? '' : 's'}. Rewrite each statement as advised, or, where it is safe in context, `
+        + `suppress the finding with a comment on the statement: "-- lint-allow <rule-id>: <reason>".\n  ${problems.join('\n  ')}`);
     }
   }
 }

@@ -131,7 +131,8 @@ describe('the declaration a renderer reads', () => {
         MigrationStep.contract({ id: 'two', sql: MigrationSql.inline('SELEC 1') }),
       ],
     })).toThrow([
-      'MigrationSet: steps SQL must pass the migration lint (PostgreSQL 16), got 3 problems:',
+      'MigrationSet: steps SQL must pass the migration lint (PostgreSQL 16), got 3 problems. Rewrite each statement as advised, or, where it is safe in context, '
+      + 'suppress the finding with a comment on the statement: "-- lint-allow <rule-id>: <reason>".',
       '  two (inline SQL):1:1 syntax-error syntax error at or near "SELEC"',
       '  one (inline SQL):1 ban-drop-column DROP COLUMN public.users.a in an expand step breaks the previous version',
     ].join('\n'));
@@ -154,7 +155,7 @@ describe('the declaration a renderer reads', () => {
       { phase: 'contract', runs: expect.stringContaining('can no longer serve or be rolled back to'), steps: ['drop-old'], blocking: false },
     ]);
     const md = set.planMarkdown();
-    expect(md).toContain('- `fill`: fill (generated backfill) (psql in postgres:16-alpine, lock_timeout 5s, statement_timeout 1h, batches of 1000 keys of users with 100ms pauses; timeout 6h)');
+    expect(md).toContain('- `fill`: fill (generated backfill) (psql in postgres:16-alpine, lock_timeout 5s, statement_timeout none (one DO statement runs every batch), batches of 1000 keys of users with 100ms pauses; timeout 6h)');
     expect(md).toContain("not on the rollout's critical path");
   });
 
