@@ -72,6 +72,12 @@ const CASES: Case[] = [
       + 'ALTER TABLE users VALIDATE CONSTRAINT plan_not_null;\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT plan_not_null;',
   },
   {
+    rule: 'adding-not-nullable-field',
+    bad: 'ALTER TABLE users ADD CONSTRAINT plan_nn NOT NULL plan; -- here',
+    good: 'ALTER TABLE users ADD CONSTRAINT plan_nn NOT NULL plan NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT plan_nn;\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;',
+    postgres: 18,
+  },
+  {
     rule: 'adding-foreign-key-constraint',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user FOREIGN KEY (user_id) REFERENCES users (id); -- here',
     good: 'ALTER TABLE orders ADD CONSTRAINT orders_user FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user;',
@@ -261,6 +267,14 @@ describe('rules that depend on context', () => {
 
   test('a runner that wraps each file in a transaction makes CONCURRENTLY an error', () => {
     expect(lint('CREATE INDEX CONCURRENTLY a ON users (x);', { transactionPerFile: true })).toEqual(['1 ban-concurrent-index-creation-in-transaction']);
+  });
+
+  test('syntax the declared version does not have is a finding', () => {
+    expect(lint('ALTER TABLE events DETACH PARTITION events_2020 CONCURRENTLY;', { postgres: 13 })).toEqual(['1 requires-newer-postgres']);
+    expect(lint('ALTER TABLE users ADD CONSTRAINT nn NOT NULL plan NOT VALID;', { postgres: 17 })).toEqual(['1 requires-newer-postgres']);
+    expect(lint('ALTER TABLE users ADD COLUMN d int GENERATED ALWAYS AS (n * 2) VIRTUAL;', { postgres: 16 })).toEqual(['1 requires-newer-postgres']);
+    expect(SqlLint.check('ALTER TABLE events DETACH PARTITION e CONCURRENTLY;', { postgres: 13, lockTimeoutSetByRunner: true }).findings[0].problem)
+      .toBe('DETACH PARTITION ... CONCURRENTLY needs PostgreSQL 14 or later; on 13 the statement fails');
   });
 
   test('PostgreSQL 18 suggests a virtual generated column', () => {

@@ -375,8 +375,7 @@ class FileLint {
         }
         case 'AT_SetNotNull':
           if (!fresh && !this.s.validatedNotNull.has(`${table}.${cmd.name}`)) {
-            this.report('adding-not-nullable-field', `SET NOT NULL on ${table}.${cmd.name} scans the whole table under an ACCESS EXCLUSIVE lock`,
-              `Add CHECK (${cmd.name} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a separate transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check.`);
+            this.report('adding-not-nullable-field', `SET NOT NULL on ${table}.${cmd.name} scans the whole table under an ACCESS EXCLUSIVE lock`, this.notNullRewrite(cmd.name));
           }
           break;
         case 'AT_AlterColumnType': this.alterType(table, fresh, cmd); break;
@@ -391,6 +390,7 @@ class FileLint {
         case 'AT_DetachPartition': {
           const part = cmd.def?.PartitionCmd ?? {};
           if (part.concurrent) {
+            this.requireVersion(14, 'DETACH PARTITION ... CONCURRENTLY');
             this.concurrentInTransaction('DETACH PARTITION ... CONCURRENTLY');
           } else if (!fresh) {
             this.report('require-concurrent-partition-detach', `DETACH PARTITION takes an ACCESS EXCLUSIVE lock on ${table}: reads and writes wait`,
@@ -412,6 +412,7 @@ class FileLint {
     const cons: any[] = (col.constraints ?? []).map((c: any) => c.Constraint).filter((c: any) => c);
     const def = cons.find(c => c.contype === 'CONSTR_DEFAULT');
     const generated = cons.find(c => c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v');
+    if (cons.some(c => c.contype === 'CONSTR_GENERATED' && c.generated_kind === 'v')) this.requireVersion(18, 'a VIRTUAL generated column');
     const identity = cons.find(c => c.contype === 'CONSTR_IDENTITY');
     const type = col.typeName ? typeInfo(col.typeName).name : '';
     if (generated) {
@@ -463,9 +464,21 @@ class FileLint {
       if (c.contype === 'CONSTR_CHECK' && field?.length === 1 && field[0].String) {
         this.s.notNullChecks.set(`${table}/${c.conname}`, field[0].String.sval);
       }
+      // PostgreSQL 18: ADD CONSTRAINT ... NOT NULL col NOT VALID, then VALIDATE, sets the column NOT NULL.
+      if (c.contype === 'CONSTR_NOTNULL' && c.keys?.length === 1 && c.keys[0].String) {
+        this.s.notNullChecks.set(`${table}/${c.conname}`, c.keys[0].String.sval);
+      }
+      if (c.contype === 'CONSTR_NOTNULL') this.requireVersion(18, 'ADD CONSTRAINT ... NOT NULL ... NOT VALID');
     }
     if (fresh) return;
     switch (c.contype) {
+      case 'CONSTR_NOTNULL': {
+        const col = c.keys?.[0]?.String?.sval;
+        if (!c.skip_validation && !this.s.validatedNotNull.has(`${table}.${col}`)) {
+          this.report('adding-not-nullable-field', `ADD CONSTRAINT ... NOT NULL ${col} on ${table} scans the whole table under an ACCESS EXCLUSIVE lock`, this.notNullRewrite(col));
+        }
+        break;
+      }
       case 'CONSTR_FOREIGN':
         if (!c.skip_validation) {
           this.report('adding-foreign-key-constraint', `FOREIGN KEY ${c.conname ?? ''} on ${table} validates every row while holding SHARE ROW EXCLUSIVE locks on ${table} and ${relKey(c.pktable)}: writes to both wait`.replace('  ', ' '),
@@ -496,6 +509,13 @@ class FileLint {
         break;
       default: break;
     }
+  }
+
+  private notNullRewrite(col: string): string {
+    const check = `Add CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it in a separate transaction, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check`;
+    return this.options.postgres >= 18
+      ? `${check}; or, on PostgreSQL 18, ADD CONSTRAINT ... NOT NULL ${col} NOT VALID, then VALIDATE CONSTRAINT in a separate transaction.`
+      : `${check}.`;
   }
 
   private alterType(table: string, fresh: boolean, cmd: any): void {
@@ -555,6 +575,12 @@ class FileLint {
       this.report('ban-truncate-outside-contract', `TRUNCATE ${tables.join(', ')} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step deletes data the previous version still serves, under an ACCESS EXCLUSIVE lock`,
         'Delete data in a contract step, once no running or rollback-able version needs it.');
     }
+  }
+
+  private requireVersion(major: number, what: string): void {
+    if (this.options.postgres >= major) return;
+    this.report('requires-newer-postgres', `${what} needs PostgreSQL ${major} or later; on ${this.options.postgres} the statement fails`,
+      `Use the form PostgreSQL ${this.options.postgres} has, or declare the version the database runs.`);
   }
 
   private concurrentInTransaction(what: string): void {

@@ -37,6 +37,7 @@ export const RULES: Record<string, RuleInfo> = {
   'require-lock-timeout': { summary: 'DDL without lock_timeout, when the runner does not set it' },
   'backfill-schema-change': { summary: 'DDL in a backfill step' },
   'contract-touches-new-object': { summary: 'a contract step drops, renames or retypes what an expand or backfill step of the same set adds' },
+  'requires-newer-postgres': { summary: 'syntax the declared PostgreSQL version does not have (DETACH CONCURRENTLY before 14, NOT NULL NOT VALID or VIRTUAL columns before 18)' },
   'invalid-suppression': { summary: 'a lint-allow comment without a known rule id and a reason' },
   'unused-suppression': { summary: 'a lint-allow comment that suppresses nothing on its statement' },
 };
