@@ -250,3 +250,32 @@ dbTest('lock_timeout set by the runner: a DDL statement that cannot get its lock
     await Promise.all([db.end(), holder.end()]);
   }
 });
+
+dbTest('the batched backfill quotes any identifier and walks a text key', async () => {
+  const set = new MigrationSet({
+    engine: DatabaseEngine.postgres(15),
+    connection: DatabaseConnection.fromUrlSecret({ secretName: 'test-db' }),
+    steps: [
+      MigrationStep.backfill({
+        id: 'fill-odd-names',
+        sql: MigrationSql.batchedBackfill({
+          schema: 'Shop "EU"', table: 'Order Items', keyColumn: 'Key ID', set: '"Total €" = "Qty" * 2', where: '"Total €" IS NULL', batchSize: 7, pause: Duration.millis(1),
+        }),
+      }),
+    ],
+  });
+  const db = new Client({ connectionString: dbUrl });
+  await db.connect();
+  try {
+    await db.query('CREATE SCHEMA "Shop ""EU"""');
+    await db.query('CREATE TABLE "Shop ""EU"""."Order Items" ("Key ID" text PRIMARY KEY, "Qty" int, "Total €" int)');
+    await db.query('INSERT INTO "Shop ""EU"""."Order Items" SELECT \'k\' || lpad(g::text, 3, \'0\'), g, NULL FROM generate_series(1, 50) g');
+    const r = await runStep(set, 'fill-odd-names');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('backfill: done in 8 batches');
+    const rows = await db.query('SELECT count(*)::int AS n FROM "Shop ""EU"""."Order Items" WHERE "Total €" = "Qty" * 2');
+    expect(rows.rows[0].n).toBe(50);
+  } finally {
+    await db.end();
+  }
+});
