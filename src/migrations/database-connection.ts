@@ -24,15 +24,30 @@ export interface UrlSecretProps {
 export interface SecretFieldsProps {
   /** The secret's name: a Secrets Manager secret on AWS, a Kubernetes Secret in the namespace on Kubernetes. */
   readonly secretName: string;
-  /** @default "host" (the key of an RDS-managed secret) */
+  /**
+   * The key holding the host name (PGHOST).
+   * @default "host" (the key of an RDS-managed secret)
+   */
   readonly hostKey?: string;
-  /** @default "port" */
+  /**
+   * The key holding the port (PGPORT).
+   * @default "port"
+   */
   readonly portKey?: string;
-  /** @default "username" */
+  /**
+   * The key holding the user name (PGUSER).
+   * @default "username"
+   */
   readonly usernameKey?: string;
-  /** @default "password" */
+  /**
+   * The key holding the password (PGPASSWORD).
+   * @default "password"
+   */
   readonly passwordKey?: string;
-  /** @default "dbname" */
+  /**
+   * The key holding the database name (PGDATABASE).
+   * @default "dbname"
+   */
   readonly databaseKey?: string;
   /**
    * libpq's `sslmode` for the migration's connection.
