@@ -208,17 +208,27 @@ describe('rules that depend on context', () => {
     ].join('\n'))).toEqual([]);
   });
 
+  test('a table an earlier expand step created is still new in later expand steps, but not in backfill or contract', () => {
+    const r = SqlLint.checkFiles([
+      { file: '001.sql', sql: 'CREATE TABLE carts (id bigint, user_id bigint);' },
+      { file: '002.sql', sql: 'CREATE INDEX carts_user ON carts (user_id);\nALTER TABLE carts ADD PRIMARY KEY (id);' },
+      { file: '003.sql', sql: 'DELETE FROM carts;', phase: MigrationPhase.BACKFILL },
+      { file: '004.sql', sql: 'CREATE INDEX carts_id ON carts (id);', phase: MigrationPhase.CONTRACT },
+    ], { lockTimeoutSetByRunner: true });
+    expect(r.findings.map(f => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(['003.sql:1 require-batched-backfill', '004.sql:1 require-concurrent-index-creation']);
+  });
+
   test('a binary-coercible type change of a column declared earlier in the set is accepted; a rewriting one is not', () => {
     const r = SqlLint.checkFiles([
-      { file: '001.sql', sql: 'CREATE TABLE notes (id bigint, title varchar(50), body varchar(100), score numeric(6,2));' },
+      { file: '001.sql', sql: 'ALTER TABLE notes ADD COLUMN n bigint, ADD COLUMN title varchar(50), ADD COLUMN body varchar(100), ADD COLUMN score numeric(6,2);' },
       {
         file: '002.sql',
         sql: 'ALTER TABLE notes ALTER COLUMN title TYPE text;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(200);\n'
-        + 'ALTER TABLE notes ALTER COLUMN score TYPE numeric(10,2);\nALTER TABLE notes ALTER COLUMN id TYPE int;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(10);',
+        + 'ALTER TABLE notes ALTER COLUMN score TYPE numeric(10,2);\nALTER TABLE notes ALTER COLUMN n TYPE int;\nALTER TABLE notes ALTER COLUMN body TYPE varchar(10);',
       },
     ], { lockTimeoutSetByRunner: true });
     expect(r.findings.map(f => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(['002.sql:4 changing-column-type', '002.sql:5 changing-column-type']);
-    expect(r.findings[0].problem).toBe('ALTER COLUMN public.notes.id TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (int8 to int4 is not binary-coercible)');
+    expect(r.findings[0].problem).toBe('ALTER COLUMN public.notes.n TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (int8 to int4 is not binary-coercible)');
   });
 
   test('SET NOT NULL is accepted after the CHECK NOT VALID and VALIDATE of an earlier file', () => {

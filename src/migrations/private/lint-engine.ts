@@ -81,6 +81,8 @@ export class LintSession {
   private readonly validatedNotNull = new Set<string>();
   private readonly notNullChecks = new Map<string, string>(); // "table/constraint" -> column
   private readonly columnTypes = new Map<string, TypeInfo>();
+  private readonly expandCreatedTables = new Set<string>();
+  private readonly expandCreatedIndexes = new Set<string>();
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -119,6 +121,8 @@ export class LintSession {
       validatedNotNull: this.validatedNotNull,
       notNullChecks: this.notNullChecks,
       columnTypes: this.columnTypes,
+      expandCreatedTables: this.expandCreatedTables,
+      expandCreatedIndexes: this.expandCreatedIndexes,
     };
   }
 }
@@ -212,6 +216,19 @@ class FileLint {
     this.findings.push(this.finding(ruleId, this.current.line, problem, rewrite));
   }
 
+  /**
+   * Whether no running version can be using the table: created earlier in this file, or by an earlier
+   * expand step while this is an expand step too (all expand steps run before the new version starts,
+   * and the previous version does not know the table).
+   */
+  private isNewTable(table: string): boolean {
+    return this.createdTables.has(table) || (this.phase === 'expand' && this.s.expandCreatedTables.has(table));
+  }
+
+  private isNewIndex(index: string): boolean {
+    return this.createdIndexes.has(index) || (this.phase === 'expand' && this.s.expandCreatedIndexes.has(index));
+  }
+
   private get s() {
     return this.session.state;
   }
@@ -254,7 +271,7 @@ class FileLint {
       case 'UpdateStmt':
       case 'DeleteStmt': {
         const table = relKey(n.relation);
-        if (this.createdTables.has(table)) return;
+        if (this.isNewTable(table)) return;
         const verb = kind === 'UpdateStmt' ? 'UPDATE' : 'DELETE';
         this.report('require-batched-backfill', `${verb} of ${table} as one statement: one transaction holds row locks on every matching row until it commits, and writes its WAL in one burst`,
           'Use a batched backfill (MigrationSql.batchedBackfill: a commit per batch of keys, a pause between batches) in a backfill step.');
@@ -267,11 +284,10 @@ class FileLint {
   private targetsOnlyNewTables(kind: string, n: any): boolean {
     if (kind === 'AlterTableStmt' || kind === 'IndexStmt' || kind === 'TruncateStmt' || kind === 'ClusterStmt') {
       const rels = kind === 'TruncateStmt' ? (n.relations ?? []).map((r: any) => r.RangeVar) : [n.relation];
-      return rels.length > 0 && rels.every((r: any) => r && this.createdTables.has(relKey(r)));
+      return rels.length > 0 && rels.every((r: any) => r && this.isNewTable(relKey(r)));
     }
     if (kind === 'DropStmt' && (n.removeType === 'OBJECT_TABLE' || n.removeType === 'OBJECT_INDEX')) {
-      const set = n.removeType === 'OBJECT_TABLE' ? this.createdTables : this.createdIndexes;
-      return objectNames(n).every(o => set.has(n.removeType === 'OBJECT_TABLE' ? o : lastPart(o)));
+      return objectNames(n).every(o => (n.removeType === 'OBJECT_TABLE' ? this.isNewTable(o) : this.isNewIndex(lastPart(o))));
     }
     return false;
   }
@@ -298,6 +314,7 @@ class FileLint {
   private createTable(n: any): void {
     const table = relKey(n.relation);
     this.createdTables.add(table);
+    if (this.phase === 'expand') this.s.expandCreatedTables.add(table);
     if (this.phase !== 'contract') this.s.addedTables.add(table);
     for (const e of n.tableElts ?? []) {
       const col = e.ColumnDef;
@@ -309,6 +326,7 @@ class FileLint {
     const table = relKey(n.relation);
     if (n.idxname) {
       this.createdIndexes.add(n.idxname);
+      if (this.phase === 'expand') this.s.expandCreatedIndexes.add(n.idxname);
       if (this.phase !== 'contract') this.s.addedIndexes.add(n.idxname);
     }
     if (n.concurrent) {
@@ -318,7 +336,7 @@ class FileLint {
       }
       return;
     }
-    if (this.createdTables.has(table)) return;
+    if (this.isNewTable(table)) return;
     this.report('require-concurrent-index-creation', `CREATE INDEX on ${table} takes a SHARE lock: inserts, updates and deletes wait for the whole index build`,
       'Use CREATE INDEX CONCURRENTLY (outside a transaction block); if it fails, drop the INVALID index and retry.');
   }
@@ -327,7 +345,7 @@ class FileLint {
     const type = n.removeType as string;
     const names = objectNames(n);
     if (type === 'OBJECT_INDEX') {
-      const fresh = names.every(o => this.createdIndexes.has(lastPart(o)));
+      const fresh = names.every(o => this.isNewIndex(lastPart(o)));
       if (n.concurrent) {
         this.concurrentInTransaction('DROP INDEX CONCURRENTLY');
       } else if (!fresh) {
@@ -338,7 +356,7 @@ class FileLint {
       return;
     }
     if (type === 'OBJECT_TABLE') {
-      const old = names.filter(t => !this.createdTables.has(t));
+      const old = names.filter(t => !this.isNewTable(t));
       if (this.phase !== 'contract' && old.length > 0) {
         this.report('ban-drop-table', `DROP TABLE ${old.join(', ')} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step breaks the previous version, which still serves and can be rolled back to, if it uses the table`,
           'Stop using the table in one release, then drop it in a contract step of a later release.');
@@ -356,7 +374,7 @@ class FileLint {
   private alterTable(n: any): void {
     if (n.objtype !== undefined && n.objtype !== 'OBJECT_TABLE') return;
     const table = relKey(n.relation);
-    const fresh = this.createdTables.has(table);
+    const fresh = this.isNewTable(table);
     const notValidHere: string[] = [];
     for (const c of n.cmds ?? []) {
       const cmd = c.AlterTableCmd;
@@ -544,7 +562,7 @@ class FileLint {
       if (added) this.contractTouches([type === 'OBJECT_TABLE' ? `table ${table}` : `column ${table}.${n.subname}`], 'renames');
       return;
     }
-    if (this.createdTables.has(table)) return;
+    if (this.isNewTable(table)) return;
     if (type === 'OBJECT_COLUMN') {
       this.report('renaming-column', `RENAME COLUMN ${table}.${n.subname} TO ${n.newname} breaks every running client that uses the old name: the previous version serves during ${this.phase}`,
         'Add the new column in expand, write both, backfill, switch reads, drop the old column in contract.');
@@ -565,7 +583,7 @@ class FileLint {
   }
 
   private truncate(n: any): void {
-    const tables = (n.relations ?? []).map((r: any) => relKey(r.RangeVar)).filter((t: string) => !this.createdTables.has(t));
+    const tables = (n.relations ?? []).map((r: any) => relKey(r.RangeVar)).filter((t: string) => !this.isNewTable(t));
     if (tables.length === 0) return;
     if (n.behavior === 'DROP_CASCADE') {
       this.report('ban-truncate-cascade', `TRUNCATE ${tables.join(', ')} CASCADE also empties every table that references them, each under an ACCESS EXCLUSIVE lock`,
