@@ -24,6 +24,11 @@ order given, as consecutive steps of one migration (what an earlier file creates
 Options:
   --phase PHASE   the phase the files run in: expand (default), backfill or contract
   --postgres N    PostgreSQL major version, ${MIN_POSTGRES} to ${MAX_POSTGRES} (default ${DEFAULT_POSTGRES})
+  --runner-sets-lock-timeout
+                  whatever runs the files sets lock_timeout before DDL (as the library's
+                  psql runner does): no require-lock-timeout findings
+  --transaction-per-file
+                  whatever runs the files wraps each one in a transaction (as Flyway does)
   -h, --help      show this help
 
 Output: one line per finding, "file:line rule-id message".
@@ -34,6 +39,8 @@ Exit status: 0 no findings, 1 findings, 2 unreadable or unparsable input, or bad
 export function lintSql(args: string[], out: (line: string) => void, err: (line: string) => void): number {
   let phase = MigrationPhase.EXPAND;
   let postgres = DEFAULT_POSTGRES;
+  let lockTimeoutSetByRunner = false;
+  let transactionPerFile = false;
   const files: string[] = [];
   const usageError = (message: string) => {
     err(`lint-sql: ${message}\nRun "cdk-progressive-delivery lint-sql --help" for usage.`);
@@ -48,6 +55,10 @@ export function lintSql(args: string[], out: (line: string) => void, err: (line:
     if (arg === '-h' || arg === '--help') {
       out(HELP);
       return 0;
+    }
+    if (arg === '--runner-sets-lock-timeout' || arg === '--transaction-per-file') {
+      if (arg === '--runner-sets-lock-timeout') lockTimeoutSetByRunner = true; else transactionPerFile = true;
+      continue;
     }
     const eq = arg.indexOf('=');
     const option = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
@@ -83,7 +94,7 @@ export function lintSql(args: string[], out: (line: string) => void, err: (line:
       unreadable = true;
     }
   }
-  const report = lintInOrder(inputs, { postgres, lockTimeoutSetByRunner: false, transactionPerFile: false });
+  const report = lintInOrder(inputs, { postgres, lockTimeoutSetByRunner, transactionPerFile });
   for (const input of inputs) {
     for (const e of report.syntaxErrors.filter(x => x.file === input.file)) out(`${e.file}:${e.line}:${e.column} syntax-error ${e.message}`);
     for (const f of report.findings.filter(x => x.file === input.file)) out(`${f.file}:${f.line} ${f.ruleId} ${f.message}`);

@@ -44,6 +44,15 @@ test('--phase contract accepts the drop; a clean file exits 0 with no output', (
   expect(eq.status).toBe(0);
 });
 
+test('--runner-sets-lock-timeout and --transaction-per-file describe the runner', () => {
+  const a = file('runner.sql', 'CREATE INDEX CONCURRENTLY users_plan ON users (plan);\n');
+  expect(run('lint-sql', a).lines).toEqual([expect.stringMatching(new RegExp(`^${a}:1 require-lock-timeout `))]);
+  expect(run('lint-sql', '--runner-sets-lock-timeout', a)).toMatchObject({ status: 0, stdout: '' });
+  const tx = run('lint-sql', '--runner-sets-lock-timeout', '--transaction-per-file', a);
+  expect(tx.status).toBe(1);
+  expect(tx.lines).toEqual([expect.stringMatching(new RegExp(`^${a}:1 ban-concurrent-index-creation-in-transaction `))]);
+});
+
 test('--postgres chooses the advice: DETACH CONCURRENTLY exists from 14', () => {
   const a = file('detach.sql', "SET lock_timeout = '2s';\nALTER TABLE events DETACH PARTITION events_2020;\n");
   expect(run('lint-sql', '--postgres', '14', a).lines[0]).toContain('Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+');
