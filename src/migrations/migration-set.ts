@@ -59,6 +59,11 @@ export interface MigrationPlanPhase {
   readonly steps: string[];
   /** Whether the rollout waits for it. */
   readonly blocking: boolean;
+  /**
+   * What the phase drops or renames, with the step (contract only): what the previous version may
+   * still need, so the last moment a rollback to it works is before this phase runs.
+   */
+  readonly removes: string[];
 }
 
 /**
@@ -80,6 +85,12 @@ export class MigrationSet {
   public readonly steps: MigrationStep[];
   /** The runner of steps that do not name their own. */
   public readonly runner: MigrationRunner;
+  /**
+   * What the contract steps drop or rename, in order, each with its step, for example
+   * `column public.users.email_upper (dropped) by drop-old`: what the previous version may still
+   * need. The rollback runbook says a rollback to the previous version works only before these run.
+   */
+  public readonly contractRemovals: string[];
 
   constructor(props: MigrationSetProps) {
     const where = 'MigrationSet';
@@ -125,7 +136,7 @@ export class MigrationSet {
       }
     });
     this.steps = [...props.steps];
-    this.lint();
+    this.contractRemovals = this.lint();
   }
 
   /** The steps of one phase, in order. */
@@ -213,6 +224,7 @@ export class MigrationSet {
         runs: PHASE_MOMENT[p.phase],
         steps: p.steps.map(s => s.id),
         blocking: p.steps.some(s => s.blocking),
+        removes: p.phase === MigrationPhase.CONTRACT ? [...this.contractRemovals] : [],
       }));
   }
 
@@ -233,13 +245,18 @@ export class MigrationSet {
         const batches = bf ? `, batches of ${bf.batchSize} keys of ${bf.table} with ${formatDuration(bf.pause)} pauses` : '';
         out.push(`- \`${s.id}\`: ${s.sql ? s.sql._source(s.id) : 'your command'} (${how}${batches}; timeout ${formatDuration(s.timeout)})`);
       }
+      if (p.removes.length > 0) {
+        out.push('', `Rollback: until contract runs, the previous version can come back, and it may need ${p.removes.join('; ')}. `
+          + 'Once contract has run, rolling back to it breaks; roll forward instead.');
+      }
       out.push('');
     }
     return out.join('\n');
   }
 
-  private lint(): void {
-    const files = this.steps.filter(s => s.sql !== undefined).map(s => {
+  private lint(): string[] {
+    const linted = this.steps.filter(s => s.sql !== undefined);
+    const files = linted.map(s => {
       const runner = this.runnerFor(s);
       return {
         file: s.sql!._source(s.id),
@@ -260,5 +277,7 @@ export class MigrationSet {
         + `got ${problems.length} problem${problems.length === 1 ? '' : 's'}. Rewrite each statement as advised, or, where it is safe in context, `
         + `suppress the finding with a comment on the statement: "-- lint-allow <rule-id>: <reason>".\n  ${problems.join('\n  ')}`);
     }
+    const stepOf = new Map(files.map((f, i) => [f.file, linted[i].id] as const));
+    return report.removals.map(r => `${r.what} by ${stepOf.get(r.file)}`);
   }
 }

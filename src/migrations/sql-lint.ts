@@ -136,11 +136,12 @@ export class SqlLint {
         phase: f.phase === undefined ? defaultPhase : requirePhase(where, `files[${i}].phase`, f.phase),
       };
     });
-    return lintInOrder(checked, {
+    const { findings, syntaxErrors } = lintInOrder(checked, {
       postgres,
       lockTimeoutSetByRunner: requireFlag(where, 'options.lockTimeoutSetByRunner', options.lockTimeoutSetByRunner),
       transactionPerFile: requireFlag(where, 'options.transactionPerFile', options.transactionPerFile),
     });
+    return { findings, syntaxErrors };
   }
 
   /** Every rule, with what it catches. */

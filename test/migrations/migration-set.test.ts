@@ -150,13 +150,30 @@ describe('the declaration a renderer reads', () => {
   test('the plan lists the phases, when each runs, and the steps', () => {
     const set = release();
     expect(set.plan()).toEqual([
-      { phase: 'expand', runs: expect.stringContaining('before any instance of the new version starts'), steps: ['add-column'], blocking: true },
-      { phase: 'backfill', runs: expect.stringContaining('after the new version serves traffic'), steps: ['fill'], blocking: false },
-      { phase: 'contract', runs: expect.stringContaining('can no longer serve or be rolled back to'), steps: ['drop-old'], blocking: false },
+      { phase: 'expand', runs: expect.stringContaining('before any instance of the new version starts'), steps: ['add-column'], blocking: true, removes: [] },
+      { phase: 'backfill', runs: expect.stringContaining('after the new version serves traffic'), steps: ['fill'], blocking: false, removes: [] },
+      { phase: 'contract', runs: expect.stringContaining('can no longer serve or be rolled back to'), steps: ['drop-old'], blocking: false, removes: ['column public.users.email_upper (dropped) by drop-old'] },
     ]);
     const md = set.planMarkdown();
     expect(md).toContain('- `fill`: fill (generated backfill) (psql in postgres:16-alpine, lock_timeout 5s, statement_timeout none (one DO statement runs every batch), batches of 1000 keys of users with 100ms pauses; timeout 6h)');
     expect(md).toContain("not on the rollout's critical path");
+    expect(md).toContain('Rollback: until contract runs, the previous version can come back, and it may need column public.users.email_upper (dropped) by drop-old. '
+      + 'Once contract has run, rolling back to it breaks; roll forward instead.');
+  });
+
+  test('contractRemovals lists every drop and rename of the contract steps, in order, with its step', () => {
+    const set = new MigrationSet({
+      engine,
+      connection,
+      steps: [
+        MigrationStep.contract({ id: 'one', sql: MigrationSql.inline('ALTER TABLE users DROP COLUMN a, DROP COLUMN b;\nDROP TABLE shop.old_carts;') }),
+        MigrationStep.contract({ id: 'two', sql: MigrationSql.inline('ALTER TABLE users RENAME COLUMN c TO d;\nDROP VIEW active_users;\nALTER TABLE users RENAME TO accounts;') }),
+      ],
+    });
+    expect(set.contractRemovals).toEqual([
+      'column public.users.a (dropped) by one', 'column public.users.b (dropped) by one', 'table shop.old_carts (dropped) by one',
+      'column public.users.c (renamed to d) by two', 'view active_users (dropped) by two', 'table public.users (renamed to accounts) by two',
+    ]);
   });
 
   test('the same declaration gives byte-identical SQL and scripts', () => {

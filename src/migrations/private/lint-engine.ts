@@ -83,6 +83,8 @@ export class LintSession {
   private readonly columnTypes = new Map<string, TypeInfo>();
   private readonly expandCreatedTables = new Set<string>();
   private readonly expandCreatedIndexes = new Set<string>();
+  /** What contract steps drop or rename, in order: what the previous version may still need. */
+  public readonly removals: Array<{ readonly file: string; readonly what: string }> = [];
 
   constructor(private readonly options: SessionOptions) {}
 
@@ -361,10 +363,15 @@ class FileLint {
         this.report('ban-drop-table', `DROP TABLE ${old.join(', ')} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step breaks the previous version, which still serves and can be rolled back to, if it uses the table`,
           'Stop using the table in one release, then drop it in a contract step of a later release.');
       }
-      if (this.phase === 'contract') this.contractTouches(names.filter(t => this.s.addedTables.has(t)).map(t => `table ${t}`), 'drops');
+      if (this.phase === 'contract') {
+        this.contractTouches(names.filter(t => this.s.addedTables.has(t)).map(t => `table ${t}`), 'drops');
+        this.removed(...names.map(t => `table ${t} (dropped)`));
+      }
       return;
     }
-    if (this.phase !== 'contract') {
+    if (this.phase === 'contract') {
+      this.removed(...names.map(o => `${type.replace(/^OBJECT_/, '').toLowerCase().replace(/_/g, ' ')} ${o} (dropped)`));
+    } else {
       const what = type.replace(/^OBJECT_/, '').toLowerCase().replace(/_/g, ' ');
       this.report('ban-drop-object', `DROP ${what.toUpperCase()} ${names.join(', ')} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step breaks the previous version if it uses the ${what}`,
         'Drop it in a contract step, once no running or rollback-able version uses it.');
@@ -402,7 +409,10 @@ class FileLint {
             this.report('ban-drop-column', `DROP COLUMN ${table}.${cmd.name} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step breaks the previous version, which still serves and can be rolled back to, if it reads or writes the column`,
               'Stop using the column in one release (and make it nullable or give it a default in expand), then drop it in a contract step.');
           }
-          if (this.phase === 'contract' && this.s.addedColumns.has(`${table}.${cmd.name}`)) this.contractTouches([`column ${table}.${cmd.name}`], 'drops');
+          if (this.phase === 'contract') {
+            if (this.s.addedColumns.has(`${table}.${cmd.name}`)) this.contractTouches([`column ${table}.${cmd.name}`], 'drops');
+            this.removed(`column ${table}.${cmd.name} (dropped)`);
+          }
           break;
         }
         case 'AT_DetachPartition': {
@@ -560,6 +570,7 @@ class FileLint {
     if (this.phase === 'contract') {
       const added = type === 'OBJECT_TABLE' ? this.s.addedTables.has(table) : this.s.addedColumns.has(`${table}.${n.subname}`);
       if (added) this.contractTouches([type === 'OBJECT_TABLE' ? `table ${table}` : `column ${table}.${n.subname}`], 'renames');
+      this.removed(type === 'OBJECT_TABLE' ? `table ${table} (renamed to ${n.newname})` : `column ${table}.${n.subname} (renamed to ${n.newname})`);
       return;
     }
     if (this.isNewTable(table)) return;
@@ -593,6 +604,10 @@ class FileLint {
       this.report('ban-truncate-outside-contract', `TRUNCATE ${tables.join(', ')} in a${this.phase === 'expand' ? 'n' : ''} ${this.phase} step deletes data the previous version still serves, under an ACCESS EXCLUSIVE lock`,
         'Delete data in a contract step, once no running or rollback-able version needs it.');
     }
+  }
+
+  private removed(...what: string[]): void {
+    for (const w of what) this.session.removals.push({ file: this.file, what: w });
   }
 
   private requireVersion(major: number, what: string): void {

@@ -12,8 +12,13 @@ export interface LintInput {
   readonly transactionPerFile?: boolean;
 }
 
+/** A lint report with what the contract files drop or rename (for the rollback runbook). */
+export interface LintRun extends SqlLintReport {
+  readonly removals: Array<{ readonly file: string; readonly what: string }>;
+}
+
 export function lintInOrder(files: LintInput[],
-  options: { postgres: number; lockTimeoutSetByRunner: boolean; transactionPerFile: boolean }): SqlLintReport {
+  options: { postgres: number; lockTimeoutSetByRunner: boolean; transactionPerFile: boolean }): LintRun {
   const parsed = parseAll(files.map(f => f.sql));
   const session = new LintSession(options);
   const findings: SqlFinding[] = [];
@@ -28,6 +33,6 @@ export function lintInOrder(files: LintInput[],
     const sorted = [...r.findings].sort((a, b) => a.line - b.line);
     findings.push(...sorted.map(x => ({ ...x, message: `${x.problem}. ${x.rewrite}` })));
   });
-  return { findings, syntaxErrors };
+  return { findings, syntaxErrors, removals: session.removals };
 }
 
