@@ -18,7 +18,7 @@ import { RolloutPlan } from '../strategy/rollout-plan';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './private/render';
-import { SmokeTest } from './smoke-test';
+import { SmokeTest, SmokeTestKind } from './smoke-test';
 
 /** Options for `ProgressiveFargateService`. */
 export interface ProgressiveFargateServiceProps {
@@ -217,6 +217,8 @@ export class ProgressiveFargateService extends Construct {
     if (props.smokeTest !== undefined && !(props.smokeTest instanceof SmokeTest)) {
       fail(where, 'smokeTest', 'must be a SmokeTest', show(props.smokeTest), 'Pass SmokeTest.http({ path }) or SmokeTest.lambda(fn).');
     }
+    props.smokeTest?._requireKind(where, [SmokeTestKind.HTTP, SmokeTestKind.LAMBDA],
+      'SmokeTest.invoke checks a Lambda alias; use SmokeTest.http({ requests }) or SmokeTest.lambda(fn) on the test listener.');
     if ((props.image === undefined) === (props.taskDefinition === undefined)) {
       fail(where, 'image/taskDefinition', 'must be given exactly one of the two', props.image ? 'both' : 'neither',
         'Pass image (the construct creates the task definition) or taskDefinition.');
@@ -501,20 +503,15 @@ export class ProgressiveFargateService extends Construct {
       // The CodeDeploy hook reports its result to the CodeDeploy API.
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'CodeDeploy API (PutLifecycleEventHookExecutionStatus)');
     }
-    const timeout = smokeTest.timeout!;
     return new lambda.Function(this, 'SmokeTest', {
-      description: `Smoke test of ${this.node.path}: GET ${smokeTest.path} on the test listener`,
+      description: `Smoke test of ${this.node.path}: HTTP requests on the test listener`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: handlerCode('smoke-test'),
       vpc,
       securityGroups: [securityGroup],
-      timeout: Duration.seconds(timeout.toSeconds() + 30),
-      environment: {
-        TARGET_URL: `http://${this.loadBalancer.loadBalancerDnsName}:${testPort}${smokeTest.path}`,
-        EXPECT_STATUS: String(smokeTest.expectStatus),
-        TIMEOUT_MS: String(timeout.toMilliseconds()),
-      },
+      timeout: smokeTest._functionTimeout(),
+      environment: smokeTest._httpEnvironment(`http://${this.loadBalancer.loadBalancerDnsName}:${testPort}`),
     });
   }
 }
