@@ -10,7 +10,7 @@
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 // eslint-disable-next-line import/no-extraneous-dependencies
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 
 /** The outcome of one attempt, or of the whole test. */
 export interface CheckResult {
@@ -67,21 +67,33 @@ export function difference(expected: unknown, actual: unknown, at = 'result'): s
 
 /** Invokes the version once and checks what it returns. */
 export async function invokeOnce(config: InvokeConfig, timeoutMs: number): Promise<CheckResult> {
-  let response;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>(resolve => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve('timeout');
+    }, timeoutMs);
+  });
+  let response: InvokeCommandOutput;
   try {
-    response = await lambda.send(new InvokeCommand({
-      FunctionName: config.functionArn,
-      InvocationType: 'RequestResponse',
-      Payload: new TextEncoder().encode(config.payload),
-    }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    const raced = await Promise.race([
+      lambda.send(new InvokeCommand({
+        FunctionName: config.functionArn,
+        InvocationType: 'RequestResponse',
+        Payload: new TextEncoder().encode(config.payload),
+      }), { abortSignal: controller.signal }),
+      timedOut,
+    ]);
+    if (raced === 'timeout') {
+      return { ok: false, detail: `no result within ${timeoutMs}ms` };
+    }
+    response = raced;
   } catch (e) {
     const err = e as Error;
-    return {
-      ok: false,
-      detail: err.name === 'AbortError' || err.name === 'TimeoutError'
-        ? `no result within ${timeoutMs}ms`
-        : `the invocation failed: ${err.name}: ${err.message}`,
-    };
+    return { ok: false, detail: `the invocation failed: ${err.name}: ${err.message}` };
+  } finally {
+    clearTimeout(timer);
   }
   const text = response.Payload ? new TextDecoder().decode(response.Payload) : '';
   if (response.FunctionError) {
