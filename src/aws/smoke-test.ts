@@ -289,7 +289,7 @@ export class SmokeTest {
     switch (this.kind) {
       case SmokeTestKind.LAMBDA:
         return this.deadline === undefined
-          ? 'smoke test: your Lambda function (CodeDeploy waits up to 1 hour for its report)'
+          ? 'smoke test: your Lambda function (imported: its duration is not known here)'
           : `smoke test: your Lambda function, at most its timeout of ${formatDuration(this.deadline)}`;
       case SmokeTestKind.INVOKE:
         return `smoke test: invoke the new version${this.expectResult !== undefined || this.expectResultContains !== undefined ? ' and check its result' : ''}${this.timingText()}`;
@@ -355,9 +355,16 @@ export class SmokeTest {
   }
 
   private timingText(): string {
-    const retries = this.retries! > 0 ? `, ${this.retries} ${this.retries === 1 ? 'retry' : 'retries'} ${formatDuration(this.retryInterval!)} apart` : '';
-    return ` (each within ${formatDuration(this.timeout!)}${retries}; at most ${formatDuration(this.deadline!)})`;
+    const attempts = this.normalized?.length ?? 1;
+    const timeout = formatDuration(this.timeout!);
+    const total = `at most ${formatDuration(this.deadline!)} in all`;
+    if (this.retries === 0) {
+      const simple = toMillis(this.deadline!) === toMillis(this.timeout!);
+      return attempts > 1 ? `, each within ${timeout}, ${total}` : ` within ${timeout}${simple ? '' : `, ${total}`}`;
+    }
+    return ` within ${timeout} per attempt, ${this.retries} ${this.retries === 1 ? 'retry' : 'retries'} ${formatDuration(this.retryInterval!)} apart, ${total}`;
   }
+
 }
 
 function factoryName(kind: SmokeTestKind): string {
