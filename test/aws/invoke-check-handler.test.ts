@@ -2,7 +2,7 @@ import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Clock, config, difference, handler, InvokeConfig, invokeOnce, run } from '../../src/aws/private/handlers/invoke-check';
+import { Clock, readConfig, difference, handler, InvokeConfig, invokeOnce, run } from '../../src/aws/private/handlers/invoke-check';
 
 const VERSION = 'arn:aws:lambda:eu-west-1:123456789012:function:orders:7';
 const lambda = mockClient(LambdaClient);
@@ -113,12 +113,12 @@ describe('run', () => {
 
 describe('config', () => {
   test('reads the version, payload, expectations and timing', () => {
-    expect(config({ TARGET_FUNCTION: VERSION, PAYLOAD: '{"a":1}', EXPECT_RESULT: '{"ok":true}', EXPECT_RESULT_CONTAINS: 'ok', TIMEOUT_MS: '3000', RETRIES: '2', RETRY_INTERVAL_MS: '100', DEADLINE_MS: '9000' }))
+    expect(readConfig({ TARGET_FUNCTION: VERSION, PAYLOAD: '{"a":1}', EXPECT_RESULT: '{"ok":true}', EXPECT_RESULT_CONTAINS: 'ok', TIMEOUT_MS: '3000', RETRIES: '2', RETRY_INTERVAL_MS: '100', DEADLINE_MS: '9000' }))
       .toEqual({ functionArn: VERSION, payload: '{"a":1}', expectResult: { ok: true }, expectResultContains: 'ok', timeoutMs: 3000, retries: 2, retryIntervalMs: 100, deadlineMs: 9000 });
   });
 
   test('fails when the version is missing', () => {
-    expect(() => config({})).toThrow('TARGET_FUNCTION is not set');
+    expect(() => readConfig({})).toThrow('TARGET_FUNCTION is not set');
   });
 });
 

@@ -3,7 +3,7 @@ import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionS
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Clock, config, firingAlarms, handler, INVOCATION_MARGIN_MS, KeepConfig, KeepContext, keepWindow } from '../../src/aws/private/handlers/keep-window';
+import { Clock, readConfig, firingAlarms, handler, INVOCATION_MARGIN_MS, KeepConfig, KeepContext, keepWindow } from '../../src/aws/private/handlers/keep-window';
 
 const cloudwatch = mockClient(CloudWatchClient);
 const codedeploy = mockClient(CodeDeployClient);
@@ -103,7 +103,8 @@ describe('keepWindow', () => {
 
   test('a continuation waits until the carried end of the window, then reports Succeeded', async () => {
     const clock = fakeClock(1_000_000);
-    const result = await keepWindow({ ...EVENT, keepUntil: 1_000_000 + 2 * MINUTE }, contextOn(clock, 15 * MINUTE), cfg({ keepMs: 40 * MINUTE }), clock);
+    const continued = { ...EVENT, keepUntil: 1_000_000 + 2 * MINUTE };
+    const result = await keepWindow(continued, contextOn(clock, 15 * MINUTE), cfg({ keepMs: 40 * MINUTE }), clock);
     expect(result.outcome).toBe('Succeeded');
     expect(clock.t()).toBe(1_000_000 + 2 * MINUTE);
     expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
@@ -140,11 +141,11 @@ describe('config and handler', () => {
   });
 
   test('reads the window, the alarm names and the poll period', () => {
-    expect(config({ KEEP_MS: '300000', ALARM_NAMES: '["a","b"]', POLL_MS: '30000' })).toEqual({ keepMs: 300000, alarmNames: ['a', 'b'], pollMs: 30000 });
+    expect(readConfig({ KEEP_MS: '300000', ALARM_NAMES: '["a","b"]', POLL_MS: '30000' })).toEqual({ keepMs: 300000, alarmNames: ['a', 'b'], pollMs: 30000 });
   });
 
   test('fails when the window is missing', () => {
-    expect(() => config({ ALARM_NAMES: '[]' })).toThrow(/KEEP_MS and POLL_MS must be positive numbers and ALARM_NAMES a JSON array, got/);
+    expect(() => readConfig({ ALARM_NAMES: '[]' })).toThrow(/KEEP_MS and POLL_MS must be positive numbers and ALARM_NAMES a JSON array, got/);
   });
 
   test('the handler reports Failed when it is misconfigured rather than letting the hook time out', async () => {

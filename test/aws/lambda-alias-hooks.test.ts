@@ -173,7 +173,8 @@ describe('keepPreviousVersionFor: the keep-window hook', () => {
   });
 
   test('an all-at-once deployment with an analysis is judged during the keep window', () => {
-    const { template, live } = alias({ strategy: DeploymentStrategy.allAtOnce({ analysis: analysis(), keepPreviousVersionFor: Duration.minutes(5) }) });
+    const strategy = DeploymentStrategy.allAtOnce({ analysis: analysis(), keepPreviousVersionFor: Duration.minutes(5) });
+    const { template, live } = alias({ strategy });
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentConfig', { TrafficRoutingConfig: { Type: 'AllAtOnce' } });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     expect(live.plan.phases).toHaveLength(1);

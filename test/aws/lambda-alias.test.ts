@@ -104,7 +104,9 @@ describe('ProgressiveLambdaAlias', () => {
     const pre = fnIn(stack, 'Pre');
     const post = fnIn(stack, 'Post');
     const application = new codedeploy.LambdaApplication(stack, 'App');
-    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.seconds(0) });
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.seconds(0),
+    });
     const { template, live } = alias({ aliasName: 'prod', preTrafficHook: pre, postTrafficHook: post, application, deploymentGroupName: 'fn-dg', strategy }, stack);
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'prod' });
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentGroupName: 'fn-dg', ApplicationName: { Ref: stack.getLogicalId(application.node.defaultChild as any) } });
@@ -125,7 +127,8 @@ describe('ProgressiveLambdaAlias', () => {
     ]);
     // The hooks are deployed before the alias update that runs them.
     const aliasDeps = (Object.values(template.findResources('AWS::Lambda::Alias'))[0] as any).DependsOn;
-    expect(aliasDeps).toEqual(expect.arrayContaining([stack.getLogicalId(pre.node.defaultChild as any), stack.getLogicalId(post.node.defaultChild as any)]));
+    const hookIds = [pre, post].map(f => stack.getLogicalId(f.node.defaultChild as any));
+    expect(aliasDeps).toEqual(expect.arrayContaining(hookIds));
   });
 
   test('a notification topic becomes a CodeDeploy trigger', () => {

@@ -3,7 +3,7 @@ import { AddressInfo } from 'net';
 import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { check, Clock, config, handler, runAll, SmokeConfig, SmokeRequest } from '../../src/aws/private/handlers/smoke-test';
+import { check, Clock, readConfig, handler, runAll, SmokeConfig, SmokeRequest } from '../../src/aws/private/handlers/smoke-test';
 
 let server: http.Server;
 let base: string;
@@ -179,13 +179,13 @@ describe('runAll', () => {
 
 describe('config', () => {
   test('reads the base URL, requests and timing from the environment', () => {
-    expect(config({ BASE_URL: 'http://x:9000', REQUESTS: '[{"method":"GET","path":"/h","expectStatus":204}]', TIMEOUT_MS: '1500', RETRIES: '2', RETRY_INTERVAL_MS: '700', DEADLINE_MS: '9000' }))
+    expect(readConfig({ BASE_URL: 'http://x:9000', REQUESTS: '[{"method":"GET","path":"/h","expectStatus":204}]', TIMEOUT_MS: '1500', RETRIES: '2', RETRY_INTERVAL_MS: '700', DEADLINE_MS: '9000' }))
       .toEqual({ baseUrl: 'http://x:9000', requests: [{ method: 'GET', path: '/h', expectStatus: 204 }], timeoutMs: 1500, retries: 2, retryIntervalMs: 700, deadlineMs: 9000 });
   });
 
   test('fails when the requests are missing or a number is broken', () => {
-    expect(() => config({ BASE_URL: 'http://x' })).toThrow('REQUESTS must be a non-empty JSON array');
-    expect(() => config({ REQUESTS: '[{}]', RETRIES: 'many' })).toThrow('RETRIES must be a non-negative number, got "many"');
+    expect(() => readConfig({ BASE_URL: 'http://x' })).toThrow('REQUESTS must be a non-empty JSON array');
+    expect(() => readConfig({ REQUESTS: '[{}]', RETRIES: 'many' })).toThrow('RETRIES must be a non-negative number, got "many"');
   });
 });
 

@@ -1,14 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { Analysis } from '../../strategy/analysis';
-import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
-import { toMillis } from '../../private/duration';
-import { fail, formatDuration } from '../../private/validate';
-import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
-import { SmokeTest } from '../smoke-test';
 import { awsTimeToDetect, requireBakeCoversAlarms } from './alarms';
 import { ALARM_DELAY_ASSUMPTION, CODEDEPLOY_HOOK_REPORT_MINUTES, LAMBDA_MAX_KEEP_MINUTES } from './limits';
 import { checkedAnalysis, singleStep, wholeMinutes, wholePercent } from './render';
+import { toMillis } from '../../private/duration';
+import { fail, formatDuration } from '../../private/validate';
+import { Analysis } from '../../strategy/analysis';
+import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
+import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
+import { SmokeTest } from '../smoke-test';
 
 /** What the Lambda deployment group, its configuration and its hooks get. */
 export interface LambdaRender {
@@ -90,7 +90,8 @@ function keepWindowOf(where: string, strategy: DeploymentStrategy, hooks: Lambda
   return keep;
 }
 
-function plan(kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, hooks: LambdaHooks, keepWindow: Duration | undefined): RolloutPlan {
+function plan(kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, hooks: LambdaHooks,
+  keepWindow: Duration | undefined): RolloutPlan {
   const phases: PlanPhaseSpec[] = [];
   if (hooks.preTraffic !== undefined) {
     phases.push({ name: 'Before traffic (BeforeAllowTraffic hook)', trafficPercent: 0, duration: hooks.preTraffic.deadline ?? Duration.seconds(0), note: hooks.preTraffic.describe() });

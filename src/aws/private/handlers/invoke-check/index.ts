@@ -136,7 +136,7 @@ export async function run(config: InvokeConfig, clock: Clock = realClock): Promi
 }
 
 /** Reads the configuration from the environment. */
-export function config(env: NodeJS.ProcessEnv = process.env): InvokeConfig {
+export function readConfig(env: NodeJS.ProcessEnv = process.env): InvokeConfig {
   const functionArn = env.TARGET_FUNCTION;
   if (!functionArn) {
     throw new Error('TARGET_FUNCTION is not set');
@@ -164,7 +164,7 @@ export async function handler(event: { DeploymentId: string; LifecycleEventHookE
   let result: CheckResult;
   let target = 'the new version';
   try {
-    const c = config();
+    const c = readConfig();
     target = c.functionArn;
     result = await run(c);
   } catch (e) {

@@ -148,7 +148,7 @@ export async function keepWindow(event: KeepEvent, context: KeepContext, config:
 }
 
 /** Reads the configuration from the environment. */
-export function config(env: NodeJS.ProcessEnv = process.env): KeepConfig {
+export function readConfig(env: NodeJS.ProcessEnv = process.env): KeepConfig {
   const keepMs = Number(env.KEEP_MS);
   const pollMs = Number(env.POLL_MS ?? '60000');
   const alarmNames = JSON.parse(env.ALARM_NAMES ?? '[]');
@@ -161,7 +161,7 @@ export function config(env: NodeJS.ProcessEnv = process.env): KeepConfig {
 export async function handler(event: KeepEvent, context: KeepContext): Promise<KeepResult> {
   let result: KeepResult;
   try {
-    result = await keepWindow(event, context, config());
+    result = await keepWindow(event, context, readConfig());
   } catch (e) {
     // A broken configuration or an unexpected error: fail the deployment rather than let the
     // hook time out after an hour with the alias on a version nobody judged.

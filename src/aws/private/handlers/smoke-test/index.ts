@@ -170,7 +170,7 @@ function isCodeDeployEvent(event: unknown): event is CodeDeployHookEvent {
 }
 
 /** Reads the configuration from the environment; a broken one is reported as the test's failure. */
-export function config(env: NodeJS.ProcessEnv = process.env): SmokeConfig {
+export function readConfig(env: NodeJS.ProcessEnv = process.env): SmokeConfig {
   const requests = JSON.parse(env.REQUESTS ?? '[]');
   if (!Array.isArray(requests) || requests.length === 0) {
     throw new Error('REQUESTS must be a non-empty JSON array');
@@ -195,7 +195,7 @@ export function config(env: NodeJS.ProcessEnv = process.env): SmokeConfig {
 export async function handler(event: unknown): Promise<unknown> {
   let result: CheckResult;
   try {
-    result = await runAll(config());
+    result = await runAll(readConfig());
   } catch (e) {
     result = { ok: false, detail: `the smoke test is misconfigured: ${(e as Error).message}` };
   }
