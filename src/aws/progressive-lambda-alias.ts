@@ -206,8 +206,7 @@ export class ProgressiveLambdaAlias extends Construct {
     }
     if (this.smokeTestFunction !== undefined) {
       this.deploymentGroup.addPreHook(this.smokeTestFunction);
-      // The hook must be updated before the alias update starts the deployment that runs it.
-      this.alias.node.addDependency(this.smokeTestFunction);
+      permissionsBefore(this.alias, this.smokeTestFunction);
     }
 
     // AfterAllowTraffic: the keep window, or the user's post-traffic hook.
@@ -237,11 +236,12 @@ export class ProgressiveLambdaAlias extends Construct {
         roles: [fn.role!],
       });
       this.deploymentGroup.addPostHook(fn);
-      this.alias.node.addDependency(fn, selfInvoke);
+      permissionsBefore(this.alias, fn);
+      this.alias.node.addDependency(selfInvoke);
       this.keepWindowFunction = fn;
     } else if (props.postTrafficHook !== undefined) {
       this.deploymentGroup.addPostHook(props.postTrafficHook);
-      this.alias.node.addDependency(props.postTrafficHook);
+      permissionsBefore(this.alias, props.postTrafficHook);
     }
 
     if (props.notificationTopic) {
@@ -252,6 +252,18 @@ export class ProgressiveLambdaAlias extends Construct {
         triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'],
       }];
     }
+  }
+}
+
+/**
+ * Orders the hook's permissions before the alias update that starts the deployment running it.
+ * The function itself is already ordered: the alias' UpdatePolicy refers to it. Its role's policy,
+ * where the deployment group's grants land, is not.
+ */
+function permissionsBefore(alias: lambda.Alias, hook: lambda.IFunction): void {
+  const policy = hook.role?.node.tryFindChild('DefaultPolicy');
+  if (policy !== undefined && Stack.of(policy) === Stack.of(alias)) {
+    alias.node.addDependency(policy);
   }
 }
 

@@ -125,10 +125,11 @@ describe('ProgressiveLambdaAlias', () => {
     expect(live.plan.phases.map(p => [p.name, p.trafficPercent, p.duration.toSeconds()])).toEqual([
       ['Before traffic (BeforeAllowTraffic hook)', 0, 3], ['Step 1', 10, 300], ['Full traffic (AfterAllowTraffic hook)', 100, 3],
     ]);
-    // The hooks are deployed before the alias update that runs them.
+    // The hooks' permissions are deployed before the alias update that runs them (the functions are
+    // ordered by the UpdatePolicy's references).
     const aliasDeps = (Object.values(template.findResources('AWS::Lambda::Alias'))[0] as any).DependsOn;
-    const hookIds = [pre, post].map(f => stack.getLogicalId(f.node.defaultChild as any));
-    expect(aliasDeps).toEqual(expect.arrayContaining(hookIds));
+    const policyIds = [pre, post].map(f => stack.getLogicalId(f.role!.node.findChild('DefaultPolicy').node.defaultChild as any));
+    expect(aliasDeps).toEqual(expect.arrayContaining(policyIds));
   });
 
   test('a notification topic becomes a CodeDeploy trigger', () => {
