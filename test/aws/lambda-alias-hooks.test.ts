@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -284,5 +286,27 @@ describe('bad input is refused before any child construct exists', () => {
     const { live } = alias({ strategy: canary(undefined, Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 2 })] })) });
     expect(live.alarms).toHaveLength(1);
     expect(live.keepWindowFunction).toBeDefined();
+  });
+});
+
+describe('the hook handler assets', () => {
+  test('run from the sources, each hook is its handler transpiled to JavaScript, alone, with only the SDK clients it calls', () => {
+    const { stack } = alias({ smokeTest: SmokeTest.invoke({ payload: {} }) });
+    const assembly = (stack.node.scope as any).synth();
+    const dirs = fs.readdirSync(assembly.directory).filter((d: string) => d.startsWith('asset.')).map((d: string) => path.join(assembly.directory, d));
+    expect(dirs).toHaveLength(2);
+    const sources = dirs.map((dir: string) => {
+      expect(fs.readdirSync(dir)).toEqual(['index.js']);
+      return fs.readFileSync(path.join(dir, 'index.js'), 'utf-8');
+    });
+    const invoke = sources.find((js: string) => js.includes('TARGET_FUNCTION'))!;
+    const keep = sources.find((js: string) => js.includes('KEEP_MS'))!;
+    for (const js of [invoke, keep]) {
+      expect(js).toContain('exports.handler = handler');
+      expect(js).not.toMatch(/: Promise<unknown>|: KeepResult/);
+    }
+    const clients = (js: string) => [...js.matchAll(/require\("(@aws-sdk\/[\w-]+)"\)/g)].map(m => m[1]).sort();
+    expect(clients(invoke)).toEqual(['@aws-sdk/client-codedeploy', '@aws-sdk/client-lambda']);
+    expect(clients(keep)).toEqual(['@aws-sdk/client-cloudwatch', '@aws-sdk/client-codedeploy', '@aws-sdk/client-lambda']);
   });
 });
