@@ -129,6 +129,8 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const WITH_BODY = ['POST', 'PUT', 'PATCH', 'DELETE'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const MAX_REQUESTS = 20;
+const TIMING_KEYS = ['timeout', 'retries', 'retryInterval', 'deadline'];
+const REQUEST_KEYS = ['path', 'method', 'headers', 'body', 'expectStatus', 'expectBodyContains', 'expectBodyMatches', 'expectHeaders'];
 /** The hook function's timeout is the deadline plus this, for reporting the result. */
 const REPORT_MARGIN_SECONDS = 30;
 const MAX_DEADLINE = Duration.minutes(14);
@@ -186,7 +188,7 @@ export class SmokeTest {
    */
   public static http(props: HttpSmokeTestProps = {}): SmokeTest {
     const where = 'SmokeTest.http';
-    requireProps(where, props, 'Pass { path, expectStatus } or { requests: [...] }.');
+    requireProps(where, props, 'Pass { path, expectStatus } or { requests: [...] }.', ['path', 'expectStatus', 'requests', ...TIMING_KEYS]);
     let requests: NormalizedRequest[];
     if (props.requests !== undefined) {
       for (const field of ['path', 'expectStatus'] as const) {
@@ -213,7 +215,7 @@ export class SmokeTest {
    */
   public static invoke(props: InvokeSmokeTestProps = {}): SmokeTest {
     const where = 'SmokeTest.invoke';
-    requireProps(where, props, 'Pass { payload, expectResult }.');
+    requireProps(where, props, 'Pass { payload, expectResult }.', ['payload', 'expectResult', 'expectResultContains', ...TIMING_KEYS]);
     const payload = props.payload === undefined ? {} : requireJson(where, 'payload', props.payload);
     const expectResult = props.expectResult === undefined ? undefined : requireJson(where, 'expectResult', props.expectResult);
     const expectResultContains = props.expectResultContains === undefined ? undefined
@@ -375,9 +377,19 @@ function factoryName(kind: SmokeTestKind): string {
   }
 }
 
-function requireProps(where: string, props: unknown, fix: string): void {
+function requireProps(where: string, props: unknown, fix: string, known: string[]): void {
   if (props === null || typeof props !== 'object' || Array.isArray(props)) {
     fail(where, 'props', 'must be an object', describeValue(props), fix);
+  }
+  requireKnownKeys(where, '', props, known);
+}
+
+/** Refuses a property nobody reads (a typo such as `expectedStatus` would otherwise be ignored). */
+function requireKnownKeys(where: string, prefix: string, value: object, known: string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key) && (value as any)[key] !== undefined) {
+      fail(where, `${prefix}${key}`, 'is not a property of this declaration', show((value as any)[key]), `Use one of: ${known.join(', ')}.`);
+    }
   }
 }
 
@@ -437,6 +449,7 @@ function normalizeRequest(where: string, prefix: string, r: unknown): Normalized
     fail(where, prefix.slice(0, -1) || 'request', 'must be a request object', describeValue(r), 'Pass { path, expectStatus }.');
   }
   const req = r as SmokeTestRequest;
+  requireKnownKeys(where, prefix, req, REQUEST_KEYS);
   const path = requireText(where, `${prefix}path`, req.path ?? '/', false);
   if (!path.startsWith('/') || /\s/.test(path)) {
     fail(where, `${prefix}path`, 'must start with "/" and contain no spaces', show(path), 'Pass a path such as "/health".');

@@ -150,6 +150,10 @@ describe('ProgressiveLambdaAlias', () => {
     });
     expect(live.compositeAlarm).toBeDefined();
     expect(live.alarms).toHaveLength(12);
+    // The keep-window hook watches what CodeDeploy watches: the composite alarm.
+    const keep = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Keeps') } }))[0] as any;
+    const compositeId = Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0];
+    expect(keep.Properties.Environment.Variables.ALARM_NAMES).toEqual({ 'Fn::Join': ['', ['["', { Ref: compositeId }, '"]']] });
   });
 
   test('fails when the strategy is blue/green', () => {

@@ -99,6 +99,11 @@ describe('check', () => {
     expect(result.detail).toMatch(/^GET \/: request failed: connect ECONNREFUSED/);
   });
 
+  test('a path that looks like another host stays on the test listener', async () => {
+    await expect(check(base, get('//example.com/health'), 2000)).resolves.toEqual({ ok: false, detail: 'GET //example.com/health: answered 503, expected 200' });
+    expect(seen).toEqual(['GET //example.com/health']);
+  });
+
   test('fails when the base URL is not a URL', async () => {
     await expect(check('not a url', get('/'), 100)).resolves.toEqual({ ok: false, detail: 'GET /: invalid URL from BASE_URL "not a url"' });
   });

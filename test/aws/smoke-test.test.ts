@@ -122,6 +122,8 @@ describe('SmokeTest factories refuse bad input', () => {
   const http = (props: any) => () => SmokeTest.http(props);
   test.each([
     ['the props are null', http(null), /SmokeTest.http: props must be an object, got null/],
+    ['a prop is misspelt', http({ path: '/', expectedStatus: 204 }), /SmokeTest.http: expectedStatus is not a property of this declaration, got 204\. Use one of: path, expectStatus, requests, timeout, retries, retryInterval, deadline\./],
+    ['a request property is misspelt', http({ requests: [{ path: '/', status: 204 }] }), /SmokeTest.http: requests\[0\].status is not a property of this declaration, got 204\. Use one of: path, method, headers/],
     ['path and requests are both set', http({ path: '/a', requests: [{ path: '/b' }] }), /SmokeTest.http: path cannot be set together with requests, got "\/a"\. Put path in the request it belongs to/],
     ['requests is a string', http({ requests: '/health' }), /requests must be an array of requests, got "\/health"/],
     ['requests is empty', http({ requests: [] }), /requests must contain 1 to 20 requests, got 0 requests/],
@@ -167,6 +169,7 @@ describe('SmokeTest factories refuse bad input', () => {
   circular.self = circular;
   test.each([
     ['the props are a string', invoke('{}'), /SmokeTest.invoke: props must be an object, got "\{\}"/],
+    ['a prop is misspelt', invoke({ expectedResult: { ok: true } }), /SmokeTest.invoke: expectedResult is not a property of this declaration, got \{"ok":true\}\. Use one of: payload, expectResult, expectResultContains/],
     ['the payload holds a function', invoke({ payload: { run: () => 1 } }), /payload.run must be plain JSON \(no function values\), got a function/],
     ['the payload holds NaN', invoke({ payload: { n: NaN } }), /payload.n must be plain JSON \(finite numbers only\), got NaN/],
     ['the payload holds a token', invoke({ payload: { table: Token.asString({ Ref: 'T' }) } }), /payload.table must be plain JSON \(a value known at synth time\), got an unresolved token/],

@@ -77,7 +77,8 @@ export function check(baseUrl: string, request: SmokeRequest, timeoutMs: number)
     };
     let url: URL;
     try {
-      url = new URL(request.path, baseUrl);
+      // Appended, not resolved: a path such as "//other-host/x" stays on the test listener.
+      url = new URL(`${baseUrl}${request.path}`);
     } catch (e) {
       done({ ok: false, detail: `${label}: invalid URL from BASE_URL ${JSON.stringify(baseUrl)}` });
       return;
