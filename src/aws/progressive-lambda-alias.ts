@@ -200,6 +200,8 @@ export class ProgressiveLambdaAlias extends Construct {
       });
       // The version being deployed, and nothing else (not the function, not other versions).
       fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [version.functionArn] }));
+      // Whether the deployment is a rollback, and the version it shifts to.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [this.deploymentGroup.deploymentGroupArn] }));
       this.smokeTestFunction = fn;
     } else if (preTraffic !== undefined) {
       this.smokeTestFunction = preTraffic.function;

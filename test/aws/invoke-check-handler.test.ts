@@ -1,12 +1,21 @@
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { Clock, readConfig, difference, handler, InvokeConfig, invokeOnce, run } from '../../src/aws/private/handlers/invoke-check';
+import { Clock, readConfig, difference, handler, InvokeConfig, invokeOnce, run, targetVersionOf } from '../../src/aws/private/handlers/invoke-check';
 
 const VERSION = 'arn:aws:lambda:eu-west-1:123456789012:function:orders:7';
 const lambda = mockClient(LambdaClient);
 const codedeploy = mockClient(CodeDeployClient);
+
+/** The AppSpec CloudFormation gives CodeDeploy for an alias update. */
+const appSpec = (target: string) => JSON.stringify({
+  version: 0.0,
+  Resources: [{ orders: { Type: 'AWS::Lambda::Function', Properties: { Name: 'orders', Alias: 'live', CurrentVersion: '6', TargetVersion: target } } }],
+});
+const deploymentTo = (target: string, more: object = {}) => ({
+  deploymentInfo: { status: 'InProgress' as const, creator: 'CloudFormation' as const, revision: { revisionType: 'AppSpecContent' as const, appSpecContent: { content: appSpec(target) } }, ...more },
+});
 
 const answer = (value: unknown, functionError?: string) =>
   ({ StatusCode: 200, Payload: new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)) as any, FunctionError: functionError });
@@ -111,6 +120,15 @@ describe('run', () => {
   });
 });
 
+describe('targetVersionOf', () => {
+  test('reads TargetVersion from a JSON or YAML AppSpec', () => {
+    expect(targetVersionOf(appSpec('7'))).toBe('7');
+    expect(targetVersionOf('version: 0.0\nResources:\n  - orders:\n      Type: AWS::Lambda::Function\n      Properties:\n        Name: orders\n        Alias: live\n        CurrentVersion: "6"\n        TargetVersion: "7"\n')).toBe('7');
+    expect(targetVersionOf(undefined)).toBeUndefined();
+    expect(targetVersionOf('{"Resources":[]}')).toBeUndefined();
+  });
+});
+
 describe('config', () => {
   test('reads the version, payload, expectations and timing', () => {
     expect(readConfig({ TARGET_FUNCTION: VERSION, PAYLOAD: '{"a":1}', EXPECT_RESULT: '{"ok":true}', EXPECT_RESULT_CONTAINS: 'ok', TIMEOUT_MS: '3000', RETRIES: '2', RETRY_INTERVAL_MS: '100', DEADLINE_MS: '9000' }))
@@ -127,6 +145,7 @@ describe('handler', () => {
 
   beforeEach(() => {
     codedeploy.on(PutLifecycleEventHookExecutionStatusCommand).resolves({ lifecycleEventHookExecutionId: 'hook-1' });
+    codedeploy.on(GetDeploymentCommand).resolves(deploymentTo('7'));
     process.env = { ...env, TARGET_FUNCTION: VERSION, PAYLOAD: '{}', EXPECT_RESULT: '{"ok":true}', TIMEOUT_MS: '2000', RETRIES: '0', RETRY_INTERVAL_MS: '10', DEADLINE_MS: '5000' };
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
   });
@@ -147,6 +166,36 @@ describe('handler', () => {
     await expect(handler({ DeploymentId: 'd-1', LifecycleEventHookExecutionId: 'hook-2' })).resolves.toEqual({ status: 'Failed' });
     expect(codedeploy).toHaveReceivedCommandWith(PutLifecycleEventHookExecutionStatusCommand, { deploymentId: 'd-1', lifecycleEventHookExecutionId: 'hook-2', status: 'Failed' });
     expect(console.log).toHaveBeenCalledWith(JSON.stringify({ smokeTest: 'failed', target: VERSION, detail: 'result.ok is false, expected true' }));
+  });
+
+  test('reads the deployment it runs in before invoking', async () => {
+    lambda.on(InvokeCommand).resolves(answer({ ok: true }));
+    await handler({ DeploymentId: 'd-9', LifecycleEventHookExecutionId: 'hook-1' });
+    expect(codedeploy).toHaveReceivedCommandWith(GetDeploymentCommand, { deploymentId: 'd-9' });
+  });
+
+  test('a rollback deployment reports Succeeded without invoking the version it replaces', async () => {
+    codedeploy.on(GetDeploymentCommand).resolves(deploymentTo('6', { creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-1' } }));
+    await expect(handler({ DeploymentId: 'd-2', LifecycleEventHookExecutionId: 'hook-1' })).resolves.toEqual({ status: 'Succeeded' });
+    expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
+    expect(console.log).toHaveBeenCalledWith(JSON.stringify({ smokeTest: 'passed', target: VERSION, detail: 'a rollback deployment, back to the previous version: not smoke-tested' }));
+  });
+
+  test('fails when the deployment shifts to another version than the one it checks', async () => {
+    codedeploy.on(GetDeploymentCommand).resolves(deploymentTo('9', { creator: 'user' }));
+    await expect(handler({ DeploymentId: 'd-3', LifecycleEventHookExecutionId: 'hook-1' })).resolves.toEqual({ status: 'Failed' });
+    expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
+    expect(console.log).toHaveBeenCalledWith(JSON.stringify({
+      smokeTest: 'failed',
+      target: VERSION,
+      detail: 'the deployment shifts the alias to version 9, but this smoke test checks version 7, the one the stack deploys; deploy new versions through the stack',
+    }));
+  });
+
+  test('reports Failed when the deployment cannot be read', async () => {
+    codedeploy.on(GetDeploymentCommand).rejects(new Error('AccessDenied'));
+    await expect(handler({ DeploymentId: 'd-1', LifecycleEventHookExecutionId: 'h' })).resolves.toEqual({ status: 'Failed' });
+    expect(console.log).toHaveBeenCalledWith(expect.stringContaining('the smoke test could not run: AccessDenied'));
   });
 
   test('reports Failed when it is misconfigured, without invoking anything', async () => {

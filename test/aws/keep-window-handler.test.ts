@@ -101,6 +101,16 @@ describe('keepWindow', () => {
     expect(clock.t() - 1_000_000).toBeGreaterThan(15 * MINUTE - INVOCATION_MARGIN_MS - 30_000);
   });
 
+  test('a rollback deployment is not held: it reports Succeeded at once', async () => {
+    codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { status: 'InProgress', creator: 'codeDeployRollback', rollbackInfo: { rollbackTriggeringDeploymentId: 'd-0' } } });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('fn-error-rate', 'ALARM')] });
+    const clock = fakeClock();
+    await expect(keepWindow(EVENT, contextOn(clock, 15 * MINUTE), cfg(), clock))
+      .resolves.toEqual({ outcome: 'Succeeded', detail: 'a rollback deployment, back to the previous version: nothing to keep' });
+    expect(clock.slept).toEqual([]);
+    expect(codedeploy).toHaveReceivedCommandWith(PutLifecycleEventHookExecutionStatusCommand, { status: 'Succeeded' });
+  });
+
   test('a continuation waits until the carried end of the window, then reports Succeeded', async () => {
     const clock = fakeClock(1_000_000);
     const continued = { ...EVENT, keepUntil: 1_000_000 + 2 * MINUTE };

@@ -216,9 +216,10 @@ describe('SmokeTest.invoke on a Lambda alias', () => {
     const statements = statementsOf(template, id);
     expect(statements).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: versionRef }),
+      expect.objectContaining({ Action: 'codedeploy:GetDeployment', Resource: stack.resolve(live.deploymentGroup.deploymentGroupArn) }),
       expect.objectContaining({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: stack.resolve(live.deploymentGroup.deploymentGroupArn) }),
     ]));
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
     expect(live.smokeTestFunction!.node.path).toBe('Test/Live/SmokeTest');
     // The plan shows the check before traffic, for as long as it may take.
     expect(live.plan.phases[0]).toMatchObject({ name: 'Before traffic (BeforeAllowTraffic hook)', trafficPercent: 0 });

@@ -3,12 +3,17 @@
  * alias is about to shift to, before any traffic reaches it, retrying a failed invocation within an
  * overall deadline, checks the result, and reports Succeeded or Failed to CodeDeploy.
  *
+ * It checks the version the stack deploys (TARGET_FUNCTION). It first reads the deployment: a
+ * rollback deployment (back to the previous version) is not checked and reports Succeeded, so that a
+ * rollback never fails on the version it replaces; a deployment to another version than the stack's
+ * fails, because this hook would test the wrong version.
+ *
  * Environment: TARGET_FUNCTION (the version's qualified ARN), PAYLOAD (JSON), EXPECT_RESULT (JSON,
  * optional), EXPECT_RESULT_CONTAINS (optional), TIMEOUT_MS, RETRIES, RETRY_INTERVAL_MS, DEADLINE_MS.
  * This file is bundled alone as the function's code; the AWS SDK comes with the Lambda Node.js runtime.
  */
 // eslint-disable-next-line import/no-extraneous-dependencies
-import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+import { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { InvokeCommand, InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 
@@ -160,15 +165,67 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): InvokeConfig {
   };
 }
 
+/** What the hook needs to know about the deployment that runs it. */
+export interface DeploymentFacts {
+  /** A rollback deployment, back to the previous version. */
+  readonly rollback: boolean;
+  /** The version the deployment shifts the alias to, when its AppSpec says so. */
+  readonly targetVersion?: string;
+}
+
+/** The version an AppSpec (JSON or YAML) shifts to. */
+export function targetVersionOf(appSpec: string | undefined): string | undefined {
+  if (appSpec === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(appSpec);
+    for (const resource of parsed.Resources ?? parsed.resources ?? []) {
+      for (const value of Object.values(resource ?? {})) {
+        const version = (value as any)?.Properties?.TargetVersion ?? (value as any)?.properties?.targetversion;
+        if (version !== undefined) return String(version);
+      }
+    }
+    return undefined;
+  } catch {
+    const match = /TargetVersion["']?\s*:\s*["']?([^"'\s,}]+)/i.exec(appSpec);
+    return match?.[1];
+  }
+}
+
+/** Reads the deployment: is it a rollback, and to which version does it shift? */
+export async function deploymentFacts(deploymentId: string): Promise<DeploymentFacts> {
+  const info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+  const rollback = info?.creator === 'codeDeployRollback' || info?.creator === 'CloudFormationRollback'
+    || info?.rollbackInfo?.rollbackTriggeringDeploymentId !== undefined;
+  const revision = info?.revision;
+  const targetVersion = targetVersionOf(revision?.appSpecContent?.content ?? revision?.string?.content);
+  return { rollback, targetVersion };
+}
+
+/** Checks the deployment, then the version. */
+export async function smokeTest(deploymentId: string, c: InvokeConfig, clock: Clock = realClock): Promise<CheckResult> {
+  const facts = await deploymentFacts(deploymentId);
+  if (facts.rollback) {
+    return { ok: true, detail: 'a rollback deployment, back to the previous version: not smoke-tested' };
+  }
+  const configured = c.functionArn.split(':').pop();
+  if (facts.targetVersion !== undefined && facts.targetVersion !== configured) {
+    return {
+      ok: false,
+      detail: `the deployment shifts the alias to version ${facts.targetVersion}, but this smoke test checks version ${configured}, the one the stack deploys; deploy new versions through the stack`,
+    };
+  }
+  return run(c, clock);
+}
+
 export async function handler(event: { DeploymentId: string; LifecycleEventHookExecutionId: string }): Promise<unknown> {
   let result: CheckResult;
   let target = 'the new version';
   try {
     const c = readConfig();
     target = c.functionArn;
-    result = await run(c);
+    result = await smokeTest(event.DeploymentId, c);
   } catch (e) {
-    result = { ok: false, detail: `the smoke test is misconfigured: ${(e as Error).message}` };
+    result = { ok: false, detail: `the smoke test could not run: ${(e as Error).message}` };
   }
   console.log(JSON.stringify({ smokeTest: result.ok ? 'passed' : 'failed', target, detail: result.detail }));
   const status = result.ok ? 'Succeeded' : 'Failed';

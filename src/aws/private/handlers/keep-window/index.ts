@@ -5,7 +5,7 @@
  * returns the alias to the previous version. It then reports Succeeded.
  *
  * Every poll it reads the deployment (and stops when it is no longer in progress: CodeDeploy rolled
- * it back or it was stopped) and the rollback alarms, and reports Failed as soon as one is in ALARM,
+ * it back or it was stopped; a rollback deployment itself is not held) and the rollback alarms, and reports Failed as soon as one is in ALARM,
  * which rolls the alias back (auto-rollback on failure). A window longer than one invocation can run
  * continues in a new asynchronous invocation of this function that carries the end of the window.
  *
@@ -83,9 +83,11 @@ export async function firingAlarms(names: string[]): Promise<string[]> {
   return firing.sort();
 }
 
-async function deploymentStatus(deploymentId: string): Promise<string | undefined> {
-  const out = await codedeploy.send(new GetDeploymentCommand({ deploymentId }));
-  return out.deploymentInfo?.status;
+async function deployment(deploymentId: string): Promise<{ status?: string; rollback: boolean }> {
+  const info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+  const rollback = info?.creator === 'codeDeployRollback' || info?.creator === 'CloudFormationRollback'
+    || info?.rollbackInfo?.rollbackTriggeringDeploymentId !== undefined;
+  return { status: info?.status, rollback };
 }
 
 async function report(event: KeepEvent, status: 'Succeeded' | 'Failed'): Promise<void> {
@@ -102,13 +104,19 @@ export async function keepWindow(event: KeepEvent, context: KeepContext, config:
   // Must end (report or continue) before Lambda stops this invocation.
   const invocationEnd = clock.now() + context.getRemainingTimeInMillis() - INVOCATION_MARGIN_MS;
   for (;;) {
+    let facts: { status?: string; rollback: boolean } | undefined;
     try {
-      const status = await deploymentStatus(event.DeploymentId);
-      if (status !== undefined && !ACTIVE.includes(status)) {
-        return { outcome: 'ended', detail: `the deployment is ${status}; nothing left to keep` };
-      }
+      facts = await deployment(event.DeploymentId);
     } catch (e) {
       console.log(JSON.stringify({ keepWindow: 'warning', detail: `could not read the deployment: ${(e as Error).message}` }));
+    }
+    if (facts?.status !== undefined && !ACTIVE.includes(facts.status)) {
+      return { outcome: 'ended', detail: `the deployment is ${facts.status}; nothing left to keep` };
+    }
+    if (facts?.rollback) {
+      // Back on the previous version: the alarms judged the version being rolled back.
+      await report(event, 'Succeeded');
+      return { outcome: 'Succeeded', detail: 'a rollback deployment, back to the previous version: nothing to keep' };
     }
     const windowOver = clock.now() >= keepUntil;
     let firing: string[];
