@@ -154,6 +154,7 @@ describe('keepPreviousVersionFor: the keep-window hook', () => {
     const { live } = alias({ strategy: canary(Duration.minutes(2)) });
     const last = live.plan.phases[live.plan.phases.length - 1];
     expect([last.duration.toSeconds(), last.checks, last.timeToDetect]).toEqual([120, [], undefined]);
+    expect(last.note).toBe('the AfterAllowTraffic hook holds the deployment open, but for less than the 3m the alarms need to fire: a failure that starts now may not be caught before the deployment ends');
     expect(live.plan.toMarkdown()).toContain('| 100% | 5m | 2m | - | not detected | unbounded |');
   });
 

@@ -113,7 +113,9 @@ function plan(kind: string, strategy: DeploymentStrategy, analysis: Analysis | u
       ...(detected ? judged(analysis) : {}),
       note: analysis === undefined
         ? 'the AfterAllowTraffic hook holds the deployment open; stopping it rolls the alias back'
-        : 'the AfterAllowTraffic hook holds the deployment open while the rollback alarms judge the new version; an alarm rolls the alias back',
+        : detected
+          ? 'the AfterAllowTraffic hook holds the deployment open while the rollback alarms judge the new version; an alarm rolls the alias back'
+          : `the AfterAllowTraffic hook holds the deployment open, but for less than the ${formatDuration(awsTimeToDetect(analysis))} the alarms need to fire: a failure that starts now may not be caught before the deployment ends`,
     });
     notes.push('After the keep window the deployment succeeds; the previous version stays published for a manual rollback.');
   } else {
