@@ -105,7 +105,10 @@ export interface HttpSmokeTestProps extends SmokeTestTimingProps {
   readonly requests?: SmokeTestRequest[];
 }
 
-/** Options for `SmokeTest.invoke`. */
+/**
+ * Options for `SmokeTest.invoke`.
+ * @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ */
 export interface InvokeSmokeTestProps extends SmokeTestTimingProps {
   /**
    * The event the new version is invoked with: any JSON value.
@@ -178,6 +181,9 @@ interface SmokeTestState {
  * - `SmokeTest.invoke`: an invocation of the version a `ProgressiveLambdaAlias` shifts to, by a
  *   function the construct creates (the CodeDeploy BeforeAllowTraffic hook).
  * - `SmokeTest.lambda`: your own function as that hook.
+ *
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+ * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html
  */
 export class SmokeTest {
   /**
