@@ -187,7 +187,7 @@ export class Runbook {
 
 /** A value as a single-quoted shell word (quotes inside closed, escaped and reopened). */
 function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@=+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:@=+-]+$/.test(value) ? value : `'${value.replace(/'/g, '\'\\\'\'')}'`;
 }
 
 function requireText(where: string, field: string, value: unknown): void {

@@ -64,7 +64,12 @@ describe('Runbook', () => {
   test('toJson carries every part', () => {
     const json = Runbook.of(base).toJson();
     expect(json).toEqual({
-      title: 'checkout', target: 'ECS native', automatic: base.automatic, variables: [], schema: [], notes: [],
+      title: 'checkout',
+      target: 'ECS native',
+      automatic: base.automatic,
+      variables: [],
+      schema: [],
+      notes: [],
       procedures: [{ ...base.procedures[0], notes: [] }],
     });
   });
