@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { awsTimeToDetect, requireBakeCoversAlarms } from './alarms';
+import { AlarmSource, awsTimeToDetect, requireBakeCoversAlarms } from './alarms';
 import { ALARM_DELAY_ASSUMPTION, CODEDEPLOY_HOOK_REPORT_MINUTES, LAMBDA_MAX_KEEP_MINUTES } from './limits';
 import { checkedAnalysis, singleStep, wholeMinutes, wholePercent } from './render';
 import { toMillis } from '../../private/duration';
@@ -34,7 +34,7 @@ const TARGET = 'Lambda CodeDeploy';
  * refuses what it cannot do exactly.
  */
 export function renderLambda(where: string, strategy: DeploymentStrategy, hooks: LambdaHooks): LambdaRender {
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.LAMBDA_VERSION);
   const keepWindow = keepWindowOf(where, strategy, hooks);
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
@@ -104,6 +104,8 @@ function plan(kind: string, strategy: DeploymentStrategy, analysis: Analysis | u
   for (const a of [strategy.analysis, strategy.previewAnalysis]) {
     if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
   }
+  const tooLittle = analysis?.describeTooLittleData();
+  if (tooLittle !== undefined) notes.push(tooLittle);
   if (keepWindow !== undefined) {
     const detected = analysis !== undefined && toMillis(keepWindow) >= toMillis(awsTimeToDetect(analysis));
     phases.push({

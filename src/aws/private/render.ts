@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
-import { fail, formatDuration } from '../../private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
-import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
@@ -43,7 +43,7 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
     'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
@@ -147,7 +147,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
   const lambda = engine === undefined;
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, lambda ? AlarmSource.LAMBDA_VERSION : AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => lambda ? Duration.seconds(0)
     : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -222,7 +222,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
   throw new Error(`unknown strategy kind ${strategy.kind}`);
 }
 
-export function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis | undefined {
+export function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
   const preview = strategy.previewAnalysis;
   if (preview !== undefined && !preview.isNone) {
     fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
@@ -232,7 +232,7 @@ export function checkedAnalysis(where: string, strategy: DeploymentStrategy): An
   if (analysis === undefined || analysis.isNone) {
     return undefined;
   }
-  requireAwsAnalysis(where, 'strategy.analysis', analysis);
+  requireAwsAnalysis(where, 'strategy.analysis', analysis, source);
   return analysis;
 }
 
@@ -301,6 +301,8 @@ function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): st
   for (const a of [strategy.analysis, strategy.previewAnalysis]) {
     if (a?.isNone) out.push(`No automated analysis: ${a.noneReason}.`);
   }
+  const tooLittle = analysis?.describeTooLittleData();
+  if (tooLittle !== undefined) out.push(tooLittle);
   return out;
 }
 
