@@ -170,16 +170,17 @@ describe('ECS native engine', () => {
     expect(only(template, 'AWS::ECS::Service').Properties.LoadBalancers[0].AdvancedConfiguration.TestListenerRule).toEqual(ref(svc.testListenerRule));
   });
 
-  test('creates an internet-facing ALB with an open HTTP listener on 80; with a smoke test, a closed test listener on 9000', () => {
+  test('creates an internal ALB whose HTTP listener on 80 accepts the VPC; with a smoke test, a closed test listener on 9000', () => {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
     const { template } = service({ smokeTest: SmokeTest.lambda(fn) }, stack);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80 })]),
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiVpc'), 'CidrBlock'] }, FromPort: 80 })]),
     });
+    expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('0.0.0.0/0","Description":"Clients');
     const ingress = JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'));
     expect(ingress).not.toContain('"FromPort":9000');
   });
