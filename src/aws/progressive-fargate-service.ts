@@ -388,7 +388,10 @@ export class ProgressiveFargateService extends Construct {
       canaryConfiguration: native?.canaryConfiguration,
       linearConfiguration: native?.linearConfiguration,
       bakeTime: native?.bakeTime,
-      circuitBreaker: native?.circuitBreaker ? { enable: true, rollback: true } : undefined,
+      // Rendered for every native strategy, explicitly off where it does not apply (blue/green, canary,
+      // linear roll back on alarms), so that the state is visible and aws-cdk-lib's warning about an
+      // unset circuit breaker (aws-cdk-lib 2.2xx and later) does not fire for a choice made here.
+      circuitBreaker: native ? { enable: native.circuitBreaker, rollback: native.circuitBreaker } : undefined,
       deploymentAlarms: native && alarms.length > 0 ? { alarmNames: this.alarmNames, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM } : undefined,
       lifecycleHooks: native && smokeFn ? [new ecs.DeploymentLifecycleLambdaTarget(smokeFn, 'SmokeTestHook', {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
