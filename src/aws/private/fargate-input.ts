@@ -96,6 +96,11 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   if (props === null || typeof props !== 'object') {
     fail(where, 'props', 'must be an object', show(props), 'Pass { strategy, containerPort, image }.');
   }
+  for (const [field, value] of Object.entries(props)) {
+    if (value === null) {
+      fail(where, field, 'must not be null', 'null', 'Leave it out for the default, or pass a value.');
+    }
+  }
   if (!(props.strategy instanceof DeploymentStrategy)) {
     fail(where, 'strategy', 'must be a DeploymentStrategy', show(props.strategy), 'Build it with DeploymentStrategy.canary, .linear, .blueGreen, .rolling or .allAtOnce.');
   }
