@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { canary, image, newStack } from './util';
@@ -70,6 +71,10 @@ describe('props as a Python, Java or plain-JavaScript caller could pass them', (
       'listenerPort must be at least 1 and at most 65535, got 70000. Pass a port between 1 and 65535.'],
     ['a test listener port out of range', () => ({ testListenerPort: 0 }),
       'testListenerPort must be at least 1 and at most 65535, got 0. Pass a port between 1 and 65535.'],
+    ['a VPC imported without its address range, which the listener it creates accepts', stack => ({
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Imported', { vpcId: 'vpc-1', availabilityZones: ['eu-west-1a'], privateSubnetIds: ['subnet-1'] }),
+    }), 'vpc must have a known address range: the listener the construct creates accepts clients from the VPC, got a VPC imported without vpcCidrBlock. '
+      + 'Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes (or use ec2.Vpc.fromLookup), or pass your own listener.'],
     ['a CPU size Fargate does not have', () => ({ cpu: 300 }),
       'cpu must be a Fargate CPU size, got 300. Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.'],
     ['a memory size Fargate does not offer with the CPU size', () => ({ cpu: 512, memoryLimitMiB: 512 }),

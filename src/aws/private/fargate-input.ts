@@ -302,6 +302,23 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     testPort = port('testListenerPort', props.testListenerPort ?? DEFAULT_TEST_PORT);
   }
 
+  // The production listener the construct creates accepts the VPC's address range unless the load
+  // balancer it creates is internet-facing: that range must be known.
+  const internetFacing = props.internetFacing ?? false;
+  if (props.listener === undefined && !(props.loadBalancer === undefined && internetFacing)) {
+    const vpc = props.cluster?.vpc ?? props.vpc;
+    let known = true;
+    try {
+      if (vpc !== undefined) void vpc.vpcCidrBlock;
+    } catch {
+      known = false;
+    }
+    if (!known) {
+      fail(where, props.cluster ? 'cluster.vpc' : 'vpc', 'must have a known address range: the listener the construct creates accepts clients from the VPC',
+        'a VPC imported without vpcCidrBlock', 'Pass vpcCidrBlock to ec2.Vpc.fromVpcAttributes (or use ec2.Vpc.fromLookup), or pass your own listener.');
+    }
+  }
+
   // Listeners the construct creates on a load balancer it is given must not take a port already in use.
   if (loadBalancer instanceof elbv2.ApplicationLoadBalancer) {
     const used = (p: number) => loadBalancer.listeners.find(l => l.port === p);
@@ -340,7 +357,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
   if (smokeTest !== undefined && smokeTest.function === undefined && props.loadBalancer === undefined && (props.internetFacing ?? false) && props.testTrafficFrom === undefined) {
     fail(where, 'smokeTest', 'cannot reach the test listener of an internet-facing load balancer from its security group: the request leaves the VPC through the NAT gateway',
-      'SmokeTest.http with internetFacing: true', 'Set internetFacing: false, or set testTrafficFrom to the NAT gateways\' addresses (ec2.Peer.ipv4("203.0.113.10/32")).');
+      'SmokeTest.http with internetFacing: true', 'Leave internetFacing unset (an internal load balancer), or set testTrafficFrom to the NAT gateways\' addresses (ec2.Peer.ipv4("203.0.113.10/32")).');
   }
 
   const analysis = native ? native.analysis : cd!.analysis;
@@ -353,7 +370,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
 
   return {
     where, strategy: props.strategy, engine, native, cd, blueGreen, hasTestListener, analysis, plan, alarmRollback,
-    containerPort, desiredCount, listenerPort, testPort, healthCheckPath, internetFacing: props.internetFacing ?? false,
+    containerPort, desiredCount, listenerPort, testPort, healthCheckPath, internetFacing,
     loadBalancer, conditions, priority, alarmNamePrefix, containerName, cpu, memoryLimitMiB,
   };
 }
