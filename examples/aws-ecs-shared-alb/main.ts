@@ -23,7 +23,10 @@ const listener = loadBalancer.addListener('Http', { port: 80, defaultAction: not
 listener.connections.allowDefaultPortFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), 'Clients in the VPC');
 const testListener = loadBalancer.addListener('Test', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: notFound, open: false });
 
-const errorRate = () => Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(1), failureLimit: 2, minRequests: 20 });
+const errorRate = () => Analysis.of({
+  checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(1), failureLimit: 2, minRequests: 20,
+});
+const keepPreviousVersionFor = Duration.minutes(10);
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
 const shared = { cluster, listener, testListener, image, containerPort: 80 };
 
@@ -33,21 +36,23 @@ const services = [
     conditions: [elbv2.ListenerCondition.pathPatterns(['/orders', '/orders/*'])],
     priority: 10,
     smokeTest: SmokeTest.http({ path: '/orders/health' }),
-    strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: errorRate(), keepPreviousVersionFor: Duration.minutes(10) }),
+    strategy: DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: errorRate(), keepPreviousVersionFor }),
   }),
   new ProgressiveFargateService(stack, 'Users', {
     ...shared,
     conditions: [elbv2.ListenerCondition.pathPatterns(['/users', '/users/*'])],
     priority: 20,
     smokeTest: SmokeTest.http({ path: '/users/health' }),
-    strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.automatic(Duration.seconds(0)), postPromotionAnalysis: errorRate(), keepPreviousVersionFor: Duration.minutes(10) }),
+    strategy: DeploymentStrategy.blueGreen({
+      promotion: Promotion.automatic(Duration.seconds(0)), postPromotionAnalysis: errorRate(), keepPreviousVersionFor,
+    }),
   }),
   new ProgressiveFargateService(stack, 'Search', {
     ...shared,
     engine: EcsEngine.codeDeploy({ deploymentGroupName: 'search' }),
     conditions: [elbv2.ListenerCondition.pathPatterns(['/search', '/search/*'])],
     priority: 30,
-    strategy: DeploymentStrategy.linear({ stepPercent: 25, interval: Duration.minutes(5), analysis: errorRate(), keepPreviousVersionFor: Duration.minutes(10) }),
+    strategy: DeploymentStrategy.linear({ stepPercent: 25, interval: Duration.minutes(5), analysis: errorRate(), keepPreviousVersionFor }),
   }),
 ];
 

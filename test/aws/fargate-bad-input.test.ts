@@ -5,7 +5,7 @@ import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { canary, image, newStack } from './util';
+import { analysis, canary, image, newStack } from './util';
 import { Capacity, DeploymentStrategy, EcsEngine, ProgressiveFargateService, ProgressiveFargateServiceProps } from '../../src';
 
 const WHERE = 'ProgressiveFargateService Test/Api: ';
@@ -86,10 +86,12 @@ describe('props as a Python, Java or plain-JavaScript caller could pass them', (
     ['a string as internetFacing', () => ({ internetFacing: 'yes' as any }),
       'internetFacing must be true or false, got "yes". Pass true for a load balancer reachable from the internet.'],
     ['a rolling surge larger than the desired count', () => ({
-      desiredCount: 2, strategy: DeploymentStrategy.rolling({ maxSurge: Capacity.count(5), maxUnavailable: Capacity.count(0), analysis: canary().analysis }),
+      desiredCount: 2,
+      strategy: DeploymentStrategy.rolling({ maxSurge: Capacity.count(5), maxUnavailable: Capacity.count(0), analysis: analysis() }),
     }), 'strategy.maxSurge must be at most the desired count (2 tasks), got Capacity.count(5). Pass Capacity.count(2) or less, or a percentage with Capacity.percent(n).'],
     ['a rolling unavailability larger than the desired count', () => ({
-      desiredCount: 2, strategy: DeploymentStrategy.rolling({ maxSurge: Capacity.count(1), maxUnavailable: Capacity.count(3), analysis: canary().analysis }),
+      desiredCount: 2,
+      strategy: DeploymentStrategy.rolling({ maxSurge: Capacity.count(1), maxUnavailable: Capacity.count(3), analysis: analysis() }),
     }), 'strategy.maxUnavailable must be at most the desired count (2 tasks), got Capacity.count(3). Pass Capacity.count(2) or less, or a percentage with Capacity.percent(n).'],
     ['circuitBreaker: true with a canary', () => ({ engine: EcsEngine.native({ circuitBreaker: true }) }),
       'engine.circuitBreaker only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms, got true. '

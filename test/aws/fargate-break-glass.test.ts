@@ -24,7 +24,8 @@ describe('which version the checks judge: the whole service', () => {
   });
 
   test('a rolling plan says old and new tasks share one target group', () => {
-    const { svc } = service({ desiredCount: 4, strategy: DeploymentStrategy.rolling({ maxSurge: Capacity.count(1), maxUnavailable: Capacity.percent(0), analysis: analysis() }) });
+    const strategy = DeploymentStrategy.rolling({ maxSurge: Capacity.count(1), maxUnavailable: Capacity.percent(0), analysis: analysis() });
+    const { svc } = service({ desiredCount: 4, strategy });
     expect(svc.plan.phases[0].note).toBe('judges the whole service (both versions)');
     expect(svc.plan.notes.join('\n')).toContain('old and new tasks share one target group during the replacement');
   });

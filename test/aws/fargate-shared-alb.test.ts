@@ -29,7 +29,7 @@ function shared(): Shared {
 
 const HOSTS = ['orders.example.com', 'users.example.com', 'search.example.com'];
 
-function three(s: Shared, engine: EcsEngine, extra: (i: number) => Partial<ProgressiveFargateServiceProps> = () => ({})): ProgressiveFargateService[] {
+function three(s: Shared, engine: EcsEngine): ProgressiveFargateService[] {
   return HOSTS.map((host, i) => new ProgressiveFargateService(s.stack, `Svc${i}`, {
     cluster: s.cluster,
     image,
@@ -41,7 +41,6 @@ function three(s: Shared, engine: EcsEngine, extra: (i: number) => Partial<Progr
     conditions: [elbv2.ListenerCondition.hostHeaders([host])],
     priority: 10 + i,
     alarmNamePrefix: `svc${i}`,
-    ...extra(i),
   }));
 }
 
@@ -127,8 +126,15 @@ describe('many services behind one load balancer', () => {
       const s = shared();
       const fn = new lambda.Function(s.stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
       const make = (id: string, listenerPort: number, testListenerPort: number) => new ProgressiveFargateService(s.stack, id, {
-        cluster: s.cluster, image, containerPort: 8080, strategy: canary(), engine,
-        loadBalancer: s.loadBalancer, listenerPort, testListenerPort, smokeTest: SmokeTest.lambda(fn),
+        cluster: s.cluster,
+        image,
+        containerPort: 8080,
+        strategy: canary(),
+        engine,
+        loadBalancer: s.loadBalancer,
+        listenerPort,
+        testListenerPort,
+        smokeTest: SmokeTest.lambda(fn),
       });
       const a = make('A', 8081, 9081);
       const b = make('B', 8082, 9082);
@@ -150,9 +156,15 @@ describe('many services behind one load balancer', () => {
   test('a service with its own test listener port beside a shared production listener', () => {
     const s = shared();
     const svc = new ProgressiveFargateService(s.stack, 'Svc', {
-      cluster: s.cluster, image, containerPort: 8080, strategy: canary(),
-      listener: s.listener, conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])], priority: 5,
-      testListenerPort: 9100, testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16'),
+      cluster: s.cluster,
+      image,
+      containerPort: 8080,
+      strategy: canary(),
+      listener: s.listener,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])],
+      priority: 5,
+      testListenerPort: 9100,
+      testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16'),
     });
     const template = Template.fromStack(s.stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
@@ -178,8 +190,15 @@ describe('many services behind one load balancer', () => {
   test('the HTTP smoke test may request a path the service\'s path patterns match', () => {
     const s = shared();
     const svc = new ProgressiveFargateService(s.stack, 'Svc', {
-      cluster: s.cluster, image, containerPort: 8080, strategy: canary(), listener: s.listener, testListener: s.testListener,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders', '/orders/*'])], priority: 3, smokeTest: SmokeTest.http({ path: '/orders/health' }),
+      cluster: s.cluster,
+      image,
+      containerPort: 8080,
+      strategy: canary(),
+      listener: s.listener,
+      testListener: s.testListener,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders', '/orders/*'])],
+      priority: 3,
+      smokeTest: SmokeTest.http({ path: '/orders/health' }),
     });
     expect(svc.smokeTestFunction).toBeDefined();
     Template.fromStack(s.stack).hasResourceProperties('AWS::Lambda::Function', {
@@ -238,14 +257,18 @@ describe('sharing a load balancer: what is refused', () => {
         listenerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/shared/1234567890abcdef/1234567890abcdef',
         securityGroup: ec2.SecurityGroup.fromSecurityGroupId(s.stack, 'Sg', 'sg-12345678'),
       }),
-      conditions: [elbv2.ListenerCondition.hostHeaders(['a'])], priority: 1,
+      conditions: [elbv2.ListenerCondition.hostHeaders(['a'])],
+      priority: 1,
     }), 'ProgressiveFargateService Test/Svc: loadBalancer must be given with an imported listener: the alarms and the test listener need the load balancer, got undefined.');
   });
 
   test('fails when the listener belongs to another load balancer than the one given', () => {
     expectRefused(s => ({
-      ...base(s), loadBalancer: new elbv2.ApplicationLoadBalancer(s.stack, 'Other', { vpc: s.cluster.vpc }),
-      listener: s.listener, conditions: [elbv2.ListenerCondition.hostHeaders(['a'])], priority: 1,
+      ...base(s),
+      loadBalancer: new elbv2.ApplicationLoadBalancer(s.stack, 'Other', { vpc: s.cluster.vpc }),
+      listener: s.listener,
+      conditions: [elbv2.ListenerCondition.hostHeaders(['a'])],
+      priority: 1,
     }), 'ProgressiveFargateService Test/Svc: listener must belong to loadBalancer, got a listener of Test/Alb.');
   });
 
@@ -259,11 +282,19 @@ describe('sharing a load balancer: what is refused', () => {
 
   test('fails when the HTTP smoke test cannot match the service\'s rule', () => {
     expectRefused(s => ({
-      ...base(s), listener: s.listener, testListener: s.testListener, conditions: [elbv2.ListenerCondition.hostHeaders(['a.example.com'])], priority: 1,
+      ...base(s),
+      listener: s.listener,
+      testListener: s.testListener,
+      conditions: [elbv2.ListenerCondition.hostHeaders(['a.example.com'])],
+      priority: 1,
       smokeTest: SmokeTest.http({ path: '/health' }),
     }), 'ProgressiveFargateService Test/Svc: smokeTest cannot send what the host-header condition of the service\'s rule matches: SmokeTest.http sends a plain GET without headers, got SmokeTest.http with a host-header condition. Use SmokeTest.lambda(fn)');
     expectRefused(s => ({
-      ...base(s), listener: s.listener, testListener: s.testListener, conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])], priority: 1,
+      ...base(s),
+      listener: s.listener,
+      testListener: s.testListener,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])],
+      priority: 1,
       smokeTest: SmokeTest.http({ path: '/health' }),
     }), 'ProgressiveFargateService Test/Svc: smokeTest requests /health, which the service\'s path patterns (/orders/*) do not match, got "/health".');
   });

@@ -1,9 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { fail, requireNumber, show } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy } from '../../strategy/deployment-strategy';
-import { fail, requireNumber, show } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { AlarmRollback } from '../alarm-rollback';
 import { EcsEngine, EcsEngineKind } from '../ecs-engine';
@@ -355,7 +355,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       }
     }
   }
-  if (smokeTest !== undefined && smokeTest.function === undefined && props.loadBalancer === undefined && (props.internetFacing ?? false) && props.testTrafficFrom === undefined) {
+  const httpSmokeTest = smokeTest !== undefined && smokeTest.function === undefined;
+  if (httpSmokeTest && props.loadBalancer === undefined && internetFacing && props.testTrafficFrom === undefined) {
     fail(where, 'smokeTest', 'cannot reach the test listener of an internet-facing load balancer from its security group: the request leaves the VPC through the NAT gateway',
       'SmokeTest.http with internetFacing: true', 'Leave internetFacing unset (an internal load balancer), or set testTrafficFrom to the NAT gateways\' addresses (ec2.Peer.ipv4("203.0.113.10/32")).');
   }
@@ -369,9 +370,29 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   const plan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
 
   return {
-    where, strategy: props.strategy, engine, native, cd, blueGreen, hasTestListener, analysis, plan, alarmRollback,
-    containerPort, desiredCount, listenerPort, testPort, healthCheckPath, internetFacing,
-    loadBalancer, conditions, priority, alarmNamePrefix, containerName, cpu, memoryLimitMiB,
+    where,
+    strategy: props.strategy,
+    engine,
+    native,
+    cd,
+    blueGreen,
+    hasTestListener,
+    analysis,
+    plan,
+    alarmRollback,
+    containerPort,
+    desiredCount,
+    listenerPort,
+    testPort,
+    healthCheckPath,
+    internetFacing,
+    loadBalancer,
+    conditions,
+    priority,
+    alarmNamePrefix,
+    containerName,
+    cpu,
+    memoryLimitMiB,
   };
 }
 

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
-import { fail, formatDuration } from '../../private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
