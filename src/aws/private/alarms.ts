@@ -2,9 +2,9 @@ import { Duration, Fn, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS, CODEDEPLOY_MAX_ALARMS } from './limits';
-import { fail, formatDuration, show } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
+import { fail, formatDuration, show } from '../../private/validate';
 
 /** Where the ALB metrics of a service come from: its load balancer and every target group a version may use. */
 export interface AlbMetricSource {
