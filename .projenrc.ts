@@ -84,7 +84,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
-project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/.ci/');
 
 // The compiled entry point loads each part (strategy, aws, k8s) when one of its names is first read,

@@ -4,7 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { analysis, newStack } from './util';
-import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps, Promotion } from '../../src';
+import { Analysis, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps, Promotion, TooLittleData } from '../../src';
 
 function fnIn(stack: Stack, id = 'Fn'): lambda.Function {
   return new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
@@ -78,14 +78,42 @@ describe('ProgressiveLambdaAlias', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'fn-latency-p95',
-      MetricName: 'Duration',
-      ExtendedStatistic: 'p95',
       Threshold: 800,
-      Namespace: 'AWS/Lambda',
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       TreatMissingData: 'notBreaching',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(FILL(inv, 0) >= 10, FILL(dur, 0), 0)' }),
+        Match.objectLike({ Id: 'dur', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Duration', Namespace: 'AWS/Lambda' }), Stat: 'p95' }) }),
+      ]),
     });
+  });
+
+  test('TooLittleData.FAIL counts an interval below minRequests as a failure and missing data as breaching', () => {
+    const { template } = alias({
+      alarmNamePrefix: 'fn',
+      strategy: canaryWith(Analysis.of({
+        checks: [HealthCheck.errorRate({ maxPercent: 2 }), HealthCheck.latency({ percentile: 95, max: Duration.millis(800) })],
+        minRequests: 30,
+        tooLittleData: TooLittleData.FAIL,
+      })),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'fn-error-rate',
+      TreatMissingData: 'breaching',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(FILL(inv, 0) >= 30, 100 * FILL(err, 0) / FILL(inv, 0), 100)' })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'fn-latency-p95',
+      TreatMissingData: 'breaching',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(FILL(inv, 0) >= 30, FILL(dur, 0), 801)' })]),
+    });
+  });
+
+  test('fails when the analysis is INCONCLUSIVE', () => {
+    const inconclusive = Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 2 })], tooLittleData: TooLittleData.INCONCLUSIVE });
+    expect(() => alias({ strategy: canaryWith(inconclusive) }))
+      .toThrow('strategy.analysis.tooLittleData cannot be INCONCLUSIVE on AWS');
   });
 
   test('a custom check alarms on its own metric', () => {

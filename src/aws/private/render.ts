@@ -7,7 +7,7 @@ import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-stra
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
-import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
@@ -43,7 +43,7 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
     'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
@@ -157,7 +157,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
   const lambda = engine === undefined;
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, lambda ? AlarmSource.LAMBDA_VERSION : AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => lambda ? Duration.seconds(0)
     : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -232,7 +232,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
   throw new Error(`unknown strategy kind ${strategy.kind}`);
 }
 
-function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis | undefined {
+function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
   const preview = strategy.previewAnalysis;
   if (preview !== undefined && !preview.isNone) {
     fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
@@ -242,7 +242,7 @@ function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis 
   if (analysis === undefined || analysis.isNone) {
     return undefined;
   }
-  requireAwsAnalysis(where, 'strategy.analysis', analysis);
+  requireAwsAnalysis(where, 'strategy.analysis', analysis, source);
   return analysis;
 }
 
@@ -311,6 +311,8 @@ function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): st
   for (const a of [strategy.analysis, strategy.previewAnalysis]) {
     if (a?.isNone) out.push(`No automated analysis: ${a.noneReason}.`);
   }
+  const tooLittle = analysis?.describeTooLittleData();
+  if (tooLittle !== undefined) out.push(tooLittle);
   return out;
 }
 
