@@ -141,7 +141,8 @@ export interface ProgressiveFargateServiceProps {
   readonly listenerPort?: number;
   /**
    * Port of the HTTP test listener, on which the new version is reachable before it takes production
-   * traffic. Only with a test listener, that is with a `smokeTest` or `testTrafficFrom`.
+   * traffic. Only with a test listener the construct creates, that is with a `smokeTest` or
+   * `testTrafficFrom` and no `testListener`.
    * @default 9000
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
@@ -149,7 +150,8 @@ export interface ProgressiveFargateServiceProps {
   /**
    * Who may reach the test listener, besides the HTTP smoke test. Setting it creates the test listener
    * even without a smoke test, for example for a person or a pipeline to check the new version before
-   * it takes production traffic (any `ec2.IPeer`: an address range or a security group).
+   * it takes production traffic (any `ec2.IPeer`: an address range or a security group). Only for a
+   * test listener the construct creates: open a shared `testListener` yourself.
    * @default - nobody else; without a smoke test there is no test listener
    */
   readonly testTrafficFrom?: ec2.IPeer;
@@ -192,7 +194,8 @@ export interface ProgressiveFargateServiceProps {
  * An ECS/Fargate service behind an Application Load Balancer, deployed progressively as declared by a
  * `DeploymentStrategy`: blue and green target groups, a production listener, a test listener when a
  * smoke test or `testTrafficFrom` uses it, rollback alarms from the analysis, and the ECS native or
- * CodeDeploy deployment configuration.
+ * CodeDeploy deployment configuration. Several services can share one load balancer (`listener`,
+ * `testListener`, `conditions`, `priority`). Every prop is checked before anything is created.
  */
 export class ProgressiveFargateService extends Construct {
   /** The engine that runs the deployments. */

@@ -244,6 +244,13 @@ describe('sharing a load balancer: what is refused', () => {
       'ProgressiveFargateService Test/Svc: conditions[0] must be a listener condition, got "host-header: a.example.com".');
   });
 
+  test('fails when the conditions carry more values than an ALB rule takes', () => {
+    expectRefused(s => ({
+      ...base(s), listener: s.listener, priority: 1,
+      conditions: [elbv2.ListenerCondition.hostHeaders(['a.example.com', 'b.example.com']), elbv2.ListenerCondition.pathPatterns(['/a/*', '/b/*', '/c/*', '/d/*'])],
+    }), 'ProgressiveFargateService Test/Svc: conditions must have at most 5 values in all: an ALB listener rule takes no more, got 6 values. Use fewer host names or path patterns');
+  });
+
   test('fails when the listener is given with listenerPort or certificate', () => {
     expectRefused(s => ({
       ...base(s), listener: s.listener, listenerPort: 8080, conditions: [elbv2.ListenerCondition.hostHeaders(['a'])], priority: 1,

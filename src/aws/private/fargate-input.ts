@@ -48,6 +48,19 @@ export interface FargateInput {
   readonly memoryLimitMiB: number;
 }
 
+/**
+ * ALB: condition values per listener rule.
+ * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ */
+const MAX_CONDITION_VALUES = 5;
+
+/** The number of values a rendered listener condition carries. */
+function conditionValues(raw: any): number {
+  const config = raw.hostHeaderConfig ?? raw.pathPatternConfig ?? raw.httpHeaderConfig ?? raw.httpRequestMethodConfig ?? raw.queryStringConfig ?? raw.sourceIpConfig;
+  const values = config?.values ?? raw.values;
+  return Array.isArray(values) ? values.length : 1;
+}
+
 /** Fargate CPU units and the memory (MiB) each accepts: [min, max, step]. */
 const FARGATE_MEMORY: Record<number, [number, number, number]> = {
   256: [512, 2048, 0], // 512, 1024, 2048
@@ -201,6 +214,12 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       }
     }
     conditions = [...props.conditions];
+    // An ALB rule takes at most 5 condition values in all (host headers, path patterns, …).
+    const values = conditions.map(c => c.renderRawCondition()).reduce((n: number, raw: any) => n + conditionValues(raw), 0);
+    if (values > MAX_CONDITION_VALUES) {
+      fail(where, 'conditions', `must have at most ${MAX_CONDITION_VALUES} values in all: an ALB listener rule takes no more`, `${values} values`,
+        'Use fewer host names or path patterns (a wildcard pattern such as "/api/*" covers many paths), or split the service\'s traffic differently.');
+    }
   }
   let priority = 1;
   if (props.priority !== undefined) {
