@@ -246,7 +246,9 @@ describe('sharing a load balancer: what is refused', () => {
 
   test('fails when the conditions carry more values than an ALB rule takes', () => {
     expectRefused(s => ({
-      ...base(s), listener: s.listener, priority: 1,
+      ...base(s),
+      listener: s.listener,
+      priority: 1,
       conditions: [elbv2.ListenerCondition.hostHeaders(['a.example.com', 'b.example.com']), elbv2.ListenerCondition.pathPatterns(['/a/*', '/b/*', '/c/*', '/d/*'])],
     }), 'ProgressiveFargateService Test/Svc: conditions must have at most 5 values in all: an ALB listener rule takes no more, got 6 values. Use fewer host names or path patterns');
   });

@@ -56,7 +56,8 @@ const MAX_CONDITION_VALUES = 5;
 
 /** The number of values a rendered listener condition carries. */
 function conditionValues(raw: any): number {
-  const config = raw.hostHeaderConfig ?? raw.pathPatternConfig ?? raw.httpHeaderConfig ?? raw.httpRequestMethodConfig ?? raw.queryStringConfig ?? raw.sourceIpConfig;
+  const config = raw.hostHeaderConfig ?? raw.pathPatternConfig ?? raw.httpHeaderConfig
+    ?? raw.httpRequestMethodConfig ?? raw.queryStringConfig ?? raw.sourceIpConfig;
   const values = config?.values ?? raw.values;
   return Array.isArray(values) ? values.length : 1;
 }
