@@ -112,6 +112,7 @@ export interface ProgressiveFargateServiceProps {
    * with the same `conditions` and `priority` as the production rule. Passing it creates the test
    * route even without a smoke test.
    * @default - a test listener is created on `testListenerPort` when a smoke test or `testTrafficFrom` needs one
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
   readonly testListener?: elbv2.IApplicationListener;
   /**
