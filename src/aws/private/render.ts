@@ -48,6 +48,10 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
     'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
   const base = { minHealthyPercent: 100, maxHealthyPercent: 200, circuitBreaker: false, blueGreen: true, analysis };
+  if (strategy.kind !== StrategyKind.ROLLING && engine._circuitBreakerGiven && engine.circuitBreaker) {
+    fail(where, 'engine.circuitBreaker', 'only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms', 'true',
+      'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
+  }
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
       const step = singleStep(where, strategy, target);
@@ -122,6 +126,12 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       if (strategy.rollingBakeTime!.toSeconds() !== expected) {
         fail(where, 'strategy.bakeTime', `cannot be set with the ECS native rolling strategy: ECS derives how long it watches the alarms after the last task from the alarm configuration (${formatDuration(Duration.seconds(expected))} here)`,
           formatDuration(strategy.rollingBakeTime!), 'Leave bakeTime unset, or use a blue/green strategy whose keepPreviousVersionFor sets the bake time.');
+      }
+      for (const [field, capacity] of [['strategy.maxSurge', strategy.maxSurge!], ['strategy.maxUnavailable', strategy.maxUnavailable!]] as const) {
+        if (!capacity.isPercent && capacity.value > desiredCount) {
+          fail(where, field, `must be at most the desired count (${desiredCount} tasks)`, `Capacity.count(${capacity.value})`,
+            `Pass Capacity.count(${desiredCount}) or less, or a percentage with Capacity.percent(n).`);
+        }
       }
       const surge = strategy.maxSurge!.toPercentOf(desiredCount, 'maxSurge');
       const unavailable = strategy.maxUnavailable!.toPercentOf(desiredCount, 'maxUnavailable');
