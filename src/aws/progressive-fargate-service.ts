@@ -527,20 +527,15 @@ export class ProgressiveFargateService extends Construct {
       // The CodeDeploy hook reports its result to the CodeDeploy API.
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'CodeDeploy API (PutLifecycleEventHookExecutionStatus)');
     }
-    const timeout = smokeTest.timeout!;
     return new lambda.Function(this, 'SmokeTest', {
-      description: `Smoke test of ${this.node.path}: GET ${smokeTest.path} on the test listener`,
+      description: `Smoke test of ${this.node.path}: HTTP requests on the test listener`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: handlerCode('smoke-test'),
       vpc,
       securityGroups: [securityGroup],
-      timeout: Duration.seconds(timeout.toSeconds() + 30),
-      environment: {
-        TARGET_URL: `http://${this.loadBalancer.loadBalancerDnsName}:${testPort}${smokeTest.path}`,
-        EXPECT_STATUS: String(smokeTest.expectStatus),
-        TIMEOUT_MS: String(timeout.toMilliseconds()),
-      },
+      timeout: smokeTest._functionTimeout(),
+      environment: smokeTest._httpEnvironment(`http://${this.loadBalancer.loadBalancerDnsName}:${testPort}`),
     });
   }
 }

@@ -99,6 +99,11 @@ describe('Prometheus', () => {
     expect(m.provider.prometheus.query).toContain('[30s]');
   });
 
+  test('fails when inconclusiveLimit is set but no analysis is inconclusive', () => {
+    expect(() => metricsOf({ inconclusiveLimit: 10 }))
+      .toThrow('ArgoRollout: inconclusiveLimit only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is, got 10. Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
+  });
+
   test('inconclusiveLimit can be set for an inconclusive analysis', () => {
     const strategy = strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], { tooLittleData: TooLittleData.INCONCLUSIVE });
     const [m] = metricsOf({ inconclusiveLimit: 10, strategy });

@@ -8,7 +8,7 @@ import { RolloutPlan } from '../../strategy/rollout-plan';
 import { AlarmRollback } from '../alarm-rollback';
 import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
-import { SmokeTest } from '../smoke-test';
+import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
@@ -152,6 +152,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   if (props.smokeTest !== undefined && !(props.smokeTest instanceof SmokeTest)) {
     fail(where, 'smokeTest', 'must be a SmokeTest', show(props.smokeTest), 'Pass SmokeTest.http({ path }) or SmokeTest.lambda(fn).');
   }
+  props.smokeTest?._requireKind(where, [SmokeTestKind.HTTP, SmokeTestKind.LAMBDA],
+    'SmokeTest.invoke checks a Lambda alias; use SmokeTest.http({ requests }) or SmokeTest.lambda(fn) on the test listener.');
   if (props.internetFacing !== undefined && typeof props.internetFacing !== 'boolean') {
     fail(where, 'internetFacing', 'must be true or false', show(props.internetFacing), 'Pass true for a load balancer reachable from the internet.');
   }
@@ -362,17 +364,15 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     }
     if (conditions !== undefined) {
       const raw = conditions.map(c => c.renderRawCondition());
-      const other = raw.find(r => r.field !== 'path-pattern');
-      if (other !== undefined) {
-        fail(where, 'smokeTest', `cannot send what the ${other.field} condition of the service's rule matches: SmokeTest.http sends a plain GET without headers`,
-          'SmokeTest.http with a ' + other.field + ' condition', 'Use SmokeTest.lambda(fn) with a function that sends the request your rule matches.');
-      }
-      const path = typeof smokeTest.path === 'string' ? smokeTest.path : undefined;
-      const patterns: string[] = raw.flatMap(r => r.pathPatternConfig?.values ?? r.values ?? []);
-      if (path !== undefined && !patterns.every(p => Token.isUnresolved(p)) && !patterns.some(p => pathMatches(p, path))) {
-        fail(where, 'smokeTest', `requests ${path}, which the service's path patterns (${patterns.join(', ')}) do not match`, show(path),
-          'Request a path the rule matches, for example SmokeTest.http({ path: "/api/health" }).');
-      }
+      (smokeTest.requests ?? []).forEach((request, i) => {
+        const miss = raw.find(r => !requestMatches(r, request));
+        if (miss !== undefined) {
+          fail(where, `smokeTest.requests[${i}]`, `does not match the ${miss.field} condition of the service's rule, so it would not reach the new version`,
+            `${request.method ?? 'GET'} ${request.path ?? '/'}${request.headers ? ` with headers ${JSON.stringify(request.headers)}` : ''}`,
+            miss.field === 'source-ip' ? 'A source-ip condition cannot be checked here: use SmokeTest.lambda(fn).'
+              : 'Send what the rule matches (a path its patterns match, a Host header for a host-header condition), or use SmokeTest.lambda(fn).');
+        }
+      });
     }
   }
   const httpSmokeTest = smokeTest !== undefined && smokeTest.function === undefined;
@@ -416,9 +416,41 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   };
 }
 
-/** Whether an ALB path pattern (`*` any characters, `?` one character, case-sensitive) matches a path. */
-export function pathMatches(pattern: string, path: string): boolean {
+/** Whether an ALB pattern (`*` any characters, `?` one character) matches a value. */
+export function patternMatches(pattern: string, value: string, caseSensitive: boolean): boolean {
   const regex = pattern.split('').map(ch => ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('');
-  return new RegExp(`^${regex}$`).test(path.split('?')[0]);
+  return new RegExp(`^${regex}$`, caseSensitive ? '' : 'i').test(value);
+}
+
+/**
+ * Whether an HTTP smoke-test request satisfies one rendered listener condition (the values of one
+ * condition are alternatives; the conditions of a rule must all hold). A condition whose values are
+ * tokens is taken as matching; a source-ip condition never is (the function's address is not known).
+ */
+export function requestMatches(raw: any, request: SmokeTestRequest): boolean {
+  const [path, query = ''] = (request.path ?? '/').split('?');
+  const header = (name: string) => Object.entries(request.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  const any = (values: string[], test: (v: string) => boolean) => values.some(v => Token.isUnresolved(v) || test(v));
+  switch (raw.field) {
+    case 'path-pattern':
+      return any(raw.pathPatternConfig?.values ?? raw.values ?? [], p => patternMatches(p, path, true));
+    case 'host-header': {
+      const host = header('host')?.split(':')[0];
+      return host !== undefined && any(raw.hostHeaderConfig?.values ?? raw.values ?? [], h => patternMatches(h, host, false));
+    }
+    case 'http-header': {
+      const value = header(raw.httpHeaderConfig.httpHeaderName);
+      return value !== undefined && any(raw.httpHeaderConfig.values, v => patternMatches(v, value, false));
+    }
+    case 'http-request-method':
+      return (raw.httpRequestMethodConfig.values as string[]).includes(request.method ?? 'GET');
+    case 'query-string': {
+      const pairs = query.split('&').filter(Boolean).map(kv => kv.split('=').map(decodeURIComponent));
+      return (raw.queryStringConfig.values as Array<{ key?: string; value: string }>)
+        .some(q => pairs.some(([k, v = '']) => (q.key === undefined || patternMatches(q.key, k, false)) && patternMatches(q.value, v, false)));
+    }
+    default:
+      return false;
+  }
 }
 

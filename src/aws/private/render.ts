@@ -232,7 +232,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
   throw new Error(`unknown strategy kind ${strategy.kind}`);
 }
 
-function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
+export function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
   const preview = strategy.previewAnalysis;
   if (preview !== undefined && !preview.isNone) {
     fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
@@ -246,7 +246,7 @@ function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: Al
   return analysis;
 }
 
-function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
+export function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
   if (strategy.steps.length !== 1) {
     fail(where, 'strategy.steps', `must contain exactly one step for ${target}, which shifts to one canary percentage and then to 100%`,
       `${strategy.steps.length} steps (${strategy.steps.map(s => `${s.weight}%`).join(', ')})`,
@@ -275,7 +275,7 @@ function requireCloudFormationWindow(where: string, field: string, minutes: numb
   }
 }
 
-function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
+export function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
   const seconds = d.toSeconds();
   if (seconds % 60 !== 0) {
     fail(where, field, `must be a whole number of minutes: it becomes the ${what}`, formatDuration(d), `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
@@ -287,7 +287,7 @@ function wholeMinutes(where: string, field: string, d: Duration, max: number | u
   return Duration.minutes(seconds / 60);
 }
 
-function wholePercent(where: string, field: string, value: number): number {
+export function wholePercent(where: string, field: string, value: number): number {
   if (!Number.isInteger(value)) {
     fail(where, field, 'must be a whole percentage for CodeDeploy', String(value),
       `Use ${Math.round(value) || 1}; EcsEngine.native() accepts multiples of 0.1, and ${ARGO_HINT} with any weight.`);
@@ -317,7 +317,7 @@ function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): st
 }
 
 function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
-  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: Duration.seconds(0), note: smokeTest.describe() }];
+  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: smokeTest.deadline ?? Duration.seconds(0), note: smokeTest.describe() }];
 }
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
@@ -342,7 +342,7 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
     phases.push({
       name: testListener ? 'Preview (test listener only)' : 'Preview (no traffic, no test listener)',
       trafficPercent: 0,
-      duration: Duration.seconds(0),
+      duration: smokeTest?.deadline ?? Duration.seconds(0),
       manualGate: manual,
       note: [
         smokeTest?.describe(),
