@@ -1,8 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { toMillis } from '../private/duration';
-import { describeValue, isFunction, requireFiniteDuration, requireLiteralNumber } from './private/inputs';
-import { fail, formatDuration, show } from '../private/validate';
+import { describeValue, isFunction } from './private/inputs';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
 /** What a smoke test does. */
 export enum SmokeTestKind {
@@ -467,7 +467,7 @@ function normalizeRequest(where: string, prefix: string, r: unknown): Normalized
   if (!METHODS.includes(method)) {
     fail(where, `${prefix}method`, `must be one of ${METHODS.join(', ')}`, show(method), 'Pass the method in upper case, for example "GET".');
   }
-  const expectStatus = requireLiteralNumber(where, `${prefix}expectStatus`, req.expectStatus ?? 200, { min: 100, max: 599, integer: true },
+  const expectStatus = requireNumber(where, `${prefix}expectStatus`, req.expectStatus ?? 200, { min: 100, max: 599, integer: true },
     'Pass an HTTP status code such as 200.');
   const headers = req.headers === undefined ? undefined : requireHeaders(where, `${prefix}headers`, req.headers);
   const body = req.body === undefined ? undefined : requireText(where, `${prefix}body`, req.body, true);
@@ -501,16 +501,16 @@ function normalizeRequest(where: string, prefix: string, r: unknown): Normalized
 }
 
 function requireTiming(where: string, props: SmokeTestTimingProps, attempts: number): Timing {
-  const timeout = requireFiniteDuration(where, 'timeout', props.timeout ?? Duration.seconds(10));
+  const timeout = requireDuration(where, 'timeout', props.timeout ?? Duration.seconds(10));
   if (toMillis(timeout) > MAX_ATTEMPT_TIMEOUT_SECONDS * 1000) {
     fail(where, 'timeout', 'must be at most 5 minutes', formatDuration(timeout), 'Pass a shorter timeout; use retries and deadline for a version that needs time to become ready.');
   }
-  const retries = requireLiteralNumber(where, 'retries', props.retries ?? 0, { min: 0, max: 100, integer: true }, 'Pass a whole number of retries, for example 3.');
+  const retries = requireNumber(where, 'retries', props.retries ?? 0, { min: 0, max: 100, integer: true }, 'Pass a whole number of retries, for example 3.');
   if (props.retryInterval !== undefined && retries === 0) {
-    fail(where, 'retryInterval', 'is only used with retries', formatDuration(requireFiniteDuration(where, 'retryInterval', props.retryInterval, { allowZero: true })),
+    fail(where, 'retryInterval', 'is only used with retries', formatDuration(requireDuration(where, 'retryInterval', props.retryInterval, { allowZero: true })),
       'Set retries, or remove retryInterval.');
   }
-  const retryInterval = requireFiniteDuration(where, 'retryInterval', props.retryInterval ?? Duration.seconds(5), { allowZero: true });
+  const retryInterval = requireDuration(where, 'retryInterval', props.retryInterval ?? Duration.seconds(5), { allowZero: true });
   const worstCaseMs = attempts * (retries + 1) * toMillis(timeout) + attempts * retries * toMillis(retryInterval);
   let deadline: Duration;
   if (props.deadline === undefined) {
@@ -520,7 +520,7 @@ function requireTiming(where: string, props: SmokeTestTimingProps, attempts: num
         formatDuration(deadline), 'Set a deadline of 14 minutes or less, or lower retries or timeout.');
     }
   } else {
-    deadline = requireFiniteDuration(where, 'deadline', props.deadline);
+    deadline = requireDuration(where, 'deadline', props.deadline);
     if (toMillis(deadline) < toMillis(timeout)) {
       fail(where, 'deadline', `must be at least the timeout of one attempt (${formatDuration(timeout)})`, formatDuration(deadline), 'Raise the deadline, or lower the timeout.');
     }

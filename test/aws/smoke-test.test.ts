@@ -141,7 +141,7 @@ describe('SmokeTest factories refuse bad input', () => {
     ['a status is NaN', http({ expectStatus: NaN }), /expectStatus must be a finite number, got NaN/],
     ['a status is Infinity', http({ requests: [{ expectStatus: Infinity }] }), /requests\[0\].expectStatus must be a finite number, got Infinity/],
     ['a status is fractional', http({ expectStatus: 200.5 }), /expectStatus must be a whole number, got 200.5/],
-    ['a status is a token', http({ expectStatus: Token.asNumber({ Ref: 'S' }) }), /expectStatus must be known at synth time, got an unresolved token\. Pass an HTTP status code such as 200\./],
+    ['a status is a token', http({ expectStatus: Token.asNumber({ Ref: 'S' }) }), /expectStatus must be a number known at synth time, got an unresolved token\. Pass an HTTP status code such as 200\./],
     ['a header name has a space', http({ requests: [{ headers: { 'x header': 'a' } }] }), /requests\[0\].headers name must be an HTTP header name.*got "x header"/],
     ['a header value is a number', http({ requests: [{ headers: { 'x-a': 1 } }] }), /requests\[0\].headers\["x-a"\] must be a string, got 1/],
     ['a header value has a line break', http({ requests: [{ headers: { 'x-a': 'a\r\nb: c' } }] }), /requests\[0\].headers\["x-a"\] must not contain line breaks/],

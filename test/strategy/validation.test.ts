@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import {
   Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, HealthCheck, Promotion, RolloutPlan,
 } from '../../src';
@@ -163,5 +163,17 @@ describe('every invalid declaration fails with a message naming the field, the v
       expect((e as Error).message).toBe(message);
       expect((e as Error).name).toBe('DeliveryValidationError');
     }
+  });
+});
+
+describe('numbers and durations as other languages can pass them', () => {
+  test('fails when a number is an unresolved token, naming it as such', () => {
+    expect(() => CanaryStep.of(Token.asNumber(Lazy.number({ produce: () => 10 })), Duration.minutes(5)))
+      .toThrow(/weight must be a number known at synth time, got an unresolved token\./);
+  });
+
+  test('fails when a duration amount is NaN or Infinity, naming the field before aws-cdk-lib converts it', () => {
+    expect(() => CanaryStep.of(10, Duration.minutes(NaN))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got NaN minutes.');
+    expect(() => CanaryStep.of(10, Duration.seconds(Infinity))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got Infinity seconds.');
   });
 });

@@ -1,6 +1,6 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DurationRule, fail, requireDuration, requireNumber, show } from '../../private/validate';
+import { show } from '../../private/validate';
 
 /** Whether `value` looks like a Lambda function construct (as a jsii caller may pass anything). */
 export function isFunction(value: unknown): value is lambda.IFunction {
@@ -22,32 +22,4 @@ export function describeValue(value: unknown): string {
     return 'a function';
   }
   return show(value);
-}
-
-
-/**
- * `requireNumber` that names an unresolved token as such (its encoding is a huge negative number
- * that means nothing to the reader).
- */
-export function requireLiteralNumber(where: string, field: string, value: unknown,
-  range: { min: number; max: number; integer?: boolean }, fix: string): number {
-  if (typeof value === 'number' && Token.isUnresolved(value)) {
-    fail(where, field, 'must be known at synth time', 'an unresolved token', fix);
-  }
-  return requireNumber(where, field, value, range, fix);
-}
-
-/**
- * `requireDuration` that refuses NaN and Infinity amounts with the field's name, before
- * aws-cdk-lib's conversion throws its own message without it.
- */
-export function requireFiniteDuration(where: string, field: string, value: unknown, rule: DurationRule = {}): Duration {
-  if (value instanceof Duration && !value.isUnresolved()) {
-    const text = value.formatTokenToNumber();
-    const amount = Number(text.split(' ')[0]);
-    if (!Number.isFinite(amount)) {
-      fail(where, field, 'must be a finite duration', text, `Pass ${field} as a finite Duration, for example Duration.seconds(10).`);
-    }
-  }
-  return requireDuration(where, field, value, rule);
 }
