@@ -79,15 +79,6 @@ function fargateMemoryOk(cpu: number, memory: number): boolean {
   return memory >= min && memory <= max && (memory - min) % step === 0;
 }
 
-/** A number known at synth time: an unresolved token is named as such, not shown as its encoding. */
-export function requireConcreteNumber(where: string, field: string, value: unknown,
-  range: { min: number; max: number; integer?: boolean }, fix: string): number {
-  if (typeof value === 'number' && Token.isUnresolved(value)) {
-    fail(where, field, 'must be a number known at synth time', 'an unresolved token', fix);
-  }
-  return requireNumber(where, field, value, range, fix);
-}
-
 function isConstructWith(value: unknown, ...keys: string[]): boolean {
   return Construct.isConstruct(value) && keys.every(k => k in (value as any));
 }
@@ -163,9 +154,9 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
 
   // Numbers.
-  const port = (field: string, value: unknown) => requireConcreteNumber(where, field, value, { min: 1, max: 65535, integer: true }, 'Pass a port between 1 and 65535.');
+  const port = (field: string, value: unknown) => requireNumber(where, field, value, { min: 1, max: 65535, integer: true }, 'Pass a port between 1 and 65535.');
   const containerPort = port('containerPort', props.containerPort);
-  const desiredCount = requireConcreteNumber(where, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 5000, integer: true }, 'Pass the number of tasks, at least 1.');
+  const desiredCount = requireNumber(where, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 5000, integer: true }, 'Pass the number of tasks, at least 1.');
   const listenerPort = port('listenerPort', props.listenerPort ?? (props.certificate ? 443 : 80));
   if (props.listener === undefined && props.testListener === undefined && props.testListenerPort !== undefined
     && port('testListenerPort', props.testListenerPort) === listenerPort) {
@@ -226,7 +217,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
   let priority = 1;
   if (props.priority !== undefined) {
-    priority = requireConcreteNumber(where, 'priority', props.priority, { min: 1, max: 50000, integer: true }, 'Pass a rule priority between 1 and 50000, unique on the listener.');
+    priority = requireNumber(where, 'priority', props.priority, { min: 1, max: 50000, integer: true }, 'Pass a rule priority between 1 and 50000, unique on the listener.');
   }
   const sharedListener = props.listener !== undefined || props.testListener !== undefined;
   if (sharedListener && (conditions === undefined || props.priority === undefined)) {
@@ -248,11 +239,11 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   let cpu = 256;
   let memoryLimitMiB = 512;
   if (props.taskDefinition === undefined) {
-    cpu = requireConcreteNumber(where, 'cpu', props.cpu ?? 256, { min: 256, max: 16384, integer: true }, 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
+    cpu = requireNumber(where, 'cpu', props.cpu ?? 256, { min: 256, max: 16384, integer: true }, 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
     if (FARGATE_MEMORY[cpu] === undefined) {
       fail(where, 'cpu', 'must be a Fargate CPU size', show(cpu), 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
     }
-    memoryLimitMiB = requireConcreteNumber(where, 'memoryLimitMiB', props.memoryLimitMiB ?? FARGATE_MEMORY[cpu][0], { min: 512, max: 122880, integer: true },
+    memoryLimitMiB = requireNumber(where, 'memoryLimitMiB', props.memoryLimitMiB ?? FARGATE_MEMORY[cpu][0], { min: 512, max: 122880, integer: true },
       'Pass a memory size Fargate offers for the CPU size.');
     if (!fargateMemoryOk(cpu, memoryLimitMiB)) {
       const [min, max, step] = FARGATE_MEMORY[cpu];
