@@ -198,8 +198,11 @@ describe('traffic routers', () => {
     expect(rollout.plan.notes.some(n => n.startsWith('Warning: No traffic router'))).toBe(true);
   });
 
-  test('with a router there is no warning', () => {
-    expect(canary().rollout.warnings).toEqual([]);
+  test('with a router whose Ingress is in the chart there is no warning', () => {
+    const chart = cdk8s.Testing.chart();
+    const { rollout } = canary({}, chart);
+    new kplus.Ingress(chart, 'ingress', { metadata: { name: 'api' }, rules: [{ path: '/', backend: kplus.IngressBackend.fromService(rollout.stableService!) }] });
+    expect(rollout.warnings).toEqual([]);
   });
 
   test('fails when the previous version should be kept without a router', () => {

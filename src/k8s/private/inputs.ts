@@ -37,3 +37,20 @@ export function requireInteger(where: string, field: string, value: unknown, min
   }
   return value;
 }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A name that must be a DNS label: a Service name (RFC 1035: starts with a letter) or a name that
+ * is also used as a label value (RFC 1123 label), at most 63 characters.
+ */
+export function requireDnsLabel(where: string, field: string, value: unknown, rfc1035: boolean): string {
+  const pattern = rfc1035 ? DNS_1035_LABEL : DNS_LABEL;
+  if (typeof value !== 'string' || value.length > 63 || !pattern.test(value)) {
+    const first = rfc1035 ? 'starting with a letter' : 'starting with a letter or digit';
+    fail(where, field, `must be a DNS label (1-63 lower-case letters, digits or "-", ${first} and ending with a letter or digit)`, show(value),
+      'Pass a name such as "api" or "api-canary".');
+  }
+  return value;
+}

@@ -75,6 +75,21 @@ export interface StrategyRender {
   strategy(names: ObjectNames): ro.RolloutSpecStrategy;
 }
 
+/** The Services a strategy's rollout needs, in the order they are created. */
+export function serviceIds(strategy: DeploymentStrategy, smokeTest: ArgoSmokeTest | undefined): ServiceId[] {
+  switch (strategy.kind) {
+    case StrategyKind.CANARY:
+    case StrategyKind.LINEAR:
+      return ['StableService', 'CanaryService'];
+    case StrategyKind.ROLLING:
+      return ['Service'];
+    case StrategyKind.BLUE_GREEN:
+      return ['ActiveService', 'PreviewService'];
+    default:
+      return smokeTest !== undefined ? ['ActiveService', 'PreviewService'] : ['ActiveService'];
+  }
+}
+
 /** Renders the strategy, or refuses what Argo Rollouts cannot express exactly. */
 export function renderStrategy(decl: RolloutDeclaration): StrategyRender {
   switch (decl.strategy.kind) {
@@ -113,7 +128,7 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
     templates.push(template('Analysis', metricsFor(strategy.analysis, metricContext(decl, 'strategy.analysis'))));
   }
   return {
-    services: ['StableService', 'CanaryService'],
+    services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings,
     notes: ['The background analysis stops when the rollout is promoted: during the scale-down delay nothing judges the new version, and a rollback is `kubectl argo rollouts undo` (fast while the previous ReplicaSet is kept).'],
@@ -152,7 +167,7 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
   const surge = strategy.maxSurge!;
   const unavailable = strategy.maxUnavailable!;
   return {
-    services: ['Service'],
+    services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings: [],
     notes: [],
@@ -180,7 +195,8 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
 export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   const { strategy, smokeTest } = decl;
   const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
-  const hasPreview = isBlueGreen || smokeTest !== undefined;
+  const services = serviceIds(strategy, smokeTest);
+  const hasPreview = services.includes('PreviewService');
   const promotion = strategy.promotion;
   const previewAnalysis = strategy.previewAnalysis;
   const templates: TemplateRender[] = [];
@@ -203,7 +219,7 @@ export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   const manual = promotion?.isManual ?? false;
   const wait = promotion ? seconds(promotion.wait) : 0;
   return {
-    services: hasPreview ? ['ActiveService', 'PreviewService'] : ['ActiveService'],
+    services,
     templates,
     warnings: [],
     notes: [],
