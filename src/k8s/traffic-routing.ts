@@ -105,8 +105,8 @@ export interface GatewayApiTrafficRoutingProps {
 export class TrafficRouting {
   /**
    * No traffic router: the canary's weight is approximated by the number of new pods next to the
-   * old ones (a warning on the construct says so). `keepPreviousVersionFor` cannot be honoured
-   * (Argo's canary scale-down delay needs a router) and must be zero.
+   * old ones (a warning on the construct says so). `keepPreviousVersionFor` cannot be honoured and
+   * must be zero: at 100% Argo Rollouts scales the previous version of a basic canary to zero.
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
    */
   public static none(): TrafficRouting {
