@@ -3,6 +3,7 @@ import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { MetricProvider } from './metric-provider';
 import { fail, show } from '../private/validate';
+import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
@@ -97,9 +98,10 @@ export interface ArgoRolloutProps {
    */
   readonly smokeTest?: ArgoSmokeTest;
   /**
-   * How many measurements without data (for example fewer than `minRequests` requests) an analysis
-   * tolerates before it turns Inconclusive, which pauses the rollout for a person to judge instead of
-   * passing or aborting it.
+   * For an analysis declared with `tooLittleData: TooLittleData.INCONCLUSIVE`: how many measurements
+   * without data (for example fewer than `minRequests` requests) it tolerates before it turns
+   * Inconclusive, which pauses the rollout for a person to judge instead of passing or aborting it.
+   * Refused when no analysis of the strategy is inconclusive.
    * @default - the analysis' failureLimit + 1
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/analysis/#inconclusive-runs
    */
@@ -295,6 +297,11 @@ export class ArgoRollout extends Construct {
       : requireInteger(WHERE, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 1000, 'Pass the number of old ReplicaSets to keep, for example 10.');
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
       : requireInteger(WHERE, 'inconclusiveLimit', props.inconclusiveLimit, 0, 1000, 'Pass the number of measurements without data to tolerate, for example 2.');
+    if (inconclusiveLimit !== undefined
+      && ![strategy.analysis, strategy.previewAnalysis].some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
+      fail(WHERE, 'inconclusiveLimit', 'only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is', String(inconclusiveLimit),
+        'Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
+    }
     const namespace = props.namespace === undefined ? undefined : requireK8sName(WHERE, 'namespace', props.namespace);
     const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
     const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE;
