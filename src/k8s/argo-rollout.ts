@@ -8,7 +8,7 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
-import { requireDnsLabel, requireInteger, requireK8sName, requirePort } from './private/inputs';
+import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
@@ -282,7 +282,8 @@ export class ArgoRollout extends Construct {
     if (!(strategy instanceof DeploymentStrategy)) {
       fail(WHERE, 'strategy', 'must be a DeploymentStrategy', show(strategy), 'Pass DeploymentStrategy.canary({...}) or another factory.');
     }
-    const router = props.trafficRouting ?? TrafficRouting.none();
+    // null is refused below with the type check: only an absent prop takes the default.
+    const router = props.trafficRouting === undefined ? TrafficRouting.none() : props.trafficRouting;
     if (!(router instanceof TrafficRouting)) {
       fail(WHERE, 'trafficRouting', 'must be a TrafficRouting', show(router), 'Pass TrafficRouting.nginx({...}) or another factory.');
     }
@@ -292,7 +293,7 @@ export class ArgoRollout extends Construct {
     if (props.smokeTest !== undefined && !(props.smokeTest instanceof ArgoSmokeTest)) {
       fail(WHERE, 'smokeTest', 'must be an ArgoSmokeTest', show(props.smokeTest), 'Pass ArgoSmokeTest.web({...}) or .job({...}).');
     }
-    const replicas = requireInteger(WHERE, 'replicas', props.replicas ?? 1, 0, 10_000, 'Pass the number of pods, for example 3.');
+    const replicas = props.replicas === undefined ? 1 : requireInteger(WHERE, 'replicas', props.replicas, 0, 10_000, 'Pass the number of pods, for example 3.');
     const revisionHistoryLimit = props.revisionHistoryLimit === undefined ? undefined
       : requireInteger(WHERE, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 1000, 'Pass the number of old ReplicaSets to keep, for example 10.');
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
@@ -322,9 +323,9 @@ export class ArgoRollout extends Construct {
       : requireDnsLabel(WHERE, 'rolloutName', props.rolloutName, false);
     const serviceNames = this.validateServiceNames(props, strategy);
     const pods = this.resolvePods(props, rolloutName);
-    const port = requirePort(WHERE, 'port', props.port ?? pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
+    const port = requirePort(WHERE, 'port', props.port !== undefined ? props.port : pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
       'Pass port, or give a container a portNumber.'));
-    const targetPort = requirePort(WHERE, 'targetPort', props.targetPort ?? port);
+    const targetPort = props.targetPort === undefined ? port : requirePort(WHERE, 'targetPort', props.targetPort);
     return {
       declaration: {
         strategy,
@@ -354,31 +355,50 @@ export class ArgoRollout extends Construct {
     for (const [field, id] of SERVICE_NAME_PROPS) {
       const value = props[field];
       if (value === undefined) continue;
+      requireDnsLabel(WHERE, field, value, true);
       if (!created.includes(id)) {
         const kind = strategy.kind.toLowerCase().replace(/_/g, '-');
         const applicable = SERVICE_NAME_PROPS.filter(([, i]) => created.includes(i)).map(([f]) => f);
         fail(WHERE, field, `names a Service that a ${kind} rollout${props.smokeTest ? ' with a smoke test' : ''} does not create`, show(value),
           `Remove it; this rollout's Services are named with ${applicable.join(' and ')}.`);
       }
-      names[id] = requireDnsLabel(WHERE, field, value, true);
+      names[id] = value;
     }
     return names;
   }
 
   /** The pods: rendered from containers, or those of a referenced Deployment. */
   private resolvePods(props: ArgoRolloutProps, rolloutName: string): Pods {
+    if (props.containers === null) {
+      fail(WHERE, 'containers', 'must be an array of containers', 'null', 'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }], or omit it and pass deployment.');
+    }
+    if (props.deployment === null) {
+      fail(WHERE, 'deployment', 'must be a cdk8s-plus Deployment', 'null', 'Pass a kplus.Deployment, or omit it and pass containers.');
+    }
     if ((props.containers === undefined) === (props.deployment === undefined)) {
       fail(WHERE, 'containers/deployment', 'must have exactly one of them', props.containers === undefined ? 'neither' : 'both',
         'Pass containers for the pod template, or a cdk8s-plus Deployment to reference.');
     }
     if (props.deploymentScaleDown !== undefined && props.deployment === undefined) {
-      fail(WHERE, 'deploymentScaleDown', 'only applies with deployment', props.deploymentScaleDown, 'Remove it, or pass a deployment.');
+      fail(WHERE, 'deploymentScaleDown', 'only applies with deployment', show(props.deploymentScaleDown), 'Remove it, or pass a deployment.');
+    }
+    if (props.deploymentScaleDown !== undefined && !Object.values(DeploymentScaleDown).includes(props.deploymentScaleDown)) {
+      fail(WHERE, 'deploymentScaleDown', 'must be a DeploymentScaleDown', show(props.deploymentScaleDown),
+        'Pass DeploymentScaleDown.NEVER, ON_SUCCESS or PROGRESSIVELY.');
     }
     if (props.containers !== undefined) {
+      const containersFix = 'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }].';
       if (!Array.isArray(props.containers) || props.containers.length === 0) {
-        fail(WHERE, 'containers', 'must contain at least one container', show(props.containers),
-          'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }].');
+        fail(WHERE, 'containers', 'must contain at least one container', show(props.containers), containersFix);
       }
+      requireDenseArray(WHERE, 'containers', props.containers, containersFix);
+      props.containers.forEach((container, i) => {
+        if (container === null || typeof container !== 'object' || Array.isArray(container)) {
+          fail(WHERE, `containers[${i}]`, 'must be a container (an object with at least an image)', show(container), containersFix);
+        }
+        requireText(WHERE, `containers[${i}].image`, container.image);
+        if (container.portNumber !== undefined) requirePort(WHERE, `containers[${i}].portNumber`, container.portNumber);
+      });
       const selector = { [NAME_LABEL]: rolloutName, [INSTANCE_LABEL]: k8s().cdk8s.Names.toLabelValue(this) };
       const rendered = renderPodTemplate(props.containers, selector);
       return { selector, template: rendered.template, port: rendered.port };
