@@ -152,6 +152,17 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
 // aws-sdk-client-mock; they are not runtime dependencies of the library.
 project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3');
 
+// ---- Database migrations (src/migrations, src/cli) ----
+// libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install
+// scripts), which the SQL lint runs at synth time and in the `lint-sql` command; jsii packages must
+// bundle their runtime dependencies. pg: the PostgreSQL client the migration tests use against a real
+// database (tests only).
+project.addBundledDeps('libpg-query@^18.1.5');
+project.addDevDeps('pg@^8', '@types/pg@^8');
+// The package's command-line tool: `cdk-progressive-delivery lint-sql ...` (src/cli/main.ts).
+project.addBins({ 'cdk-progressive-delivery': 'lib/cli/main.js' });
+// ---- end of database migrations ----
+
 project.package.file.patch(JsonPatch.add('/engines', { node: '>= 20.0.0' }));
 
 project.synth();
