@@ -1,3 +1,4 @@
 export * from './strategy';
+export * from './flags';
 export * from './aws';
 export * from './k8s';
