@@ -1,5 +1,6 @@
 import { FlagValueType } from './flag';
-import type { FlagDebtStatus, FlagSet, ResolvedFlag } from './flag-set';
+import type { FlagDebtStatus, FlagSet } from './flag-set';
+import type { ResolvedFlag } from './private/resolved';
 import { StageKind } from './rollout';
 
 /** One flag in a flag plan. */

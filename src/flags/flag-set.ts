@@ -2,6 +2,7 @@ import { Flag, FlagType } from './flag';
 import { FlagPlan } from './flag-plan';
 import { ATTRIBUTE_NAME, requireArray, requireFinite, requireProps, requireString, shown } from './private/checks';
 import { daysBetween, requireDate, utcToday } from './private/dates';
+import { ResolvedClause, ResolvedFlag, ResolvedSplit } from './private/resolved';
 import { StageKind } from './rollout';
 import { AttributeType, Condition, ConditionKind, ContextAttribute, Segment } from './targeting';
 import { fail, requireName } from '../private/validate';
@@ -76,43 +77,6 @@ export interface FlagDebt {
   readonly daysLeft?: number;
   /** Whether an extension moved the expiry. */
   readonly extended: boolean;
-}
-
-/**
- * A condition resolved against the flag set: segment references expanded.
- * @internal
- */
-export interface ResolvedClause {
-  readonly variant: string;
-  /** The conditions, all of which must hold; a segment condition stays a reference. */
-  readonly when: Condition[];
-  readonly origin: string;
-}
-
-/** @internal */
-export interface ResolvedShare {
-  readonly variant: string;
-  readonly percent: number;
-}
-
-/** @internal */
-export interface ResolvedSplit {
-  readonly by: string;
-  readonly seed: string;
-  /** In bucket order; when they sum to less than 100 the rest gets the default variant. */
-  readonly shares: ResolvedShare[];
-}
-
-/**
- * One flag's evaluation, the single meaning every target renders: clauses in order (first match
- * wins), then the split over contexts that carry its key, then the default variant.
- * @internal
- */
-export interface ResolvedFlag {
-  readonly flag: Flag;
-  readonly clauses: ResolvedClause[];
-  readonly split?: ResolvedSplit;
-  readonly defaultVariant: string;
 }
 
 const WHERE = 'FlagSet';

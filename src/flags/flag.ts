@@ -22,7 +22,7 @@ export enum FlagType {
 }
 
 /** Whether a flag type is temporary, and so must declare an expiry date. */
-export function isTemporaryFlagType(type: FlagType): boolean {
+function isTemporaryFlagType(type: FlagType): boolean {
   return type === FlagType.RELEASE || type === FlagType.EXPERIMENT || type === FlagType.OPERATIONAL;
 }
 
@@ -345,6 +345,11 @@ export class Flag {
   /** The date after which the flag is an error: the extension's date, else `expires`. */
   public get effectiveExpiry(): string | undefined {
     return this.extension?.until ?? this.expires;
+  }
+
+  /** Whether the flag's type is temporary (release, experiment, operational), so that it must expire. */
+  public get isTemporary(): boolean {
+    return isTemporaryFlagType(this.type);
   }
 
   /** The variant names, sorted (the order every target writes them in). */
