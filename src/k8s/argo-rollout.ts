@@ -2,9 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { OpenFeatureFlags } from './feature-flags';
+import { fail, formatDuration, show } from '../private/validate';
 import { Analysis } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
-import { fail, formatDuration, show } from '../private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../strategy/rollout-plan';
 import type * as at from './imports/argo-analysis-template-argoproj.io';
 import type * as ro from './imports/argo-rollout-argoproj.io';
@@ -13,6 +14,7 @@ import { countWithin, MetricContext, metricsFor, smokeTestMetric, templateArgs }
 import { ANALYSIS_TEMPLATE, ROLLOUT, union } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
 import { argoDuration, seconds } from './private/durations';
+import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
 import { k8s } from './private/modules';
 import { plainJson } from './private/plain-json';
@@ -112,6 +114,14 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
    */
   readonly revisionHistoryLimit?: number;
+  /**
+   * Feature flags the pods evaluate: the OpenFeature Operator injects flagd into them (the pod
+   * template gets `openfeature.dev/enabled` and `openfeature.dev/featureflagsource`).
+   * Only with `containers` (a referenced Deployment's pods are annotated on the Deployment).
+   * @default - no flagd injection
+   * @see https://openfeature.dev/docs/reference/other-technologies/open-feature-operator/
+   */
+  readonly featureFlags?: OpenFeatureFlags;
 }
 
 /**
@@ -176,6 +186,10 @@ export class ArgoRollout extends Construct {
       const manifest = { ...ROLLOUT, spec: plainJson(spec) };
       if (c.pods.template !== undefined) {
         manifest.spec.template = c.pods.template;
+      }
+      // Feature flags: the OpenFeature injection annotations on the pod template.
+      if (props.featureFlags !== undefined) {
+        manifest.spec.template = withFeatureFlagAnnotations(WHERE, manifest.spec.template, props.featureFlags);
       }
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));

@@ -7,6 +7,7 @@
  *   (`additionalProperties: false`) unless the CRD marks it `x-kubernetes-preserve-unknown-fields`
  *   or declares its own `additionalProperties`, so an unknown or misspelt field is an error.
  *   `metadata` (left open by every CRD) is checked against a closed ObjectMeta subset.
+ * - OpenFeature Operator objects (FeatureFlag, FeatureFlagSource): the same, against their CRD schemas.
  * - Services, Ingresses and Deployments: the `kubernetes-models` validators (types, required fields,
  *   enums; that package does not reject unknown fields).
  */
@@ -24,6 +25,12 @@ const ARGO_SCHEMAS: Record<string, string> = {
   Rollout: 'argo-rollout.schema.json',
   AnalysisTemplate: 'argo-analysis-template.schema.json',
   ClusterAnalysisTemplate: 'argo-cluster-analysis-template.schema.json',
+};
+
+/** OpenFeature Operator objects (core.openfeature.dev/v1beta1), checked the same way. */
+const OPENFEATURE_SCHEMAS: Record<string, string> = {
+  FeatureFlag: 'openfeature-feature-flag.schema.json',
+  FeatureFlagSource: 'openfeature-feature-flag-source.schema.json',
 };
 
 /** The metadata fields a generated manifest may carry; anything else is a mistake. */
@@ -71,7 +78,7 @@ function argoValidator(kind: string): ValidateFunction {
     addFormats(ajv);
     for (const f of ['int32', 'int64', 'float', 'double', 'byte']) ajv.addFormat(f, true);
   }
-  const raw = JSON.parse(fs.readFileSync(path.join(IMPORTS, ARGO_SCHEMAS[kind]), 'utf-8'));
+  const raw = JSON.parse(fs.readFileSync(path.join(IMPORTS, ARGO_SCHEMAS[kind] ?? OPENFEATURE_SCHEMAS[kind]), 'utf-8'));
   delete raw.$comment;
   const schema = closeSchema(raw);
   schema.properties.metadata = OBJECT_META;
@@ -91,6 +98,12 @@ export function validateObject(obj: any): string[] {
     if (obj.apiVersion !== 'argoproj.io/v1alpha1') {
       return [`${id}: apiVersion must be argoproj.io/v1alpha1, got ${obj.apiVersion}`];
     }
+    const validate = argoValidator(obj.kind);
+    if (validate(obj)) return [];
+    return (validate.errors ?? []).map(e =>
+      `${id}: ${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as any).additionalProperty})` : ''}`);
+  }
+  if (OPENFEATURE_SCHEMAS[obj.kind] !== undefined && obj.apiVersion === 'core.openfeature.dev/v1beta1') {
     const validate = argoValidator(obj.kind);
     if (validate(obj)) return [];
     return (validate.errors ?? []).map(e =>
