@@ -2,3 +2,4 @@ export * from './ecs-engine';
 export * from './smoke-test';
 export * from './progressive-fargate-service';
 export * from './progressive-lambda-alias';
+export * from './feature-flags';

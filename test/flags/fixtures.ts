@@ -84,3 +84,25 @@ export function messageOf(fn: () => unknown): string {
   }
   throw new Error('expected an error');
 }
+
+/** The shop flags without the semantic-version rule, which AppConfig cannot express. */
+export function awsShopFlags(overrides: Partial<FlagSetProps> = {}, currentStage = 3): FlagSet {
+  const shop = shopFlags({}, currentStage);
+  return FlagSet.of({
+    name: shop.name,
+    today: TODAY,
+    attributes: shop.attributes,
+    segments: shop.segments,
+    flags: shop.flags.map(f => f.key !== 'page_size' ? f : Flag.number({
+      key: 'page_size',
+      description: 'Results per page',
+      owner: 'team-search',
+      type: FlagType.OPERATIONAL,
+      expires: '2027-03-01',
+      variants: { small: 20, large: 50 },
+      defaultVariant: 'small',
+      rules: [TargetingRule.of({ when: [Condition.numeric('accountAgeDays', ContextComparison.GREATER_THAN, 365)], variant: 'large' })],
+    })),
+    ...overrides,
+  });
+}
