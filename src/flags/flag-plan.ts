@@ -162,7 +162,7 @@ function entryOf(set: FlagSet, r: ResolvedFlag): PlanEntryInternal {
     if (!rollout) return { percent: f.split ? f.split.shares[0].percent : 0, segments: [] as string[] };
     const enabled = rollout.stages.slice(0, n);
     return {
-      percent: Math.max(0, ...enabled.filter(s => s.kind === StageKind.PERCENT).map(s => s.percent!)),
+      percent: Math.max(0, ...enabled.filter(s => s.kind === StageKind.PERCENT).map(s => s.sharePercent!)),
       segments: enabled.filter(s => s.kind === StageKind.SEGMENT).map(s => s.segmentName!),
     };
   };

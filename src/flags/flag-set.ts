@@ -165,7 +165,7 @@ export class FlagSet {
               'Declare the segment in the flag set\'s segments, or fix the name.');
           }
         });
-        if (f.rollout.stages.some(s => s.kind === StageKind.PERCENT && s.percent! < 100)) {
+        if (f.rollout.stages.some(s => s.kind === StageKind.PERCENT && s.sharePercent! < 100)) {
           this.checkSplitKey(at, 'rollout.by', f.rollout.by, attrs);
         }
       }
@@ -257,7 +257,7 @@ export class FlagSet {
         if (s.kind === StageKind.SEGMENT) {
           clauses.push({ variant, when: [Condition.inSegment(s.segmentName!)], origin: `stage ${i + 1}` });
         } else {
-          percent = Math.max(percent, s.percent!);
+          percent = Math.max(percent, s.sharePercent!);
         }
       });
       if (percent === 100) {
@@ -303,7 +303,7 @@ export class FlagSet {
     }
     if (a.type !== c._attributeType) {
       fail(where, field, `compares a ${a.type} attribute with a ${c._attributeType} comparison`, c.describe(),
-        a.type === AttributeType.NUMBER ? 'Use Condition.numeric.' : a.type === AttributeType.SEMVER ? 'Use Condition.semver.' : 'Use Condition.equals, .oneOf, .startsWith or .endsWith.');
+        a.type === AttributeType.NUMBER ? 'Use Condition.numeric.' : a.type === AttributeType.SEMVER ? 'Use Condition.semver.' : 'Use Condition.equalTo, .oneOf, .startsWith or .endsWith.');
     }
   }
 }

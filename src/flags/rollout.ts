@@ -80,19 +80,19 @@ export class RolloutStage {
   public readonly kind: StageKind;
   /** The segment (segment stages only). */
   public readonly segmentName?: string;
-  /** The percentage (percent stages only). */
-  public readonly percent?: number;
+  /** The percentage of everyone (percent stages only). */
+  public readonly sharePercent?: number;
 
   private constructor(kind: StageKind, segmentName: string | undefined, percent: number | undefined) {
     this.kind = kind;
     this.segmentName = segmentName;
-    this.percent = percent;
+    this.sharePercent = percent;
   }
 
   /** A short name: the segment's name, `10%` or `everyone`. */
   public get label(): string {
     if (this.kind === StageKind.SEGMENT) return `segment ${this.segmentName}`;
-    return this.percent === 100 ? 'everyone' : `${this.percent}%`;
+    return this.sharePercent === 100 ? 'everyone' : `${this.sharePercent}%`;
   }
 }
 
@@ -147,11 +147,11 @@ export class StagedRollout {
         fail(where, `stages[${i}]`, 'must not follow the stage that reaches everyone', s.label, 'End the stages with RolloutStage.everyone().');
       }
       if (s.kind === StageKind.PERCENT) {
-        if (s.percent! <= lastPercent) {
-          fail(where, `stages[${i}].percent`, `must be greater than the previous percentage (${lastPercent})`, shown(s.percent),
+        if (s.sharePercent! <= lastPercent) {
+          fail(where, `stages[${i}].sharePercent`, `must be greater than the previous percentage (${lastPercent})`, shown(s.sharePercent),
             'Order percentage stages by strictly increasing percentage.');
         }
-        lastPercent = s.percent!;
+        lastPercent = s.sharePercent!;
       } else if (seen.has(s.segmentName!)) {
         fail(where, `stages[${i}]`, 'must not repeat a segment', shown(s.segmentName), 'List each segment once.');
       } else {

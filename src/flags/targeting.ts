@@ -109,8 +109,8 @@ const OPERAND_FIX = 'Pass a non-empty string of at most 1024 characters.';
  */
 export class Condition {
   /** The string attribute equals `value`. */
-  public static equals(attribute: string, value: string): Condition {
-    const where = 'Condition.equals';
+  public static equalTo(attribute: string, value: string): Condition {
+    const where = 'Condition.equalTo';
     return new Condition(ConditionKind.EQUALS, attr(where, attribute), [requireString(where, 'value', value, { minLength: 0, maxLength: 1024 }, OPERAND_FIX)]);
   }
 
@@ -255,7 +255,7 @@ export class Segment {
     const conditions = requireArray(where, 'conditions', props.conditions, true, 'Pass at least one Condition, such as Condition.endsWith("email", "@example.com").')
       .map((c, i) => {
         if (!(c instanceof Condition)) {
-          fail(where, `conditions[${i}]`, 'must be a Condition', shown(c), 'Build conditions with Condition.equals, .oneOf, .startsWith, .endsWith, .numeric or .semver.');
+          fail(where, `conditions[${i}]`, 'must be a Condition', shown(c), 'Build conditions with Condition.equalTo, .oneOf, .startsWith, .endsWith, .numeric or .semver.');
         }
         if (c.kind === ConditionKind.IN_SEGMENT) {
           fail(where, `conditions[${i}]`, 'must not refer to another segment', c.describe(), 'Repeat the conditions instead; segments do not nest.');

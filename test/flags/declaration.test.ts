@@ -161,7 +161,7 @@ describe('declaration', () => {
       expect(messageOf(() => RolloutStage.percent(0))).toContain('percent must be a whole number from 1 to 100, got 0');
       expect(messageOf(() => RolloutStage.percent(null as any))).toContain('percent must be a finite number, got null');
       expect(messageOf(() => StagedRollout.of({ stages: [RolloutStage.percent(50), RolloutStage.percent(10)], currentStage: 1 }))).toContain(
-        'stages[1].percent must be greater than the previous percentage (50), got 10');
+        'stages[1].sharePercent must be greater than the previous percentage (50), got 10');
       expect(messageOf(() => StagedRollout.of({ stages: [RolloutStage.everyone(), RolloutStage.segment('x')], currentStage: 1 }))).toContain(
         'stages[1] must not follow the stage that reaches everyone');
       expect(messageOf(() => StagedRollout.of({ stages: [RolloutStage.everyone()], currentStage: 2 }))).toBe(
@@ -178,7 +178,7 @@ describe('declaration', () => {
     });
 
     test('fails when a segment references an unknown attribute or a rule an unknown segment', () => {
-      const segment = Segment.of({ name: 'beta', conditions: [Condition.equals('plan', 'pro')] });
+      const segment = Segment.of({ name: 'beta', conditions: [Condition.equalTo('plan', 'pro')] });
       expect(messageOf(() => set([Flag.boolean({ key: 'x', ...base })], { segments: [segment] }))).toBe(
         'FlagSet "app": segments[0] ("beta").conditions[0] refers to an unknown context attribute (declared: userId), got "plan". '
         + 'Declare it in the flag set\'s attributes, for example ContextAttribute.string("plan"), or fix the name.');
@@ -193,7 +193,7 @@ describe('declaration', () => {
     });
 
     test('fails when a rule or rollout names no variant of the flag', () => {
-      expect(messageOf(() => Flag.boolean({ key: 'x', ...base, rules: [TargetingRule.of({ when: [Condition.equals('userId', 'u')], variant: 'yes' })] }))).toContain(
+      expect(messageOf(() => Flag.boolean({ key: 'x', ...base, rules: [TargetingRule.of({ when: [Condition.equalTo('userId', 'u')], variant: 'yes' })] }))).toContain(
         'rules[0].variant must be one of the variants (on, off), got "yes"');
       expect(messageOf(() => Flag.string({ key: 'x', ...base, variants: { a: 'A', b: 'B' }, defaultVariant: 'a', rollout: StagedRollout.of({ stages: [RolloutStage.everyone()], currentStage: 1 }) })))
         .toContain('rollout.variant is required for a multi-variant flag');

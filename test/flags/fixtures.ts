@@ -62,7 +62,7 @@ export function shopFlags(overrides: Partial<FlagSetProps> = {}, currentStage = 
         type: FlagType.PERMISSION,
         variants: { none: { show: false, text: '' }, holiday: { show: true, text: 'Happy holidays' } },
         defaultVariant: 'none',
-        rules: [TargetingRule.of({ when: [Condition.equals('country', 'NZ'), Condition.startsWith('email', 'vip.')], variant: 'holiday' })],
+        rules: [TargetingRule.of({ when: [Condition.equalTo('country', 'NZ'), Condition.startsWith('email', 'vip.')], variant: 'holiday' })],
       }),
       Flag.boolean({
         key: 'recommendations-off',
