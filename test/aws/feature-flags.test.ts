@@ -328,6 +328,6 @@ describe('AppConfig', () => {
       today: TODAY,
       flags: [Flag.object({ key: 'cfg', description: 'd', owner: 'o', type: FlagType.PERMISSION, variants: { a: { nested: { x: 1 } }, b: { nested: { x: 2 } } }, defaultVariant: 'a' })],
     });
-    expect(messageOf(() => renderAppConfigContent(obj))).toContain('variants.a.nested must be a string, number, boolean or an array of strings or of numbers');
+    expect(messageOf(() => renderAppConfigContent(obj))).toContain('variants.a.nested must be a string, number, boolean or a non-empty array of strings or of numbers');
   });
 });

@@ -12,12 +12,12 @@ import {
 import { openFeatureAnnotations, renderFlagd } from '../../src/k8s/private/openfeature';
 import { messageOf, shopFlags, TODAY } from '../flags/fixtures';
 
-const SCHEMAS = '/work/shared/schemas/flagd-json-schema-v0.2.15';
-const LOCAL_SCHEMAS = path.join(__dirname, '..', '..', '..', 'shared', 'schemas', 'flagd-json-schema-v0.2.15');
+/** The flagd schema beside the repository (../shared/schemas, see the issue). */
+const SCHEMAS = path.join(__dirname, '..', '..', '..', 'shared', 'schemas', 'flagd-json-schema-v0.2.15');
 
 /** ajv over flagd's flags.json (which references targeting.json). */
 function flagdValidator() {
-  const dir = fs.existsSync(SCHEMAS) ? SCHEMAS : LOCAL_SCHEMAS;
+  const dir = SCHEMAS;
   const ajv = new Ajv({ allErrors: true, strict: false });
   ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, 'targeting.json'), 'utf-8')));
   return ajv.compile(JSON.parse(fs.readFileSync(path.join(dir, 'flags.json'), 'utf-8')));

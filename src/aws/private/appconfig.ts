@@ -86,7 +86,7 @@ function attributesOf(f: Flag): Record<string, any> {
           }
           const kind = attributeKind(v);
           if (kind === undefined) {
-            fail(at, `variants.${name}.${k}`, 'must be a string, number, boolean or an array of strings or of numbers: AppConfig attributes hold nothing else', show(v),
+            fail(at, `variants.${name}.${k}`, 'must be a string, number, boolean or a non-empty array of strings or of numbers: AppConfig attributes hold nothing else', show(v),
               'Flatten the object, or serve it on Kubernetes only.');
           }
           const before = kinds.get(k);
@@ -115,6 +115,8 @@ function attributeKind(v: unknown): string | undefined {
   if (typeof v === 'number') return 'number';
   if (typeof v === 'boolean') return 'boolean';
   if (Array.isArray(v)) {
+    // An empty array matches both array shapes of the documented attribute-value schema (a oneOf): refused.
+    if (v.length === 0) return undefined;
     if (v.every(x => typeof x === 'string')) return 'array:string';
     if (v.every(x => typeof x === 'number')) return 'array:number';
   }
