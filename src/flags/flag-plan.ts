@@ -154,7 +154,7 @@ function entryOf(set: FlagSet, r: ResolvedFlag): PlanEntryInternal {
       if (total < 100) shares.push(`${100 - total}% → ${r.defaultVariant}`);
       audience.push(`split by ${r.split.by} (seed "${r.split.seed}"): ${shares.join(', ')}`);
     }
-    audience.push(`everyone else → ${valueOf(r.defaultVariant)}`);
+    audience.push(`${audience.length ? 'everyone else' : 'everyone'} → ${valueOf(r.defaultVariant)}`);
   }
   const rollout = f.rollout;
   const labels = rollout ? rollout.stages.map(s => s.label) : [];

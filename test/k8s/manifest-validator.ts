@@ -7,7 +7,8 @@
  *   (`additionalProperties: false`) unless the CRD marks it `x-kubernetes-preserve-unknown-fields`
  *   or declares its own `additionalProperties`, so an unknown or misspelt field is an error.
  *   `metadata` (left open by every CRD) is checked against a closed ObjectMeta subset.
- * - OpenFeature Operator objects (FeatureFlag, FeatureFlagSource): the same, against their CRD schemas.
+ * - OpenFeature Operator objects (FeatureFlag, FeatureFlagSource): the same, against their CRD schemas;
+ *   a FeatureFlag's flag definitions also against flagd's JSON schema (../shared/schemas).
  * - Services, Ingresses and Deployments: the `kubernetes-models` validators (types, required fields,
  *   enums; that package does not reject unknown fields).
  */
@@ -88,6 +89,18 @@ function argoValidator(kind: string): ValidateFunction {
   return fn;
 }
 
+/** flagd's flag-definition schema v0.2.15, beside the repository in ../shared/schemas. */
+const FLAGD_SCHEMAS = path.join(__dirname, '..', '..', '..', 'shared', 'schemas', 'flagd-json-schema-v0.2.15');
+let flagdCompiled: ValidateFunction | undefined;
+
+function flagdValidator(): ValidateFunction {
+  if (flagdCompiled) return flagdCompiled;
+  const flagdAjv = new Ajv({ allErrors: true, strict: false });
+  flagdAjv.addSchema(JSON.parse(fs.readFileSync(path.join(FLAGD_SCHEMAS, 'targeting.json'), 'utf-8')));
+  flagdCompiled = flagdAjv.compile(JSON.parse(fs.readFileSync(path.join(FLAGD_SCHEMAS, 'flags.json'), 'utf-8')));
+  return flagdCompiled;
+}
+
 /** The problems of one manifest object (empty when it is valid). */
 export function validateObject(obj: any): string[] {
   const id = `${obj?.kind ?? '?'}/${obj?.metadata?.name ?? '?'}`;
@@ -105,9 +118,14 @@ export function validateObject(obj: any): string[] {
   }
   if (OPENFEATURE_SCHEMAS[obj.kind] !== undefined && obj.apiVersion === 'core.openfeature.dev/v1beta1') {
     const validate = argoValidator(obj.kind);
-    if (validate(obj)) return [];
-    return (validate.errors ?? []).map(e =>
+    const problems = validate(obj) ? [] : (validate.errors ?? []).map(e =>
       `${id}: ${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as any).additionalProperty})` : ''}`);
+    // The flag definitions themselves: flagd's JSON schema (the CRD keeps them free-form).
+    if (obj.kind === 'FeatureFlag' && obj.spec?.flagSpec !== undefined) {
+      const flagd = flagdValidator();
+      if (!flagd(obj.spec.flagSpec)) problems.push(...(flagd.errors ?? []).map(e => `${id}: flagd schema: /spec/flagSpec${e.instancePath} ${e.message}`));
+    }
+    return problems;
   }
   const model: { new (data: any): { validate(): void } } | undefined = obj.kind === 'Service' && obj.apiVersion === 'v1' ? Service
     : obj.kind === 'Ingress' && obj.apiVersion === 'networking.k8s.io/v1' ? Ingress

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { flagdBucket, variantFor } from './flagd-evaluator';
+import { validateObject } from './manifest-validator';
 import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
   ArgoRollout, ContextAttribute, DeploymentStrategy, Flag, FlagSet, FlagType, OpenFeatureFlags, PercentageSplit, RolloutStage, StagedRollout,
@@ -74,6 +75,14 @@ describe('OpenFeature', () => {
     const doc = renderFlagd(shopFlags());
     doc.flags['new-checkout'].variants.on = 'yes';
     expect(validate(doc)).toBe(false);
+  });
+
+  test('the manifest validator checks a FeatureFlag\'s definitions against the flagd schema', () => {
+    const c = chart();
+    new OpenFeatureFlags(c, 'flags', { flagSet: shopFlags() });
+    const [ff] = ofKind(synthValid(c), 'FeatureFlag');
+    const broken = { ...ff, spec: { flagSpec: { flags: { x: { state: 'ENABLED', variants: {}, defaultVariant: 'a' } } } } };
+    expect(validateObject(broken)).toContain('FeatureFlag/shop: flagd schema: /spec/flagSpec/flags/x/variants must NOT have fewer than 1 properties');
   });
 
   test('a killed flag serves its off variant to everyone, with no targeting', () => {
