@@ -229,6 +229,14 @@ describe('AppConfig', () => {
     expect(f.plan.phases.map(p => p.trafficPercent)).toStrictEqual([20, 40, 60, 80, 100]);
   });
 
+  test('the same declaration synthesizes the same template', () => {
+    const a = newStack();
+    flags(a);
+    const b = newStack();
+    flags(b);
+    expect(JSON.stringify(Template.fromStack(a).toJSON())).toBe(JSON.stringify(Template.fromStack(b).toJSON()));
+  });
+
   test('one deployment strategy per distinct policy in the stack', () => {
     const stack = newStack();
     flags(stack, {}, 'A');

@@ -10,7 +10,9 @@ import {
   ArgoRollout, ContextAttribute, DeploymentStrategy, Flag, FlagSet, FlagType, OpenFeatureFlags, PercentageSplit, RolloutStage, StagedRollout,
   VariantShare,
 } from '../../src';
-import { openFeatureAnnotations, renderFlagd } from '../../src/k8s/private/openfeature';
+import { FeatureFlag } from '../../src/k8s/imports/openfeature-feature-flag-core.openfeature.dev';
+import { FeatureFlagSource } from '../../src/k8s/imports/openfeature-feature-flag-source-core.openfeature.dev';
+import { FEATURE_FLAG, FEATURE_FLAG_SOURCE, openFeatureAnnotations, renderFlagd } from '../../src/k8s/private/openfeature';
 import { messageOf, shopFlags, TODAY } from '../flags/fixtures';
 
 /** The flagd schema beside the repository (../shared/schemas, see the issue). */
@@ -64,6 +66,11 @@ describe('OpenFeature', () => {
     expect(ff.spec.flagSpec.flags['recommendations-off']).toStrictEqual({
       state: 'ENABLED', variants: { off: false, on: true }, defaultVariant: 'off', metadata: { owner: 'team-sre', type: 'kill-switch', killed: false },
     });
+  });
+
+  test('the kinds written are the generated imports\' kinds', () => {
+    expect(FEATURE_FLAG).toStrictEqual({ apiVersion: FeatureFlag.GVK.apiVersion, kind: FeatureFlag.GVK.kind });
+    expect(FEATURE_FLAG_SOURCE).toStrictEqual({ apiVersion: FeatureFlagSource.GVK.apiVersion, kind: FeatureFlagSource.GVK.kind });
   });
 
   test('the flag definitions validate against the flagd JSON schema, and the schema catches a broken one', () => {
