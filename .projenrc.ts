@@ -113,8 +113,10 @@ project.addTask('import-crds', {
 // Default source: the upstream release; set OPENFEATURE_CRDS to a local folder to import from there
 // (this repository is generated from ../shared/crds/open-feature-operator-v0.9.2).
 const OPENFEATURE_OPERATOR_VERSION = 'v0.9.2';
-project.tasks.tryFind('import-crds')?.env('OPENFEATURE_CRDS_DEFAULT',
+const importCrds = project.tasks.tryFind('import-crds')!;
+importCrds.env('OPENFEATURE_CRDS_DEFAULT',
   `https://raw.githubusercontent.com/open-feature/open-feature-operator/${OPENFEATURE_OPERATOR_VERSION}/config/crd/bases`);
+importCrds.description = `${importCrds.description} and the OpenFeature Operator ${OPENFEATURE_OPERATOR_VERSION} CRDs`;
 // --- end of feature flags ---
 
 // The package ships compiled JavaScript handlers for the Lambda hooks next to the compiled code.
