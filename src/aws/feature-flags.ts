@@ -74,21 +74,25 @@ export interface AppConfigFlagsProps {
   /**
    * Where the strategy's health checks are measured; they become the environment's monitors.
    * @default - none: only `HealthCheck.custom` checks (or `Analysis.none`) are accepted
+   * @see https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-environment.html
    */
   readonly metrics?: FlagMetrics;
   /**
    * The AppConfig application.
    * @default - a new application named after the flag set
+   * @see https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-namespace.html
    */
   readonly application?: appconfig.IApplication;
   /**
    * Name of the environment the flags are deployed to.
    * @default "production"
+   * @see https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-environment.html
    */
   readonly environmentName?: string;
   /**
    * Prefix of the monitor alarms' names (`<prefix>-<check>`).
    * @default - a name derived from the construct path, unique in the account and region
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
    */
   readonly alarmNamePrefix?: string;
 }

@@ -118,7 +118,8 @@ export interface FlagBaseProps {
   readonly split?: PercentageSplit;
   /**
    * Kill the flag: every target serves the off variant to everyone, deployed at once (no growth,
-   * no bake), ignoring rules, rollout and split.
+   * no bake), ignoring rules, rollout and split. For a kill-switch flag, name it for the feature it
+   * keeps on (`payments-enabled`, default true), so that killing it turns the feature off.
    * @default false
    */
   readonly killed?: boolean;
