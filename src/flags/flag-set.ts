@@ -180,6 +180,9 @@ export class FlagSet {
     const debt: FlagDebt[] = [];
     const warnings: string[] = [];
     this.flags.forEach((f, i) => {
+      if (f.created !== undefined && daysBetween(this.today, f.created) > 0) {
+        fail(where, `flags[${i}] ("${f.key}") created`, `must not be after today (${this.today})`, f.created, 'Use the date the flag was added.');
+      }
       const expires = f.effectiveExpiry;
       if (expires === undefined) {
         debt.push({ key: f.key, owner: f.owner, type: f.type, status: FlagDebtStatus.PERMANENT, extended: false });

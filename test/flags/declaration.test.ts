@@ -91,6 +91,11 @@ describe('declaration', () => {
       expect(set(flags, { today: '2026-12-13' }).debt[0]).toMatchObject({ daysLeft: 0, status: FlagDebtStatus.EXPIRING });
     });
 
+    test('fails when a flag is created after today', () => {
+      expect(messageOf(() => set([Flag.boolean({ key: 'x', ...base, created: '2026-12-04' })]))).toBe(
+        'FlagSet "app": flags[0] ("x") created must not be after today (2026-12-03), got 2026-12-04. Use the date the flag was added.');
+    });
+
     test('permanent types never expire', () => {
       const s = set([Flag.boolean({ key: 'kill', description: 'd', owner: 'o', type: FlagType.KILL_SWITCH })]);
       expect(s.debt[0]).toStrictEqual({ key: 'kill', owner: 'o', type: FlagType.KILL_SWITCH, status: FlagDebtStatus.PERMANENT, extended: false });
