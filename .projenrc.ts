@@ -84,7 +84,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/scripts/');
-project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/.ci/');
 
 // The compiled entry point loads each part (strategy, aws, k8s) when one of its names is first read,
@@ -158,6 +157,22 @@ project.tasks.tryFind('test')?.spawn(project.eslint!.eslintTask);
 // resolve modules in plain JavaScript.
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
+
+// Lambda hook handlers (src/aws/private/handlers/*): the AWS SDK clients they call. The Node.js
+// runtime ships them, so they are only needed to type-check the handlers and to unit-test them with
+// aws-sdk-client-mock; they are not runtime dependencies of the library.
+project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3');
+
+// ---- Database migrations (src/migrations, src/cli) ----
+// libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install
+// scripts), which the SQL lint runs at synth time and in the `lint-sql` command; jsii packages must
+// bundle their runtime dependencies. pg: the PostgreSQL client the migration tests use against a real
+// database (tests only).
+project.addBundledDeps('libpg-query@^18.1.5');
+project.addDevDeps('pg@^8', '@types/pg@^8');
+// The package's command-line tool: `cdk-progressive-delivery lint-sql ...` (src/cli/main.ts).
+project.addBins({ 'cdk-progressive-delivery': 'lib/cli/main.js' });
+// ---- end of database migrations ----
 
 project.package.file.patch(JsonPatch.add('/engines', { node: '>= 20.0.0' }));
 

@@ -25,6 +25,7 @@ if (names.length === 0) {
 }
 
 const failures: string[] = [];
+const outputs: string[] = [];
 for (const name of names) {
   const dir = path.join(examplesDir, name);
   const cdkOut = path.join(dir, 'cdk.out');
@@ -41,14 +42,27 @@ for (const name of names) {
     failures.push(`${name}: main.ts exited with ${run.status}`);
     continue;
   }
+  console.log(`output: ${describeOutput(cdkOut, dist)}`);
   failures.push(...checkOutput(name, cdkOut, dist));
+  outputs.push(`${name}: ${describeOutput(cdkOut, dist)}`);
 }
 
 if (failures.length > 0) {
   console.error(`\n${failures.length} example check(s) failed:\n${failures.map(f => `- ${f}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`\n${names.length} example(s) synthesized and checked: ${names.join(', ')}`);
+console.log(`\n${names.length} example(s) synthesized and checked; their output:\n${outputs.map(o => `- ${o}`).join('\n')}`);
+
+/** Where an example's output went, relative to the repository, with the files written there. */
+function describeOutput(cdkOut: string, dist: string): string {
+  const listed = (dir: string, pattern: RegExp) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => pattern.test(f)).sort() : []);
+  const templates = listed(cdkOut, /\.template\.json$/);
+  const manifests = listed(dist, /\.ya?ml$/);
+  const parts: string[] = [];
+  if (templates.length > 0) parts.push(`CloudFormation in ${path.relative(root, cdkOut)}/ (${templates.join(', ')})`);
+  if (manifests.length > 0) parts.push(`Kubernetes manifests in ${path.relative(root, dist)}/ (${manifests.join(', ')})`);
+  return parts.length > 0 ? parts.join('; ') : 'nothing written (it prints its plans only)';
+}
 
 /**
  * AppConfig feature-flag documents (hosted configuration versions holding `{ version: "1", flags }`)

@@ -2,3 +2,4 @@ export * from './strategy';
 export * from './flags';
 export * from './aws';
 export * from './k8s';
+export * from './migrations';

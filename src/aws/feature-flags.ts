@@ -9,12 +9,13 @@ import { Construct } from 'constructs';
 import { FlagSet } from '../flags/flag-set';
 import { flagInventory, INVENTORY_METADATA_TYPE } from '../flags/private/inventory';
 import { fail, requireName, show } from '../private/validate';
+import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { HealthCheckKind } from '../strategy/health-check';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { APPCONFIG_MAX_MONITORS, AppConfigRollout, KILL_ROLLOUT, renderAppConfigContent, renderAppConfigRollout } from './private/appconfig';
-import { createFlagAlarms, FlagMetricSource } from './private/flag-alarms';
+import { alarmSourceOf, createFlagAlarms, FlagMetricSource } from './private/flag-alarms';
 
 /** Where the health checks of a flag change are measured. */
 export class FlagMetrics {
@@ -39,9 +40,12 @@ export class FlagMetrics {
     });
   }
 
-  /** Lambda metrics of an alias, every version it serves. */
+  /** Lambda metrics of the version an alias serves (the alarms follow the alias when a code deployment moves it). */
   public static lambdaAlias(alias: lambda.IAlias): FlagMetrics {
-    return new FlagMetrics('the Lambda alias', { kind: 'lambda', functionName: alias.version.lambda.functionName, aliasName: alias.aliasName });
+    return new FlagMetrics('the Lambda alias', {
+      kind: 'lambda',
+      lambda: { functionName: alias.version.lambda.functionName, aliasName: alias.aliasName, version: alias.version.version },
+    });
   }
 
   /** Only `HealthCheck.custom` checks, each with its own CloudWatch query. */
@@ -165,7 +169,7 @@ export class AppConfigFlags extends Construct {
     }
     const environmentName = props.environmentName === undefined ? 'production' : requireName(where, 'environmentName', props.environmentName);
     this.flagSet = props.flagSet;
-    const declared = renderAppConfigRollout(where, props.strategy);
+    const declared = renderAppConfigRollout(where, props.strategy, alarmSourceOf((props.metrics ?? FlagMetrics.customOnly())._source));
     const killed = props.flagSet.flags.filter(f => f.killed).map(f => f.key);
     const rollout: AppConfigRollout = killed.length ? { ...KILL_ROLLOUT, analysis: declared.analysis } : declared;
     const analysis = declared.analysis !== undefined && !declared.analysis.isNone ? declared.analysis : undefined;
@@ -202,7 +206,9 @@ export class AppConfigFlags extends Construct {
     });
     const notes = [
       'AppConfig grows the share of targets (hosts polling AppConfig) that receive the change; users are targeted by the flags\' stages and splits.',
-      'Monitor alarms treat missing data as not breaching (AppConfig rolls back on INSUFFICIENT_DATA); alarms created in the same deployment start in INSUFFICIENT_DATA until their first period.',
+      analysis?.tooLittleData === TooLittleData.FAIL
+        ? 'Monitor alarms treat missing data as breaching (TooLittleData.FAIL): an unmeasured interval rolls the flag deployment back.'
+        : 'Monitor alarms treat missing data as not breaching (AppConfig rolls back on INSUFFICIENT_DATA too); alarms created in the same deployment start in INSUFFICIENT_DATA until their first period.',
     ];
     if (killed.length) {
       notes.unshift(`Killed flag(s) ${killed.join(', ')}: the configuration deploys all at once, with no growth and no bake, while a flag is killed.`);

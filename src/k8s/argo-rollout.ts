@@ -1,25 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
-import { fail, formatDuration, show } from '../private/validate';
-import { Analysis } from '../strategy/analysis';
-import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
-import { PlanPhaseSpec, RolloutPlan } from '../strategy/rollout-plan';
-import type * as at from './imports/argo-analysis-template-argoproj.io';
-import type * as ro from './imports/argo-rollout-argoproj.io';
 import { MetricProvider } from './metric-provider';
-import { countWithin, MetricContext, metricsFor, smokeTestMetric, templateArgs } from './private/analysis';
-import { ANALYSIS_TEMPLATE, ROLLOUT, union } from './private/argo-types';
+import { fail, show } from '../private/validate';
+import { TooLittleData } from '../strategy/analysis';
+import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
+import { RolloutPlan } from '../strategy/rollout-plan';
+import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
-import { argoDuration, seconds } from './private/durations';
 import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
 import { k8s } from './private/modules';
-import { plainJson } from './private/plain-json';
+import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
-import { scaleWeights } from './private/weights';
+import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId } from './private/render';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
@@ -96,9 +91,10 @@ export interface ArgoRolloutProps {
    */
   readonly smokeTest?: ArgoSmokeTest;
   /**
-   * How many measurements without data (for example fewer than `minRequests` requests) an analysis
-   * tolerates before it turns Inconclusive, which pauses the rollout for a person to judge instead of
-   * passing or aborting it.
+   * For an analysis declared with `tooLittleData: TooLittleData.INCONCLUSIVE`: how many measurements
+   * without data (for example fewer than `minRequests` requests) it tolerates before it turns
+   * Inconclusive, which pauses the rollout for a person to judge instead of passing or aborting it.
+   * Refused when no analysis of the strategy is inconclusive.
    * @default - the analysis' failureLimit + 1
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/analysis/#inconclusive-runs
    */
@@ -152,59 +148,64 @@ export class ArgoRollout extends Construct {
   /** The Rollout object, for escape hatches (JSON patches). */
   public readonly rollout: cdk8s.ApiObject;
   /** What the plan is made from, known once the rollout is rendered. */
-  private readonly planInputs: PlanInputs;
+  private readonly planInputs: ArgoPlanInputs;
   private cachedPlan?: RolloutPlan;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
     try {
       const c = this.validateProps(props);
-      const rendered = c.strategy.kind === StrategyKind.CANARY || c.strategy.kind === StrategyKind.LINEAR ? this.renderCanary(c)
-        : c.strategy.kind === StrategyKind.ROLLING ? this.renderRolling(c)
-          : this.renderBlueGreen(c);
-      this.service = rendered.service;
-      this.stableService = rendered.stable;
-      this.canaryService = rendered.canary;
-      this.activeService = rendered.active;
-      this.previewService = rendered.preview;
+      const rendered = renderStrategy(c.declaration);
 
-      const spec: ro.RolloutSpec = {
-        replicas: c.replicas,
-        ...(c.revisionHistoryLimit !== undefined ? { revisionHistoryLimit: c.revisionHistoryLimit } : {}),
-        selector: { matchLabels: c.pods.selector },
-        ...(props.deployment ? {
-          workloadRef: {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: props.deployment.name,
-            scaleDown: props.deploymentScaleDown ?? DeploymentScaleDown.ON_SUCCESS,
-          },
-        } : {}),
-        strategy: rendered.strategy,
+      // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
+      const services: { [id in ServiceId]?: kplus.Service } = {};
+      for (const serviceId of rendered.services) services[serviceId] = this.newService(c, serviceId);
+      const templates = rendered.templates.map(t => ({
+        id: t.id,
+        spec: t.spec,
+        object: new (k8s().cdk8s.ApiObject)(this, t.id, {
+          ...ANALYSIS_TEMPLATE,
+          metadata: c.namespace ? { namespace: c.namespace } : {},
+          spec: t.spec,
+        }),
+      }));
+      const names: ObjectNames = {
+        rollout: c.rolloutName,
+        services: Object.fromEntries(Object.entries(services).map(([k, v]) => [k, v!.name])),
+        templates: Object.fromEntries(templates.map(t => [t.id, t.object.name])),
       };
-      // Typed through the generated import, converted in one walk; the pod template is cdk8s-plus output, already Kubernetes JSON.
-      const manifest = { ...ROLLOUT, spec: plainJson(spec) };
-      if (c.pods.template !== undefined) {
-        manifest.spec.template = c.pods.template;
-      }
-      // Feature flags: the OpenFeature injection annotations on the pod template.
-      if (props.featureFlags !== undefined) {
-        manifest.spec.template = withFeatureFlagAnnotations(WHERE, manifest.spec.template, props.featureFlags);
-      }
+      const spec = renderRolloutSpec({
+        replicas: c.replicas,
+        revisionHistoryLimit: c.revisionHistoryLimit,
+        selector: c.pods.selector,
+        workloadRef: props.deployment
+          ? { name: props.deployment.name, scaleDown: props.deploymentScaleDown ?? DeploymentScaleDown.ON_SUCCESS }
+          : undefined,
+        // Feature flags: the OpenFeature injection annotations on the pod template.
+        template: props.featureFlags === undefined ? c.pods.template : withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
+        strategy: rendered.strategy(names),
+      });
       // The controller's rules, on exactly what will be written.
-      checkControllerRules({ ...manifest, metadata: { name: c.rolloutName } }, c.templates.map(t => t.manifest));
+      checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
+        templates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })));
 
       this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
         ...ROLLOUT,
         metadata: { name: c.rolloutName, ...(c.namespace ? { namespace: c.namespace } : {}) },
-        spec: manifest.spec,
+        spec,
       });
       this.rolloutName = this.rollout.name;
-      this.analysisTemplateNames = c.templates.map(t => t.name);
+      this.service = (services.StableService ?? services.ActiveService ?? services.Service)!;
+      this.stableService = services.StableService;
+      this.canaryService = services.CanaryService;
+      this.activeService = services.ActiveService;
+      this.previewService = services.PreviewService;
+      this.analysisTemplateNames = templates.map(t => t.object.name);
       this.warnings = rendered.warnings;
       for (const w of rendered.warnings) this.node.addMetadata('warning', w);
       // The plan is built when first read: it only restates the validated strategy and what was rendered.
-      this.planInputs = { strategy: c.strategy, router: c.router, smokeTest: props.smokeTest, warnings: rendered.warnings, notes: rendered.notes };
+      const { strategy, router, smokeTest } = c.declaration;
+      this.planInputs = { strategy, router, smokeTest, warnings: rendered.warnings, notes: rendered.notes };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);
@@ -214,15 +215,11 @@ export class ArgoRollout extends Construct {
 
   /** What this rollout will do, phase by phase. */
   public get plan(): RolloutPlan {
-    if (this.cachedPlan === undefined) {
-      const p = this.planInputs;
-      this.cachedPlan = this.buildPlan(p.strategy, p.router, p.smokeTest, p.warnings, p.notes);
-    }
-    return this.cachedPlan;
+    return this.cachedPlan ??= argoPlan(this.planInputs);
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */
-  private validateProps(props: ArgoRolloutProps): RenderContext {
+  private validateProps(props: ArgoRolloutProps): ValidatedProps {
     if (props === null || typeof props !== 'object') {
       fail(WHERE, 'props', 'must be an object', show(props), 'Pass { strategy, containers, ... }.');
     }
@@ -245,6 +242,11 @@ export class ArgoRollout extends Construct {
       : requireInteger(WHERE, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 1000, 'Pass the number of old ReplicaSets to keep, for example 10.');
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
       : requireInteger(WHERE, 'inconclusiveLimit', props.inconclusiveLimit, 0, 1000, 'Pass the number of measurements without data to tolerate, for example 2.');
+    if (inconclusiveLimit !== undefined
+      && ![strategy.analysis, strategy.previewAnalysis].some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
+      fail(WHERE, 'inconclusiveLimit', 'only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is', String(inconclusiveLimit),
+        'Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
+    }
     const namespace = props.namespace === undefined ? undefined : requireK8sName(WHERE, 'namespace', props.namespace);
     const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
     const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE;
@@ -267,7 +269,23 @@ export class ArgoRollout extends Construct {
       'Pass port, or give a container a portNumber.'));
     const targetPort = requirePort(WHERE, 'targetPort', props.targetPort ?? port);
     return {
-      strategy, router, props, replicas, revisionHistoryLimit, inconclusiveLimit, namespace, rolloutName, pods, port, targetPort, templates: [],
+      declaration: {
+        strategy,
+        router,
+        metrics: props.metrics,
+        smokeTest: props.smokeTest,
+        replicas,
+        port,
+        inconclusiveLimit,
+        namespace: namespace ?? k8s().cdk8s.Chart.of(this).namespace,
+      },
+      replicas,
+      revisionHistoryLimit,
+      namespace,
+      rolloutName,
+      pods,
+      port,
+      targetPort,
     };
   }
 
@@ -301,224 +319,10 @@ export class ArgoRollout extends Construct {
   }
 
   /** A Service that selects the rollout's pods (Argo Rollouts narrows it to one ReplicaSet where it manages it). */
-  private newService(c: RenderContext, id: string): kplus.Service {
+  private newService(c: ValidatedProps, id: string): kplus.Service {
     const svc = new (k8s().kplus.Service)(this, id, { metadata: { namespace: c.namespace }, ports: [{ port: c.port, targetPort: c.targetPort }] });
     for (const [k, v] of Object.entries(c.pods.selector)) svc.selectLabel(k, v);
     return svc;
-  }
-
-  /** An AnalysisTemplate with the standard arguments; returns its name. */
-  private addTemplate(c: RenderContext, id: string, metrics: at.AnalysisTemplateSpecMetrics[]): string {
-    const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
-    // Typed through the generated import once, here: the object is written from the converted
-    // Kubernetes JSON (as the Rollout is), so synthesis does not convert the same props again.
-    const manifest = { ...ANALYSIS_TEMPLATE, spec: plainJson(spec) };
-    const t = new (k8s().cdk8s.ApiObject)(this, id, {
-      ...ANALYSIS_TEMPLATE,
-      metadata: c.namespace ? { namespace: c.namespace } : {},
-      spec: manifest.spec,
-    });
-    // The same JSON for the controller's rules.
-    c.templates.push({ name: t.name, manifest: { ...manifest, metadata: { name: t.name } } });
-    return t.name;
-  }
-
-  /** Canary and linear: setWeight/pause steps, a background analysis, the router and the scale-down delay. */
-  private renderCanary(c: RenderContext): Rendered {
-    const { strategy, router, replicas } = c;
-    const stable = this.newService(c, 'StableService');
-    const canary = this.newService(c, 'CanaryService');
-    const { setWeights, maxTrafficWeight } = scaleWeights(WHERE, strategy.steps.map(s => s.weight), router);
-    const steps: ro.RolloutSpecStrategyCanarySteps[] = [];
-    strategy.steps.forEach((s, i) => {
-      steps.push({ setWeight: setWeights[i] });
-      steps.push({ pause: { duration: pauseFor(`strategy.steps[${i}].bakeTime`, s.bakeTime) } });
-      if (s.manualGate) steps.push({ pause: {} });
-    });
-    const keep = seconds(strategy.keepPreviousVersionFor);
-    const warnings: string[] = [];
-    if (router.kind === TrafficRouterKind.NONE) {
-      if (keep > 0) {
-        fail(WHERE, 'strategy.keepPreviousVersionFor', 'cannot be honoured without a traffic router: Argo Rollouts scales the previous version down as soon as a basic canary completes (scaleDownDelaySeconds needs traffic routing)',
-          formatDuration(strategy.keepPreviousVersionFor), 'Set keepPreviousVersionFor: Duration.seconds(0) in the strategy, or pass a trafficRouting such as TrafficRouting.nginx({...}).');
-      }
-      const pods = strategy.steps.map(s => `${s.weight}% → ${Math.ceil((replicas * s.weight) / 100)} new pod(s)`).join(', ');
-      warnings.push(`No traffic router: Argo Rollouts approximates each weight by the number of new pods running beside the ${replicas} old one(s) (${pods}), so the share of requests is not the declared weight. Pass trafficRouting (NGINX, Istio, ALB, SMI or Gateway API) for exact weights.`);
-    }
-    let analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined;
-    if (strategy.analysis && !strategy.analysis.isNone) {
-      const name = this.addTemplate(c, 'Analysis', metricsFor(strategy.analysis, metricContext(c, 'strategy.analysis')));
-      // From step 1: once the first setWeight has sent traffic to the canary.
-      analysis = { templates: [{ templateName: name }], args: analysisArgs(canary, stable), startingStep: 1 };
-    }
-    return {
-      strategy: {
-        canary: {
-          stableService: stable.name,
-          canaryService: canary.name,
-          steps,
-          ...(analysis ? { analysis } : {}),
-          ...(router.kind !== TrafficRouterKind.NONE ? {
-            scaleDownDelaySeconds: keep,
-            trafficRouting: this.renderRouter(router, c.port, maxTrafficWeight, c.namespace, c.rolloutName),
-          } : {}),
-        },
-      },
-      service: stable,
-      stable,
-      canary,
-      warnings,
-      notes: ['The background analysis stops when the rollout is promoted: during the scale-down delay nothing judges the new version, and a rollback is `kubectl argo rollouts undo` (fast while the previous ReplicaSet is kept).'],
-    };
-  }
-
-  /** Rolling: a canary without Service switching, with maxSurge/maxUnavailable, then a bake at 100% with the analysis. */
-  private renderRolling(c: RenderContext): Rendered {
-    const { strategy } = c;
-    const service = this.newService(c, 'Service');
-    const steps: ro.RolloutSpecStrategyCanarySteps[] = seconds(strategy.rollingBakeTime!) > 0
-      ? [{ setWeight: 100 }, { pause: { duration: pauseFor('strategy.bakeTime', strategy.rollingBakeTime!) } }]
-      : [];
-    let analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined;
-    if (strategy.analysis && !strategy.analysis.isNone) {
-      const name = this.addTemplate(c, 'Analysis', metricsFor(strategy.analysis, metricContext(c, 'strategy.analysis')));
-      analysis = { templates: [{ templateName: name }], args: analysisArgs(service, service) };
-    }
-    const surge = strategy.maxSurge!;
-    const unavailable = strategy.maxUnavailable!;
-    return {
-      strategy: {
-        canary: {
-          maxSurge: surge.isPercent
-            ? union<ro.RolloutSpecStrategyCanaryMaxSurge>(`${surge.value}%`)
-            : union<ro.RolloutSpecStrategyCanaryMaxSurge>(surge.value),
-          maxUnavailable: unavailable.isPercent
-            ? union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(`${unavailable.value}%`)
-            : union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(unavailable.value),
-          steps,
-          ...(analysis ? { analysis } : {}),
-        },
-      },
-      service,
-      warnings: [],
-      notes: [],
-    };
-  }
-
-  /** Blue/green, and all-at-once as a blue/green that promotes at once. */
-  private renderBlueGreen(c: RenderContext): Rendered {
-    const { strategy, props } = c;
-    const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
-    const active = this.newService(c, 'ActiveService');
-    const preview = isBlueGreen || props.smokeTest ? this.newService(c, 'PreviewService') : undefined;
-    const promotion = strategy.promotion;
-    const previewAnalysis = strategy.previewAnalysis;
-    const preTemplates: string[] = [];
-    if (previewAnalysis && !previewAnalysis.isNone) {
-      // Measured for as long as the preview lasts: the promotion wait, or the time to detect a failure.
-      const window = Math.max(seconds(promotion!.wait), seconds(previewAnalysis.timeToDetect));
-      preTemplates.push(this.addTemplate(c, 'PreviewAnalysis',
-        metricsFor(previewAnalysis, metricContext(c, 'strategy.previewAnalysis', countWithin(previewAnalysis, window)))));
-    }
-    if (props.smokeTest) {
-      preTemplates.push(this.addTemplate(c, 'SmokeTest', [smokeTestMetric(props.smokeTest, c.port)]));
-    }
-    const pre: ro.RolloutSpecStrategyBlueGreenPrePromotionAnalysis | undefined = preTemplates.length === 0 ? undefined
-      : { templates: preTemplates.map(templateName => ({ templateName })), args: analysisArgs(preview ?? active, active) };
-    let post: ro.RolloutSpecStrategyBlueGreenPostPromotionAnalysis | undefined;
-    const analysis: Analysis | undefined = strategy.analysis;
-    if (analysis && !analysis.isNone) {
-      // Measured while the previous version is kept, so that a failure can still switch back.
-      const field = isBlueGreen ? 'strategy.postPromotionAnalysis' : 'strategy.analysis';
-      const name = this.addTemplate(c, 'PostPromotionAnalysis',
-        metricsFor(analysis, metricContext(c, field, countWithin(analysis, seconds(strategy.keepPreviousVersionFor)))));
-      post = { templates: [{ templateName: name }], args: analysisArgs(active, active) };
-    }
-    const manual = promotion?.isManual ?? false;
-    const wait = promotion ? seconds(promotion.wait) : 0;
-    return {
-      strategy: {
-        blueGreen: {
-          activeService: active.name,
-          ...(preview ? { previewService: preview.name } : {}),
-          autoPromotionEnabled: !manual,
-          ...(!manual && wait > 0 ? { autoPromotionSeconds: wait } : {}),
-          ...(pre ? { prePromotionAnalysis: pre } : {}),
-          ...(post ? { postPromotionAnalysis: post } : {}),
-          scaleDownDelaySeconds: seconds(strategy.keepPreviousVersionFor),
-        },
-      },
-      service: active,
-      active,
-      preview,
-      warnings: [],
-      notes: [],
-    };
-  }
-
-  private renderRouter(router: TrafficRouting, port: number, maxTrafficWeight: number | undefined, namespace: string | undefined,
-    rolloutName: string): ro.RolloutSpecStrategyCanaryTrafficRouting {
-    const o = router._options;
-    const max = maxTrafficWeight !== undefined ? { maxTrafficWeight } : {};
-    switch (router.kind) {
-      case TrafficRouterKind.NGINX:
-        return {
-          ...max,
-          nginx: {
-            stableIngress: o.stableIngress,
-            ...(o.additionalIngressAnnotations ? { additionalIngressAnnotations: o.additionalIngressAnnotations } : {}),
-            ...(o.annotationPrefix ? { annotationPrefix: o.annotationPrefix } : {}),
-          },
-        };
-      case TrafficRouterKind.ISTIO:
-        return { istio: { virtualService: { name: o.virtualService!, ...(o.routes ? { routes: o.routes } : {}) } } };
-      case TrafficRouterKind.ALB:
-        return { alb: { ingress: o.ingress, servicePort: o.servicePort ?? port, ...(o.rootService ? { rootService: o.rootService } : {}) } };
-      case TrafficRouterKind.SMI:
-        return { smi: { trafficSplitName: o.trafficSplitName ?? rolloutName, ...(o.rootService ? { rootService: o.rootService } : {}) } };
-      default: {
-        const ns = o.namespace ?? namespace ?? k8s().cdk8s.Chart.of(this).namespace;
-        if (ns === undefined) {
-          fail(WHERE, 'trafficRouting.namespace', 'is required by the Gateway API plugin when neither the rollout nor its chart has a namespace', 'undefined',
-            'Pass TrafficRouting.gatewayApi({ httpRoute, namespace }), or set namespace on the rollout or the chart.');
-        }
-        return { ...max, plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: o.httpRoute, namespace: ns } } };
-      }
-    }
-  }
-
-  private buildPlan(strategy: DeploymentStrategy, router: TrafficRouting, smokeTest: ArgoSmokeTest | undefined, warnings: string[],
-    canaryNotes: string[]): RolloutPlan {
-    const base = strategy.plan();
-    const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
-    const phases: PlanPhaseSpec[] = base.phases.map((p, i) => {
-      const last = i === base.phases.length - 1;
-      if (isCanary && last) {
-        // Argo's background analysis ends at promotion: the kept version is not judged any more.
-        return { name: 'Promoted, previous ReplicaSet kept (scaleDownDelaySeconds)', trafficPercent: 100, duration: p.duration, manualGate: p.manualGate };
-      }
-      const checks = [...p.checks];
-      if (strategy.kind === StrategyKind.BLUE_GREEN && i === 0 && smokeTest) checks.push(smokeTest.name);
-      return {
-        name: p.name,
-        trafficPercent: p.trafficPercent,
-        duration: p.duration,
-        manualGate: p.manualGate,
-        ...(checks.length ? { checks } : {}),
-        ...(p.timeToDetect ? { timeToDetect: p.timeToDetect } : {}),
-        ...(p.note ? { note: p.note } : {}),
-      };
-    });
-    if (strategy.kind === StrategyKind.ALL_AT_ONCE && smokeTest) {
-      phases.unshift({ name: 'Smoke test on the new pods (no production traffic)', trafficPercent: 0, duration: smokeTest._options.timeout ?? phases[0].duration, checks: [smokeTest.name] });
-    }
-    const notes = [...base.notes];
-    if (isCanary) {
-      notes.push(`Traffic routing: ${router.describe()}.`);
-      notes.push(...canaryNotes);
-    }
-    notes.push(...warnings.map(w => `Warning: ${w}`));
-    return RolloutPlan.fromPhases({ target: 'Argo Rollouts', strategy: base.strategy, phases, notes });
   }
 }
 
@@ -535,63 +339,16 @@ interface Pods {
   readonly port?: number;
 }
 
-/** The validated props and what is derived from them, shared by the renderers. */
-interface RenderContext {
-  readonly strategy: DeploymentStrategy;
-  readonly router: TrafficRouting;
-  readonly props: ArgoRolloutProps;
+/** The validated props and what is derived from them. */
+interface ValidatedProps {
+  /** What the renderers need. */
+  readonly declaration: RolloutDeclaration;
   readonly replicas: number;
   readonly revisionHistoryLimit?: number;
-  readonly inconclusiveLimit?: number;
+  /** The namespace given in the props (written on every object). */
   readonly namespace?: string;
   readonly rolloutName: string;
   readonly pods: Pods;
   readonly port: number;
   readonly targetPort: number;
-  /** The AnalysisTemplates created so far. */
-  readonly templates: RenderedTemplate[];
-}
-
-/** An AnalysisTemplate the rollout created: its name and its manifest. */
-interface RenderedTemplate {
-  readonly name: string;
-  readonly manifest: any;
-}
-
-/** What `ArgoRollout.plan` is built from. */
-interface PlanInputs {
-  readonly strategy: DeploymentStrategy;
-  readonly router: TrafficRouting;
-  readonly smokeTest?: ArgoSmokeTest;
-  readonly warnings: string[];
-  readonly notes: string[];
-}
-
-/** What a strategy renderer produces. */
-interface Rendered {
-  readonly strategy: ro.RolloutSpecStrategy;
-  readonly service: kplus.Service;
-  readonly stable?: kplus.Service;
-  readonly canary?: kplus.Service;
-  readonly active?: kplus.Service;
-  readonly preview?: kplus.Service;
-  readonly warnings: string[];
-  readonly notes: string[];
-}
-
-function metricContext(c: RenderContext, field: string, count?: number): MetricContext {
-  return { field, provider: c.props.metrics, router: c.router, count, inconclusiveLimit: c.inconclusiveLimit };
-}
-
-/** The arguments every generated template declares: the measured Service, the reference Service and the namespace. */
-function analysisArgs(measured: kplus.Service, reference: kplus.Service) {
-  return [
-    { name: 'service', value: measured.name },
-    { name: 'stable-service', value: reference.name },
-    { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-  ];
-}
-
-function pauseFor(field: string, d: Duration): ro.RolloutSpecStrategyCanaryStepsPauseDuration {
-  return union<ro.RolloutSpecStrategyCanaryStepsPauseDuration>(argoDuration(WHERE, field, d));
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { toMillis } from './duration';
 
 /**
@@ -56,6 +56,11 @@ export function requireDuration(where: string, field: string, value: unknown, ru
   if (value.isUnresolved()) {
     fail(where, field, 'must be a concrete duration known at synth time', 'an unresolved token', 'Pass a literal Duration such as Duration.minutes(5).');
   }
+  // NaN and Infinity amounts: aws-cdk-lib's conversion would throw its own message without the field.
+  const amount = Number(value.formatTokenToNumber().split(' ')[0]);
+  if (!Number.isFinite(amount)) {
+    fail(where, field, 'must be a finite duration', value.formatTokenToNumber(), `Pass ${field} as a finite Duration, for example Duration.minutes(5).`);
+  }
   const ms = toMillis(value);
   if (!Number.isFinite(ms)) {
     fail(where, field, 'must be a finite duration', show(ms) + 'ms', 'Pass a finite Duration.');
@@ -76,6 +81,9 @@ export function requireNumber(
   range: { min: number; max: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean },
   fix: string,
 ): number {
+  if (typeof value === 'number' && Token.isUnresolved(value)) {
+    fail(where, field, 'must be a number known at synth time', 'an unresolved token', fix);
+  }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     fail(where, field, 'must be a finite number', show(value), fix);
   }

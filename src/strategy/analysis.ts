@@ -3,6 +3,34 @@ import { HealthCheck } from './health-check';
 import { toSeconds } from '../private/duration';
 import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
+/**
+ * What a measurement counts as when there is too little data to judge: fewer than the analysis'
+ * `minRequests` requests reached the new version in the interval, or the query returned nothing.
+ *
+ * One declared behaviour for every target; a target that cannot express it refuses it.
+ */
+export enum TooLittleData {
+  /**
+   * The measurement counts as passing. A quiet canary is not rolled back, and an unmeasured one is
+   * promoted when its steps end. Every target expresses it: CloudWatch alarms treat the interval as not
+   * breaching; Argo Rollouts' success condition accepts an empty or too-small measurement.
+   */
+  PASS = 'PASS',
+  /**
+   * The measurement counts as a failure (it uses up `failureLimit` like a failed check). A canary that
+   * cannot be measured is rolled back. CloudWatch alarms treat the interval as breaching; Argo Rollouts'
+   * failure condition matches an empty or too-small measurement. Refused where an alarm would also judge
+   * an idle target group (ECS: the alarms watch both target groups).
+   */
+  FAIL = 'FAIL',
+  /**
+   * The measurement counts neither way; after `failureLimit + 1` such measurements the analysis is
+   * Inconclusive and Argo Rollouts pauses the rollout for a person to decide. Argo Rollouts only: a
+   * CloudWatch alarm has no inconclusive state and an AWS deployment cannot pause on one.
+   */
+  INCONCLUSIVE = 'INCONCLUSIVE',
+}
+
 /** Options for `Analysis.of`. */
 export interface AnalysisProps {
   /** The checks that judge the new version; at least one. */
@@ -19,8 +47,9 @@ export interface AnalysisProps {
    */
   readonly failureLimit?: number;
   /**
-   * Error-rate checks only count an interval in which at least this many requests reached the new
-   * version; at small canary weights an interval with two requests and one error is not 50% errors.
+   * The built-in checks (error rate, latency) only judge an interval in which at least this many
+   * requests reached the version they measure; at small canary weights an interval with two requests
+   * and one error is not 50% errors. What an interval below it counts as is `tooLittleData`.
    * @default 10
    */
   readonly minRequests?: number;
@@ -29,6 +58,13 @@ export interface AnalysisProps {
    * @default Duration.seconds(0)
    */
   readonly initialDelay?: Duration;
+  /**
+   * What an interval with fewer than `minRequests` requests, or a query that returns no data, counts as.
+   * @default TooLittleData.PASS
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/analysis/#inconclusive-runs
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+   */
+  readonly tooLittleData?: TooLittleData;
 }
 
 /**
@@ -62,7 +98,12 @@ export class Analysis {
     const minRequests = requireNumber(where, 'minRequests', props.minRequests ?? 10, { min: 0, max: 1_000_000_000, integer: true },
       'Pass the minimum number of requests per interval, for example 10.');
     const initialDelay = requireDuration(where, 'initialDelay', props.initialDelay ?? Duration.seconds(0), { allowZero: true });
-    return new Analysis([...props.checks], interval, failureLimit, minRequests, initialDelay, undefined);
+    const tooLittleData = props.tooLittleData ?? TooLittleData.PASS;
+    if (!Object.values(TooLittleData).includes(tooLittleData)) {
+      fail(where, 'tooLittleData', 'must be a TooLittleData value', show(tooLittleData),
+        'Pass TooLittleData.PASS, TooLittleData.FAIL or TooLittleData.INCONCLUSIVE.');
+    }
+    return new Analysis([...props.checks], interval, failureLimit, minRequests, initialDelay, tooLittleData, undefined);
   }
 
   /**
@@ -74,7 +115,7 @@ export class Analysis {
       fail('Analysis.none', 'reason', 'must say why the rollout runs without checks', show(reason),
         'Pass a reason such as "batch worker without traffic metrics".');
     }
-    return new Analysis([], Duration.minutes(1), 0, 0, Duration.seconds(0), reason.trim());
+    return new Analysis([], Duration.minutes(1), 0, 0, Duration.seconds(0), TooLittleData.PASS, reason.trim());
   }
 
   /** The checks (empty for `Analysis.none`). */
@@ -87,16 +128,19 @@ export class Analysis {
   public readonly minRequests: number;
   /** Wait before the first measurement. */
   public readonly initialDelay: Duration;
+  /** What an interval with too little data counts as. */
+  public readonly tooLittleData: TooLittleData;
   /** Why there is no analysis, for `Analysis.none`. */
   public readonly noneReason?: string;
 
   private constructor(checks: HealthCheck[], interval: Duration, failureLimit: number, minRequests: number,
-    initialDelay: Duration, noneReason: string | undefined) {
+    initialDelay: Duration, tooLittleData: TooLittleData, noneReason: string | undefined) {
     this.checks = checks;
     this.interval = interval;
     this.failureLimit = failureLimit;
     this.minRequests = minRequests;
     this.initialDelay = initialDelay;
+    this.tooLittleData = tooLittleData;
     this.noneReason = noneReason;
   }
 
@@ -127,5 +171,25 @@ export class Analysis {
       return `no analysis (${this.noneReason})`;
     }
     return `${this.checkNames.join(', ')} every ${formatDuration(this.interval)}, failure after ${this.failureLimit + 1} failed measurement(s)`;
+  }
+
+  /**
+   * What a measurement with too little data counts as, in one sentence for plans, for example
+   * "An interval with fewer than 10 requests, or with no data, counts as passing."
+   * Undefined for `Analysis.none`.
+   */
+  public describeTooLittleData(): string | undefined {
+    if (this.isNone) {
+      return undefined;
+    }
+    const low = this.minRequests > 0 ? `with fewer than ${this.minRequests} requests, or with no data,` : 'with no data';
+    switch (this.tooLittleData) {
+      case TooLittleData.PASS:
+        return `A measurement ${low} counts as passing (TooLittleData.PASS): an unmeasured version is not rolled back.`;
+      case TooLittleData.FAIL:
+        return `A measurement ${low} counts as a failed measurement (TooLittleData.FAIL): an unmeasured version is rolled back.`;
+      default:
+        return `A measurement ${low} is inconclusive (TooLittleData.INCONCLUSIVE): past the tolerated number of them the rollout pauses for a person to decide.`;
+    }
   }
 }

@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Analysis } from './analysis';
 import { CanaryStep } from './canary-step';
 import { Capacity } from './capacity';
-import { toSeconds } from '../private/duration';
-import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
+import { toSeconds } from '../private/duration';
+import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
 
 /** The shape of a deployment strategy. */
 export enum StrategyKind {
@@ -316,6 +316,8 @@ export class DeploymentStrategy {
     }
     for (const a of [this.analysis, this.previewAnalysis]) {
       if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
+      const tooLittle = a?.describeTooLittleData();
+      if (tooLittle !== undefined && !notes.includes(tooLittle)) notes.push(tooLittle);
     }
     return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace(/_/g, '-'), phases, notes });
   }

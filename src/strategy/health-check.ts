@@ -1,4 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
+// Types only: a Kubernetes app that never passes a CloudWatch metric does not load aws-cloudwatch.
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { toMillis } from '../private/duration';
 import { fail, requireDuration, requireName, requireNumber, show } from '../private/validate';
 
@@ -83,6 +85,13 @@ export interface CustomCheckProps {
    */
   readonly cloudWatch?: CloudWatchMetricQuery;
   /**
+   * A CloudWatch metric or metric-math expression you already have (`fn.metricErrors()`, a
+   * `MathExpression`, ...), instead of `cloudWatch`. Its period must equal the analysis' interval.
+   * Used by the AWS targets and Argo's CloudWatch provider (which needs concrete dimension values).
+   * @default - the check uses `cloudWatch`, or cannot be rendered where a CloudWatch query is needed
+   */
+  readonly cloudWatchMetric?: cloudwatch.IMetric;
+  /**
    * A PromQL query returning one number (used by Argo's Prometheus provider).
    * @default - the check cannot be rendered where a Prometheus query is needed
    */
@@ -146,8 +155,19 @@ export class HealthCheck {
     if (!Object.values(Comparison).includes(props.failWhen)) {
       fail(where, 'failWhen', 'must be a Comparison', show(props.failWhen), 'Pass for example Comparison.GREATER_THAN.');
     }
-    if (props.cloudWatch === undefined && props.prometheus === undefined && props.datadog === undefined) {
-      fail(where, 'cloudWatch/prometheus/datadog', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
+    if (props.cloudWatch === undefined && props.cloudWatchMetric === undefined && props.prometheus === undefined && props.datadog === undefined) {
+      fail(where, 'cloudWatch/cloudWatchMetric/prometheus/datadog', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
+    }
+    if (props.cloudWatchMetric !== undefined) {
+      const m = props.cloudWatchMetric as unknown;
+      if (m === null || typeof m !== 'object' || typeof (m as cloudwatch.IMetric).toMetricConfig !== 'function') {
+        fail(where, 'cloudWatchMetric', 'must be a CloudWatch IMetric (a Metric or MathExpression)', show(m),
+          'Pass a metric such as fn.metricErrors() or new cloudwatch.MathExpression({...}), or describe it with cloudWatch: { namespace, metricName }.');
+      }
+      if (props.cloudWatch !== undefined) {
+        fail(where, 'cloudWatchMetric', 'cannot be combined with cloudWatch: the check has one CloudWatch query', 'both',
+          'Keep one of cloudWatch and cloudWatchMetric.');
+      }
     }
     if (props.cloudWatch !== undefined) {
       const cw = props.cloudWatch;
@@ -170,6 +190,7 @@ export class HealthCheck {
         dimensions: { ...(props.cloudWatch.dimensions ?? {}) },
         statistic: props.cloudWatch.statistic ?? 'Average',
       },
+      cloudWatchMetric: props.cloudWatchMetric,
       prometheus: props.prometheus,
       datadog: props.datadog,
     });
@@ -190,8 +211,10 @@ export class HealthCheck {
   public readonly percentile?: number;
   /** The maximum response time of a LATENCY check. */
   public readonly maxLatency?: Duration;
-  /** The CloudWatch metric of a CUSTOM check. */
+  /** The CloudWatch metric of a CUSTOM check, as a description. */
   public readonly cloudWatch?: CloudWatchMetricQuery;
+  /** The CloudWatch metric of a CUSTOM check, as a metric object. */
+  public readonly cloudWatchMetric?: cloudwatch.IMetric;
   /** The PromQL query of a CUSTOM check. */
   public readonly prometheus?: string;
   /** The Datadog query of a CUSTOM check. */
@@ -199,7 +222,14 @@ export class HealthCheck {
 
   private constructor(
     kind: HealthCheckKind, name: string, threshold: number, failWhen: Comparison,
-    extra: { percentile?: number; max?: Duration; cloudWatch?: CloudWatchMetricQuery; prometheus?: string; datadog?: string },
+    extra: {
+      percentile?: number;
+      max?: Duration;
+      cloudWatch?: CloudWatchMetricQuery;
+      cloudWatchMetric?: cloudwatch.IMetric;
+      prometheus?: string;
+      datadog?: string;
+    },
   ) {
     this.kind = kind;
     this.name = name;
@@ -208,6 +238,7 @@ export class HealthCheck {
     this.percentile = extra.percentile;
     this.maxLatency = extra.max;
     this.cloudWatch = extra.cloudWatch;
+    this.cloudWatchMetric = extra.cloudWatchMetric;
     this.prometheus = extra.prometheus;
     this.datadog = extra.datadog;
   }

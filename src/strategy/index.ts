@@ -5,3 +5,4 @@ export * from './deployment-strategy';
 export * from './health-check';
 export * from './promotion';
 export * from './rollout-plan';
+export * from './runbook';

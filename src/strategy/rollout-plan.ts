@@ -162,7 +162,7 @@ export class RolloutPlan {
   public get worstCaseExposure(): number | undefined {
     let worst = 0;
     for (const p of this.phases) {
-      if (p.trafficPercent === 0 || toSeconds(p.duration) === 0 && !p.manualGate) {
+      if (!servesUnjudged(p) && p.exposureBeforeDetection === undefined) {
         continue;
       }
       if (p.exposureBeforeDetection === undefined) {
@@ -205,7 +205,7 @@ export class RolloutPlan {
       '',
       '| # | phase | traffic | starts at | lasts | checks | worst-case detection | exposure before detection |',
       '|---|---|---|---|---|---|---|---|',
-      ...this.phases.map((p, i) => `| ${i + 1} | ${escapeCell(p.name)}${p.note ? ` (${escapeCell(p.note)})` : ''} | ${p.trafficPercent}% | ${formatDuration(p.start)} | ${formatDuration(p.duration)}${approval(p)} | ${p.checks.length ? p.checks.join(', ') : '-'} | ${p.timeToDetect ? formatDuration(p.timeToDetect) : 'not detected'} | ${p.exposureBeforeDetection !== undefined ? formatExposure(p.exposureBeforeDetection) : p.trafficPercent === 0 ? 'no production traffic' : 'unbounded'} |`),
+      ...this.phases.map((p, i) => `| ${i + 1} | ${escapeCell(p.name)}${p.note ? ` (${escapeCell(p.note)})` : ''} | ${p.trafficPercent}% | ${formatDuration(p.start)} | ${formatDuration(p.duration)}${approval(p)} | ${p.checks.length ? p.checks.join(', ') : '-'} | ${p.timeToDetect ? formatDuration(p.timeToDetect) : 'not detected'} | ${exposureCell(p)} |`),
       '',
       `- Time to 100% traffic: ${formatDuration(this.timeToFullTraffic)}${this.waitsForApproval ? ' plus the time to approve each manual gate' : ''}`,
       `- Previous version released: ${formatDuration(this.previousVersionReleasedAfter)} after the start${this.waitsForApproval ? ' plus approval time' : ''}`,
@@ -253,6 +253,21 @@ export class RolloutPlan {
       '',
     ].join('\n');
   }
+}
+
+/**
+ * Whether a phase without automated detection exposes production traffic to an undetected failure:
+ * it serves production traffic and lasts (a phase of no length that does not wait for approval ends
+ * as it starts). The summary and the rows both use it, so they always agree.
+ */
+function servesUnjudged(p: PlanPhase): boolean {
+  return p.trafficPercent > 0 && (toSeconds(p.duration) > 0 || p.manualGate);
+}
+
+function exposureCell(p: PlanPhase): string {
+  if (p.exposureBeforeDetection !== undefined) return formatExposure(p.exposureBeforeDetection);
+  if (p.trafficPercent === 0) return 'no production traffic';
+  return servesUnjudged(p) ? 'unbounded' : 'none (the phase ends as it starts)';
 }
 
 function gcd(a: number, b: number): number {

@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cdk8s from 'cdk8s';
 import { canaryStrategy, CONTAINERS, ofKind, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TrafficRouting,
+  Analysis, ArgoRollout, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TooLittleData, TrafficRouting,
 } from '../../src';
 
 const ADDRESS = 'http://prometheus.monitoring:9090';
@@ -20,7 +22,7 @@ function metricsOf(props: Partial<ConstructorParameters<typeof ArgoRollout>[2]>)
   return template.spec.metrics;
 }
 
-interface Extra { minRequests?: number; failureLimit?: number; initialDelay?: Duration; interval?: Duration }
+interface Extra { minRequests?: number; failureLimit?: number; initialDelay?: Duration; interval?: Duration; tooLittleData?: TooLittleData }
 function strategyWith(checks: HealthCheck[], extra: Extra = {}): DeploymentStrategy {
   return DeploymentStrategy.canary({
     steps: [CanaryStep.of(10, Duration.minutes(30))],
@@ -30,6 +32,7 @@ function strategyWith(checks: HealthCheck[], extra: Extra = {}): DeploymentStrat
       failureLimit: extra.failureLimit ?? 1,
       minRequests: extra.minRequests ?? 10,
       initialDelay: extra.initialDelay,
+      tooLittleData: extra.tooLittleData,
     }),
   });
 }
@@ -71,23 +74,39 @@ describe('Prometheus', () => {
     expect(m.provider.prometheus.query).not.toContain('and on()');
   });
 
-  test('an empty result or NaN is neither a success nor a failure: it is inconclusive', () => {
+  test('by default (TooLittleData.PASS) an empty result or NaN is a success, never a failure', () => {
     const [errorRate, latency] = metricsOf({});
-    expect(errorRate.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01');
+    expect(errorRate.successCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] <= 0.01');
     expect(errorRate.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.01');
-    expect(latency.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.5');
+    expect(latency.successCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] <= 0.5');
     expect(latency.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.5');
+    expect(errorRate.inconclusiveLimit).toBeUndefined();
   });
 
-  test('interval, failureLimit and initialDelay come from the analysis; inconclusiveLimit defaults to failureLimit + 1', () => {
-    const extra = { failureLimit: 3, interval: Duration.seconds(30), initialDelay: Duration.minutes(2) };
+  test('TooLittleData.FAIL makes an empty result or NaN a failed measurement', () => {
+    const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], { tooLittleData: TooLittleData.FAIL }) });
+    expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01');
+    expect(m.failureCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] > 0.01');
+    expect(m.inconclusiveLimit).toBeUndefined();
+  });
+
+  test('TooLittleData.INCONCLUSIVE matches neither condition; inconclusiveLimit defaults to failureLimit + 1', () => {
+    const extra = { failureLimit: 3, interval: Duration.seconds(30), initialDelay: Duration.minutes(2), tooLittleData: TooLittleData.INCONCLUSIVE };
     const [m] = metricsOf({ strategy: strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], extra) });
+    expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0.01');
+    expect(m.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] > 0.01');
     expect(m).toMatchObject({ interval: '30s', failureLimit: 3, initialDelay: '2m', inconclusiveLimit: 4, name: 'error-rate' });
     expect(m.provider.prometheus.query).toContain('[30s]');
   });
 
-  test('inconclusiveLimit can be set', () => {
-    const [m] = metricsOf({ inconclusiveLimit: 10 });
+  test('fails when inconclusiveLimit is set but no analysis is inconclusive', () => {
+    expect(() => metricsOf({ inconclusiveLimit: 10 }))
+      .toThrow('ArgoRollout: inconclusiveLimit only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is, got 10. Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
+  });
+
+  test('inconclusiveLimit can be set for an inconclusive analysis', () => {
+    const strategy = strategyWith([HealthCheck.errorRate({ maxPercent: 1 })], { tooLittleData: TooLittleData.INCONCLUSIVE });
+    const [m] = metricsOf({ inconclusiveLimit: 10, strategy });
     expect(m.inconclusiveLimit).toBe(10);
   });
 
@@ -96,11 +115,11 @@ describe('Prometheus', () => {
     const [m] = metricsOf({ strategy: strategyWith([check]) });
     expect(m.provider.prometheus.query).toBe('sum(queue_depth)');
     expect(m.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 100');
-    expect(m.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] < 100');
+    expect(m.successCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] < 100');
     const low = HealthCheck.custom({ name: 'throughput', threshold: 5, failWhen: Comparison.LESS_THAN, prometheus: 'sum(rate(done[1m]))' });
     const [t] = metricsOf({ strategy: strategyWith([low]) });
     expect(t.failureCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] < 5');
-    expect(t.successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] >= 5');
+    expect(t.successCondition).toBe('!(len(result) > 0 && !isNaN(result[0])) || result[0] >= 5');
     const le = HealthCheck.custom({ name: 'ready', threshold: 0, failWhen: Comparison.LESS_THAN_OR_EQUAL, prometheus: 'min(up)' });
     expect(metricsOf({ strategy: strategyWith([le]) })[0].successCondition).toContain('result[0] > 0');
   });
@@ -156,7 +175,53 @@ describe('CloudWatch', () => {
       }],
     });
     expect(m.failureCondition).toBe('len(result[0].Values) > 0 && any(result[0].Values, {# > 5})');
-    expect(m.successCondition).toBe('len(result[0].Values) > 0 && all(result[0].Values, {# <= 5})');
+    expect(m.successCondition).toBe('!(len(result[0].Values) > 0) || all(result[0].Values, {# <= 5})');
+  });
+
+  test('a CloudWatch IMetric renders as a metricStat query with its own statistic and sorted dimensions', () => {
+    const metric = new cloudwatch.Metric({
+      namespace: 'Shop', metricName: 'CheckoutErrors', statistic: 'Sum', period: Duration.minutes(1), dimensionsMap: { Service: 'api', Env: 'prod' },
+    });
+    const fromMetric = HealthCheck.custom({ name: 'checkout-errors', threshold: 5, failWhen: Comparison.GREATER_THAN, cloudWatchMetric: metric });
+    const [m] = metricsOf({ strategy: strategyWith([fromMetric]), metrics: MetricProvider.cloudWatch() });
+    expect(m.provider.cloudWatch.metricDataQueries).toEqual([{
+      id: 'm',
+      returnData: true,
+      metricStat: { metric: { namespace: 'Shop', metricName: 'CheckoutErrors', dimensions: [{ name: 'Env', value: 'prod' }, { name: 'Service', value: 'api' }] }, period: 60, stat: 'Sum' },
+    }]);
+  });
+
+  test('a CloudWatch math expression renders as the expression plus the metrics it uses', () => {
+    const expr = new cloudwatch.MathExpression({
+      expression: '100 * errors / calls',
+      period: Duration.minutes(1),
+      usingMetrics: {
+        errors: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', statistic: 'Sum', period: Duration.minutes(1) }),
+        calls: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Calls', statistic: 'Sum', period: Duration.minutes(1) }),
+      },
+    });
+    const fromMath = HealthCheck.custom({ name: 'shop-errors', threshold: 2, failWhen: Comparison.GREATER_THAN, cloudWatchMetric: expr });
+    const [m] = metricsOf({ strategy: strategyWith([fromMath]), metrics: MetricProvider.cloudWatch() });
+    expect(m.provider.cloudWatch.metricDataQueries).toEqual([
+      { id: 'e', expression: '100 * errors / calls', returnData: true },
+      { id: 'calls', returnData: false, metricStat: { metric: { namespace: 'Shop', metricName: 'Calls', dimensions: [] }, period: 60, stat: 'Sum' } },
+      { id: 'errors', returnData: false, metricStat: { metric: { namespace: 'Shop', metricName: 'Errors', dimensions: [] }, period: 60, stat: 'Sum' } },
+    ]);
+  });
+
+  test('fails when a CloudWatch IMetric has a dimension only CloudFormation can resolve', () => {
+    const stack = new Stack();
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1') });
+    const fnErrors = HealthCheck.custom({ name: 'fn-errors', threshold: 1, failWhen: Comparison.GREATER_THAN, cloudWatchMetric: fn.metricErrors({ period: Duration.minutes(1) }) });
+    expect(() => metricsOf({ strategy: strategyWith([fnErrors]), metrics: MetricProvider.cloudWatch() }))
+      .toThrow('ArgoRollout: strategy.analysis.checks ("fn-errors").cloudWatchMetric must have a concrete value for dimension FunctionName for Argo Rollouts\' CloudWatch provider (the AnalysisTemplate is not a CloudFormation template), got an unresolved token.');
+  });
+
+  test('fails when a CloudWatch IMetric period differs from the analysis interval', () => {
+    const metric = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Errors', period: Duration.minutes(5) });
+    const slow = HealthCheck.custom({ name: 'shop-errors', threshold: 1, failWhen: Comparison.GREATER_THAN, cloudWatchMetric: metric });
+    expect(() => metricsOf({ strategy: strategyWith([slow]), metrics: MetricProvider.cloudWatch() }))
+      .toThrow('ArgoRollout: strategy.analysis.checks ("shop-errors").cloudWatchMetric must have the analysis\' interval (60s) as its period, got 300s.');
   });
 
   test('lookback changes the provider interval', () => {
@@ -176,7 +241,7 @@ describe('Datadog', () => {
   test('renders the query with a nil-safe condition', () => {
     const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.datadog({ lookback: Duration.minutes(5) }) });
     expect(m.provider.datadog).toEqual({ interval: '5m', query: 'avg:trace.http.request.duration.by.service.95p{service:api}' });
-    expect(m.successCondition).toBe('result != nil && !isNaN(result) && result <= 0.3');
+    expect(m.successCondition).toBe('!(result != nil && !isNaN(result)) || result <= 0.3');
     expect(m.failureCondition).toBe('result != nil && !isNaN(result) && result > 0.3');
   });
 

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import {
-  Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, HealthCheck, HealthCheckKind, Promotion, RolloutPlan, StrategyKind,
+  Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, HealthCheck, HealthCheckKind, Promotion, RolloutPlan, StrategyKind, TooLittleData,
 } from '../../src';
 
 const checks = [HealthCheck.errorRate({ maxPercent: 1 }), HealthCheck.latency({ percentile: 99, max: Duration.millis(500) })];
@@ -51,7 +51,7 @@ describe('canary plan, figures computed by hand', () => {
       previousVersionReleasedAfterSeconds: 3300,
       waitsForApproval: true,
       worstCaseExposurePercentMinutes: 350,
-      notes: [],
+      notes: ['A measurement with fewer than 20 requests, or with no data, counts as passing (TooLittleData.PASS): an unmeasured version is not rolled back.'],
     });
   });
 
@@ -148,7 +148,10 @@ describe('rolling and all-at-once', () => {
     expect(s.keepPreviousVersionFor.toSeconds()).toBe(0);
     const plan = s.plan();
     expect(plan.phases[0].name).toBe('Rolling replacement (max surge 2, max unavailable 10%), then bake');
-    expect(plan.notes).toEqual(['The time to replace the instances depends on their start-up time and is not included.']);
+    expect(plan.notes).toEqual([
+      'The time to replace the instances depends on their start-up time and is not included.',
+      'A measurement with fewer than 10 requests, or with no data, counts as passing (TooLittleData.PASS): an unmeasured version is not rolled back.',
+    ]);
   });
 
   test('rolling defaults to 25% surge and no unavailability', () => {
@@ -224,5 +227,55 @@ describe('checks', () => {
     expect(plan.phases[0].exposureBeforeDetection).toBe(30);
     expect(plan.worstCaseExposure).toBe(30); // the zero-length final phase serves nothing before release
     expect(plan.toMarkdown()).toContain('| 1 | a (alarm delay included) | 10% |');
+  });
+});
+
+describe('too little data', () => {
+  const errorRate = [HealthCheck.errorRate({ maxPercent: 1 })];
+
+  test('defaults to PASS and each behaviour is described for the plan', () => {
+    expect(Analysis.of({ checks: errorRate }).tooLittleData).toBe(TooLittleData.PASS);
+    expect(Analysis.of({ checks: errorRate, tooLittleData: TooLittleData.FAIL, minRequests: 0 }).describeTooLittleData())
+      .toBe('A measurement with no data counts as a failed measurement (TooLittleData.FAIL): an unmeasured version is rolled back.');
+    expect(Analysis.of({ checks: errorRate, tooLittleData: TooLittleData.INCONCLUSIVE, minRequests: 5 }).describeTooLittleData())
+      .toBe('A measurement with fewer than 5 requests, or with no data, is inconclusive (TooLittleData.INCONCLUSIVE): past the tolerated number of them the rollout pauses for a person to decide.');
+    expect(Analysis.none('batch job').describeTooLittleData()).toBeUndefined();
+  });
+
+  test('fails when tooLittleData is not a TooLittleData value', () => {
+    expect(() => Analysis.of({ checks: errorRate, tooLittleData: 'pause' as any }))
+      .toThrow('Analysis.of: tooLittleData must be a TooLittleData value, got "pause". Pass TooLittleData.PASS, TooLittleData.FAIL or TooLittleData.INCONCLUSIVE.');
+  });
+});
+
+describe('the summary agrees with the rows', () => {
+  test('a full-traffic phase that ends as it starts is "none" in its row and left out of the summary', () => {
+    const plan = RolloutPlan.fromPhases({
+      target: 't',
+      strategy: 'canary',
+      phases: [
+        { name: 'Step 1', trafficPercent: 10, duration: Duration.minutes(5), checks: ['error-rate'], timeToDetect: Duration.minutes(3) },
+        { name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0) },
+      ],
+    });
+    const md = plan.toMarkdown();
+    expect(md).toContain('| 2 | Full traffic | 100% | 5m | 0s | - | not detected | none (the phase ends as it starts) |');
+    expect(md).toContain('- Worst-case exposure before detection: 30 %·min (= 18s of all traffic)');
+    expect(md).not.toContain('unbounded');
+  });
+
+  test('an unjudged phase that serves traffic makes both the row and the summary unbounded', () => {
+    const plan = RolloutPlan.fromPhases({
+      target: 't',
+      strategy: 'canary',
+      phases: [
+        { name: 'Step 1', trafficPercent: 10, duration: Duration.minutes(5), checks: ['error-rate'], timeToDetect: Duration.minutes(3) },
+        { name: 'Full traffic', trafficPercent: 100, duration: Duration.minutes(5) },
+      ],
+    });
+    const md = plan.toMarkdown();
+    expect(md).toContain('| 2 | Full traffic | 100% | 5m | 5m | - | not detected | unbounded |');
+    expect(md).toContain('- Worst-case exposure before detection: unbounded (a phase serving production traffic has no automated check)');
+    expect(plan.worstCaseExposure).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import {
   Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, HealthCheck, Promotion, RolloutPlan,
 } from '../../src';
@@ -35,7 +35,7 @@ describe('every invalid declaration fails with a message naming the field, the v
       'HealthCheck.latency: max must be a Duration (for example Duration.minutes(5)), got 500. Pass max as a Duration.'],
     // HealthCheck.custom
     ['a custom check has no query', () => HealthCheck.custom({ name: 'queue', threshold: 1, failWhen: Comparison.GREATER_THAN }),
-      'HealthCheck.custom: cloudWatch/prometheus/datadog must include at least one query, got none. Add the query for each platform the strategy is rendered to.'],
+      'HealthCheck.custom: cloudWatch/cloudWatchMetric/prometheus/datadog must include at least one query, got none. Add the query for each platform the strategy is rendered to.'],
     ['a custom check has no name', () => HealthCheck.custom(any({ threshold: 1, failWhen: Comparison.GREATER_THAN, prometheus: 'up' })),
       'HealthCheck.custom: name must be 1-63 lower-case letters, digits or "-", starting and ending with a letter or digit, got undefined. Use a name such as "error-rate" or "queue-depth".'],
     ['a custom threshold is infinite', () => HealthCheck.custom({ name: 'q', threshold: Infinity, failWhen: Comparison.GREATER_THAN, prometheus: 'up' }),
@@ -163,5 +163,17 @@ describe('every invalid declaration fails with a message naming the field, the v
       expect((e as Error).message).toBe(message);
       expect((e as Error).name).toBe('DeliveryValidationError');
     }
+  });
+});
+
+describe('numbers and durations as other languages can pass them', () => {
+  test('fails when a number is an unresolved token, naming it as such', () => {
+    expect(() => CanaryStep.of(Token.asNumber(Lazy.number({ produce: () => 10 })), Duration.minutes(5)))
+      .toThrow(/weight must be a number known at synth time, got an unresolved token\./);
+  });
+
+  test('fails when a duration amount is NaN or Infinity, naming the field before aws-cdk-lib converts it', () => {
+    expect(() => CanaryStep.of(10, Duration.minutes(NaN))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got NaN minutes.');
+    expect(() => CanaryStep.of(10, Duration.seconds(Infinity))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got Infinity seconds.');
   });
 });

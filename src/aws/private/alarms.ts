@@ -2,9 +2,9 @@ import { Duration, Fn, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ALARM_DELAY_ASSUMPTION, ALARM_INGESTION_DELAY, CLOUDWATCH_MAX_EVALUATION_SECONDS, CODEDEPLOY_MAX_ALARMS } from './limits';
-import { Analysis } from '../../strategy/analysis';
-import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
 import { fail, formatDuration, show } from '../../private/validate';
+import { Analysis, TooLittleData } from '../../strategy/analysis';
+import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
 
 /** Where the ALB metrics of a service come from: its load balancer and every target group a version may use. */
 export interface AlbMetricSource {
@@ -29,14 +29,34 @@ function operatorFor(c: Comparison): cloudwatch.ComparisonOperator {
   }
 }
 
+/** Which metrics the rollback alarms read. */
+export enum AlarmSource {
+  /** ALB metrics of every target group of an ECS service (blue and green). */
+  ALB_TARGET_GROUPS = 'ALB_TARGET_GROUPS',
+  /** Lambda metrics of the version an alias shifts to. */
+  LAMBDA_VERSION = 'LAMBDA_VERSION',
+}
+
 /**
  * Refuses an analysis that CloudWatch alarms cannot measure exactly: a period that is not whole
  * minutes, an initial delay (alarms evaluate from the start of the deployment), a custom check
- * without a CloudWatch query, or an evaluation window past one day.
+ * without a CloudWatch query, an evaluation window past one day, or a too-little-data behaviour
+ * alarms cannot express.
  */
-export function requireAwsAnalysis(where: string, field: string, analysis: Analysis): void {
+export function requireAwsAnalysis(where: string, field: string, analysis: Analysis, source: AlarmSource): void {
   if (analysis.isNone) {
     return;
+  }
+  if (analysis.tooLittleData === TooLittleData.INCONCLUSIVE) {
+    fail(where, `${field}.tooLittleData`, 'cannot be INCONCLUSIVE on AWS: a CloudWatch alarm has no inconclusive state, and an AWS deployment cannot pause on one',
+      'TooLittleData.INCONCLUSIVE', 'Choose TooLittleData.PASS (an unmeasured interval counts as passing) or TooLittleData.FAIL (it counts as a failed measurement and rolls back).');
+  }
+  if (analysis.tooLittleData === TooLittleData.FAIL && source === AlarmSource.ALB_TARGET_GROUPS) {
+    const builtIn = analysis.checks.filter(c => c.kind !== HealthCheckKind.CUSTOM).map(c => c.name);
+    if (builtIn.length > 0) {
+      fail(where, `${field}.tooLittleData`, `cannot be FAIL for the built-in checks (${builtIn.join(', ')}) of an ECS service: their alarms judge the whole service, blue and green target groups, and the idle one never has ${analysis.minRequests} requests, so every deployment would roll back`,
+        'TooLittleData.FAIL', 'Choose TooLittleData.PASS, or judge with HealthCheck.custom checks on metrics of your own, whose missing data FAIL treats as breaching.');
+    }
   }
   const interval = analysis.interval.toSeconds();
   if (interval % 60 !== 0) {
@@ -52,9 +72,17 @@ export function requireAwsAnalysis(where: string, field: string, analysis: Analy
       formatDuration(analysis.initialDelay), 'Remove initialDelay; raise failureLimit to tolerate a noisy start instead.');
   }
   analysis.checks.forEach((check, i) => {
-    if (check.kind === HealthCheckKind.CUSTOM && check.cloudWatch === undefined) {
+    if (check.kind === HealthCheckKind.CUSTOM && check.cloudWatch === undefined && check.cloudWatchMetric === undefined) {
       fail(where, `${field}.checks[${i}] ("${check.name}")`, 'has no CloudWatch query, which AWS needs to build its rollback alarm', 'none',
-        'Add cloudWatch: { namespace, metricName, dimensions, statistic } to HealthCheck.custom.');
+        'Add cloudWatch: { namespace, metricName, dimensions, statistic } or cloudWatchMetric: <IMetric> to HealthCheck.custom.');
+    }
+    if (check.cloudWatchMetric !== undefined) {
+      const period = metricPeriodSeconds(check.cloudWatchMetric);
+      if (period !== interval) {
+        fail(where, `${field}.checks[${i}] ("${check.name}").cloudWatchMetric`, `must have the analysis' interval (${formatDuration(analysis.interval)}) as its period: the alarm evaluates one measurement per interval`,
+          period === undefined ? 'an unresolved period' : formatDuration(Duration.seconds(period)),
+          `Pass the metric with { period: Duration.seconds(${interval}) } (metric.with({ period }) on a Metric or MathExpression).`);
+      }
     }
   });
 }
@@ -115,7 +143,9 @@ function createAlarm(scope: Construct, analysis: Analysis, check: HealthCheck, p
     comparisonOperator: operatorFor(check.failWhen),
     evaluationPeriods: analysis.failureLimit + 1,
     datapointsToAlarm: analysis.failureLimit + 1,
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    treatMissingData: analysis.tooLittleData === TooLittleData.FAIL
+      ? cloudwatch.TreatMissingData.BREACHING
+      : cloudwatch.TreatMissingData.NOT_BREACHING,
   });
 }
 
@@ -134,18 +164,18 @@ function albMetric(analysis: Analysis, check: HealthCheck, source: AlbMetricSour
   const usingMetrics: Record<string, cloudwatch.IMetric> = {};
   const perGroup: string[] = [];
   source.targetGroupFullNames.forEach((_, i) => {
+    usingMetrics[`req${i}`] = tg('RequestCount', 'Sum', i);
     if (check.kind === HealthCheckKind.ERROR_RATE) {
       usingMetrics[`err${i}`] = tg('HTTPCode_Target_5XX_Count', 'Sum', i);
-      usingMetrics[`req${i}`] = tg('RequestCount', 'Sum', i);
-      perGroup.push(guardedRate(`err${i}`, `req${i}`, analysis.minRequests));
+      perGroup.push(guardedRate(`err${i}`, `req${i}`, analysis.minRequests, analysis.tooLittleData));
     } else {
       usingMetrics[`lat${i}`] = tg('TargetResponseTime', `p${check.percentile}`, i);
-      perGroup.push(`lat${i}`);
+      perGroup.push(guardedValue(`lat${i}`, `req${i}`, analysis.minRequests, analysis.tooLittleData, check.threshold / 1000));
     }
   });
   const what = check.kind === HealthCheckKind.ERROR_RATE
     ? `5xx % of requests (intervals with at least ${analysis.minRequests} requests)`
-    : `p${check.percentile} response time (s)`;
+    : `p${check.percentile} response time (s) (intervals with at least ${analysis.minRequests} requests)`;
   return new cloudwatch.MathExpression({
     expression: perGroup.length === 1 ? perGroup[0] : `MAX([${perGroup.join(', ')}])`,
     usingMetrics,
@@ -163,16 +193,31 @@ function lambdaMetric(analysis: Analysis, check: HealthCheck, source: LambdaMetr
   const fn = (metricName: string, statistic: string) => new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic, period, dimensionsMap });
   if (check.kind === HealthCheckKind.ERROR_RATE) {
     return new cloudwatch.MathExpression({
-      expression: guardedRate('err', 'inv', analysis.minRequests),
+      expression: guardedRate('err', 'inv', analysis.minRequests, analysis.tooLittleData),
       usingMetrics: { err: fn('Errors', 'Sum'), inv: fn('Invocations', 'Sum') },
       period,
       label: `${check.name}: errors % of invocations (intervals with at least ${analysis.minRequests} invocations)`,
     });
   }
-  return fn('Duration', `p${check.percentile}`);
+  return new cloudwatch.MathExpression({
+    expression: guardedValue('dur', 'inv', analysis.minRequests, analysis.tooLittleData, check.threshold),
+    usingMetrics: { dur: fn('Duration', `p${check.percentile}`), inv: fn('Invocations', 'Sum') },
+    period,
+    label: `${check.name}: p${check.percentile} duration (ms) (intervals with at least ${analysis.minRequests} invocations)`,
+  });
+}
+
+/** The period of a metric or metric-math expression in seconds, undefined when it is not known at synth time. */
+export function metricPeriodSeconds(metric: cloudwatch.IMetric): number | undefined {
+  const config = metric.toMetricConfig();
+  const period = config.metricStat?.period.toSeconds() ?? config.mathExpression?.period;
+  return period === undefined || Token.isUnresolved(period) ? undefined : period;
 }
 
 function customMetric(check: HealthCheck, period: Duration): cloudwatch.IMetric {
+  if (check.cloudWatchMetric !== undefined) {
+    return check.cloudWatchMetric;
+  }
   const cw = check.cloudWatch!;
   return new cloudwatch.Metric({
     namespace: cw.namespace,
@@ -183,10 +228,24 @@ function customMetric(check: HealthCheck, period: Duration): cloudwatch.IMetric 
   });
 }
 
-/** `100 × errors / requests`, counted only in intervals with at least `minRequests` requests (0 otherwise). */
-function guardedRate(errors: string, requests: string, minRequests: number): string {
+/**
+ * `100 × errors / requests` in intervals with at least `minRequests` requests; below it, 0 (a passing
+ * measurement) or, for TooLittleData.FAIL, 100 (above any threshold an error-rate check accepts).
+ */
+function guardedRate(errors: string, requests: string, minRequests: number, tooLittle: TooLittleData): string {
   const atLeast = Math.max(minRequests, 1);
-  return `IF(FILL(${requests}, 0) >= ${atLeast}, 100 * FILL(${errors}, 0) / FILL(${requests}, 0), 0)`;
+  const below = tooLittle === TooLittleData.FAIL ? 100 : 0;
+  return `IF(FILL(${requests}, 0) >= ${atLeast}, 100 * FILL(${errors}, 0) / FILL(${requests}, 0), ${below})`;
+}
+
+/**
+ * A latency in intervals with at least `minRequests` requests; below it, 0 (a passing measurement)
+ * or, for TooLittleData.FAIL, a value above the check's threshold (`threshold + 1`, in the metric's unit).
+ */
+function guardedValue(value: string, requests: string, minRequests: number, tooLittle: TooLittleData, threshold: number): string {
+  const atLeast = Math.max(minRequests, 1);
+  const below = tooLittle === TooLittleData.FAIL ? threshold + 1 : 0;
+  return `IF(FILL(${requests}, 0) >= ${atLeast}, FILL(${value}, 0), ${below})`;
 }
 
 /** The alarms a CodeDeploy deployment group watches, and the composite alarm made for them if any. */

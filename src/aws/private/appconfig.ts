@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
 import { Flag, FlagValueType } from '../../flags/flag';
 import type { FlagSet } from '../../flags/flag-set';
 import type { ResolvedFlag } from '../../flags/private/resolved';
@@ -282,9 +282,10 @@ export const KILL_ROLLOUT: AppConfigRollout = {
  * serves 100% before the final bake.
  * @see https://docs.aws.amazon.com/appconfig/latest/userguide/appconfig-creating-deployment-strategy.html
  */
-export function renderAppConfigRollout(where: string, strategy: DeploymentStrategy): AppConfigRollout {
+export function renderAppConfigRollout(where: string, strategy: DeploymentStrategy,
+  source: AlarmSource = AlarmSource.LAMBDA_VERSION): AppConfigRollout {
   const analysis = strategy.analysis;
-  if (analysis !== undefined) requireAwsAnalysis(where, 'strategy.analysis', analysis);
+  if (analysis !== undefined) requireAwsAnalysis(where, 'strategy.analysis', analysis, source);
   const keep = toSeconds(strategy.keepPreviousVersionFor);
   const judged = (a: Analysis | undefined): Partial<PlanPhaseSpec> =>
     a === undefined || a.isNone ? {} : { checks: a.checkNames, timeToDetect: awsTimeToDetect(a) };

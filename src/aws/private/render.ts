@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
-import { fail, formatDuration } from '../../private/validate';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
-import { awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
@@ -43,11 +43,15 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
     'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
   const base = { minHealthyPercent: 100, maxHealthyPercent: 200, circuitBreaker: false, blueGreen: true, analysis };
+  if (strategy.kind !== StrategyKind.ROLLING && engine._circuitBreakerGiven && engine.circuitBreaker) {
+    fail(where, 'engine.circuitBreaker', 'only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms', 'true',
+      'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
+  }
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
       const step = singleStep(where, strategy, target);
@@ -123,6 +127,12 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
         fail(where, 'strategy.bakeTime', `cannot be set with the ECS native rolling strategy: ECS derives how long it watches the alarms after the last task from the alarm configuration (${formatDuration(Duration.seconds(expected))} here)`,
           formatDuration(strategy.rollingBakeTime!), 'Leave bakeTime unset, or use a blue/green strategy whose keepPreviousVersionFor sets the bake time.');
       }
+      for (const [field, capacity] of [['strategy.maxSurge', strategy.maxSurge!], ['strategy.maxUnavailable', strategy.maxUnavailable!]] as const) {
+        if (!capacity.isPercent && capacity.value > desiredCount) {
+          fail(where, field, `must be at most the desired count (${desiredCount} tasks)`, `Capacity.count(${capacity.value})`,
+            `Pass Capacity.count(${desiredCount}) or less, or a percentage with Capacity.percent(n).`);
+        }
+      }
       const surge = strategy.maxSurge!.toPercentOf(desiredCount, 'maxSurge');
       const unavailable = strategy.maxUnavailable!.toPercentOf(desiredCount, 'maxUnavailable');
       return {
@@ -147,7 +157,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
   const lambda = engine === undefined;
-  const analysis = checkedAnalysis(where, strategy);
+  const analysis = checkedAnalysis(where, strategy, lambda ? AlarmSource.LAMBDA_VERSION : AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => lambda ? Duration.seconds(0)
     : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -222,7 +232,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
   throw new Error(`unknown strategy kind ${strategy.kind}`);
 }
 
-function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis | undefined {
+export function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
   const preview = strategy.previewAnalysis;
   if (preview !== undefined && !preview.isNone) {
     fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
@@ -232,11 +242,11 @@ function checkedAnalysis(where: string, strategy: DeploymentStrategy): Analysis 
   if (analysis === undefined || analysis.isNone) {
     return undefined;
   }
-  requireAwsAnalysis(where, 'strategy.analysis', analysis);
+  requireAwsAnalysis(where, 'strategy.analysis', analysis, source);
   return analysis;
 }
 
-function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
+export function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
   if (strategy.steps.length !== 1) {
     fail(where, 'strategy.steps', `must contain exactly one step for ${target}, which shifts to one canary percentage and then to 100%`,
       `${strategy.steps.length} steps (${strategy.steps.map(s => `${s.weight}%`).join(', ')})`,
@@ -265,7 +275,7 @@ function requireCloudFormationWindow(where: string, field: string, minutes: numb
   }
 }
 
-function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
+export function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
   const seconds = d.toSeconds();
   if (seconds % 60 !== 0) {
     fail(where, field, `must be a whole number of minutes: it becomes the ${what}`, formatDuration(d), `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
@@ -277,7 +287,7 @@ function wholeMinutes(where: string, field: string, d: Duration, max: number | u
   return Duration.minutes(seconds / 60);
 }
 
-function wholePercent(where: string, field: string, value: number): number {
+export function wholePercent(where: string, field: string, value: number): number {
   if (!Number.isInteger(value)) {
     fail(where, field, 'must be a whole percentage for CodeDeploy', String(value),
       `Use ${Math.round(value) || 1}; EcsEngine.native() accepts multiples of 0.1, and ${ARGO_HINT} with any weight.`);
@@ -301,11 +311,13 @@ function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): st
   for (const a of [strategy.analysis, strategy.previewAnalysis]) {
     if (a?.isNone) out.push(`No automated analysis: ${a.noneReason}.`);
   }
+  const tooLittle = analysis?.describeTooLittleData();
+  if (tooLittle !== undefined) out.push(tooLittle);
   return out;
 }
 
 function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
-  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: Duration.seconds(0), note: smokeTest.describe() }];
+  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: smokeTest.deadline ?? Duration.seconds(0), note: smokeTest.describe() }];
 }
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
@@ -330,7 +342,7 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
     phases.push({
       name: testListener ? 'Preview (test listener only)' : 'Preview (no traffic, no test listener)',
       trafficPercent: 0,
-      duration: Duration.seconds(0),
+      duration: smokeTest?.deadline ?? Duration.seconds(0),
       manualGate: manual,
       note: [
         smokeTest?.describe(),

@@ -1,6 +1,8 @@
-import { Analysis } from '../../strategy/analysis';
-import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
+import { Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { fail, show } from '../../private/validate';
+import { Analysis, TooLittleData } from '../../strategy/analysis';
+import { Comparison, HealthCheck, HealthCheckKind } from '../../strategy/health-check';
 import type * as at from '../imports/argo-analysis-template-argoproj.io';
 import { MetricProvider, MetricProviderKind, PrometheusQueries } from '../metric-provider';
 import { ArgoSmokeTest, ArgoSmokeTestKind } from '../smoke-test';
@@ -68,16 +70,27 @@ export function metricsFor(analysis: Analysis, ctx: MetricContext): at.AnalysisT
   const inconclusive = ctx.inconclusiveLimit ?? analysis.failureLimit + 1;
   return analysis.checks.map(check => {
     const measured = measure(check, analysis, provider, ctx, interval);
+    const passes = measured.value(NEGATED[measured.failWhen], measured.threshold);
+    const fails = measured.value(SYMBOL[measured.failWhen], measured.threshold);
+    // Too little data (below minRequests the query returns no sample, or the provider returned nothing)
+    // is matched by exactly one condition, or by neither for an inconclusive measurement.
+    const noData = `!(${measured.hasData})`;
+    const conditions = analysis.tooLittleData === TooLittleData.PASS
+      ? { successCondition: `${noData} || ${passes}`, failureCondition: `${measured.hasData} && ${fails}` }
+      : analysis.tooLittleData === TooLittleData.FAIL
+        ? { successCondition: `${measured.hasData} && ${passes}`, failureCondition: `${noData} || ${fails}` }
+        : { successCondition: `${measured.hasData} && ${passes}`, failureCondition: `${measured.hasData} && ${fails}` };
     return {
       name: check.name,
       interval,
       ...(initialDelay ? { initialDelay } : {}),
       ...(ctx.count !== undefined ? { count: union<at.AnalysisTemplateSpecMetricsCount>(ctx.count) } : {}),
       failureLimit: union<at.AnalysisTemplateSpecMetricsFailureLimit>(analysis.failureLimit),
-      inconclusiveLimit: union<at.AnalysisTemplateSpecMetricsInconclusiveLimit>(
-        ctx.count !== undefined ? Math.min(inconclusive, ctx.count) : inconclusive),
-      successCondition: `${measured.hasData} && ${measured.value(NEGATED[measured.failWhen], measured.threshold)}`,
-      failureCondition: `${measured.hasData} && ${measured.value(SYMBOL[measured.failWhen], measured.threshold)}`,
+      ...(analysis.tooLittleData === TooLittleData.INCONCLUSIVE ? {
+        inconclusiveLimit: union<at.AnalysisTemplateSpecMetricsInconclusiveLimit>(
+          ctx.count !== undefined ? Math.min(inconclusive, ctx.count) : inconclusive),
+      } : {}),
+      ...conditions,
       provider: measured.provider,
     };
   });
@@ -107,27 +120,30 @@ function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvide
     }
     case MetricProviderKind.CLOUDWATCH: {
       const cw = check.cloudWatch;
-      if (check.kind !== HealthCheckKind.CUSTOM || cw === undefined) {
-        missingQuery(check, ctx, 'CloudWatch', 'HealthCheck.custom({ ..., cloudWatch: { namespace, metricName, dimensions, statistic } })');
+      if (check.kind !== HealthCheckKind.CUSTOM || (cw === undefined && check.cloudWatchMetric === undefined)) {
+        missingQuery(check, ctx, 'CloudWatch', 'HealthCheck.custom({ ..., cloudWatch: { namespace, metricName, dimensions, statistic } }) or cloudWatchMetric');
       }
       const lookback = argoDuration(WHERE, 'metrics.lookback', provider.lookback ?? analysis.interval);
+      const metricDataQueries = check.cloudWatchMetric !== undefined
+        ? metricDataQueriesOf(check, analysis, ctx)
+        : [{
+          id: 'm',
+          returnData: true,
+          metricStat: {
+            metric: {
+              namespace: cw!.namespace,
+              metricName: cw!.metricName,
+              dimensions: Object.entries(cw!.dimensions ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
+            },
+            period: union<at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod>(seconds(analysis.interval)),
+            stat: cw!.statistic ?? 'Average',
+          },
+        }];
       return {
         provider: {
           cloudWatch: {
             interval: lookback,
-            metricDataQueries: [{
-              id: 'm',
-              returnData: true,
-              metricStat: {
-                metric: {
-                  namespace: cw.namespace,
-                  metricName: cw.metricName,
-                  dimensions: Object.entries(cw.dimensions ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value })),
-                },
-                period: union<at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod>(seconds(analysis.interval)),
-                stat: cw.statistic ?? 'Average',
-              },
-            }],
+            metricDataQueries,
           },
         },
         hasData: 'len(result[0].Values) > 0',
@@ -156,6 +172,63 @@ function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvide
   }
 }
 
+/**
+ * The GetMetricData queries of a check given as a CloudWatch IMetric: one metricStat query, or the
+ * expression (returned) with the metrics it uses (not returned), ids as the expression names them.
+ */
+type DataQuery = at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueries;
+
+function metricDataQueriesOf(check: HealthCheck, analysis: Analysis, ctx: MetricContext): DataQuery[] {
+  const field = `${ctx.field}.checks ("${check.name}").cloudWatchMetric`;
+  const concrete = (what: string, value: unknown): string => {
+    if (typeof value !== 'string' || Token.isUnresolved(value)) {
+      fail(WHERE, field, `must have a concrete ${what} for Argo Rollouts' CloudWatch provider (the AnalysisTemplate is not a CloudFormation template)`,
+        typeof value === 'string' ? 'an unresolved token' : show(value), 'Build the metric from literal names, for example dimensionsMap: { FunctionName: "checkout" }.');
+    }
+    return value;
+  };
+  const statQuery = (queryId: string, metric: cloudwatch.IMetric, returnData: boolean): DataQuery => {
+    const stat = metric.toMetricConfig().metricStat!;
+    const period = stat.period.toSeconds();
+    if (period !== seconds(analysis.interval)) {
+      fail(WHERE, field, `must have the analysis' interval (${seconds(analysis.interval)}s) as its period`, `${period}s`, 'Pass the metric with { period } equal to the analysis interval.');
+    }
+    return {
+      id: queryId,
+      returnData,
+      metricStat: {
+        metric: {
+          namespace: concrete('namespace', stat.namespace),
+          metricName: concrete('metric name', stat.metricName),
+          dimensions: [...(stat.dimensions ?? [])].sort((a, b) => a.name.localeCompare(b.name))
+            .map(d => ({ name: concrete('dimension name', d.name), value: concrete(`value for dimension ${d.name}`, d.value) })),
+        },
+        period: union<at.AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod>(period),
+        stat: concrete('statistic', stat.statistic),
+        ...(stat.unitFilter ? { unit: stat.unitFilter } : {}),
+      },
+    };
+  };
+  const config = check.cloudWatchMetric!.toMetricConfig();
+  if (config.metricStat !== undefined) {
+    return [statQuery('m', check.cloudWatchMetric!, true)];
+  }
+  const math = config.mathExpression!;
+  if (math.period !== seconds(analysis.interval)) {
+    fail(WHERE, field, `must have the analysis' interval (${seconds(analysis.interval)}s) as its period`, `${math.period}s`, 'Pass the expression with { period } equal to the analysis interval.');
+  }
+  const used = Object.entries(math.usingMetrics).sort(([a], [b]) => a.localeCompare(b));
+  if (used.some(([, m]) => m.toMetricConfig().metricStat === undefined)) {
+    fail(WHERE, field, 'may only use plain metrics in its expression for Argo Rollouts', 'a nested expression', 'Inline the nested expression into one expression over metrics.');
+  }
+  const names = new Set(used.map(([name]) => name));
+  const resultId = ['e', 'expr', 'result'].find(n => !names.has(n))!;
+  return [
+    { id: resultId, expression: concrete('expression', math.expression), returnData: true },
+    ...used.map(([name, m]) => statQuery(name, m, false)),
+  ];
+}
+
 function prometheusQuery(check: HealthCheck, analysis: Analysis, provider: MetricProvider, ctx: MetricContext,
   window: string): { query: string; threshold: number } {
   if (check.kind === HealthCheckKind.CUSTOM) {
@@ -181,7 +254,7 @@ function prometheusQuery(check: HealthCheck, analysis: Analysis, provider: Metri
       fail(WHERE, 'metrics.queries.requestCount', `is required because the analysis' minRequests is ${analysis.minRequests}`, 'undefined',
         'Add requestCount to PrometheusQueries.custom({...}), or set minRequests: 0 in the analysis.');
     }
-    // Below minRequests the query returns no sample: the measurement is inconclusive, neither a pass nor a failure.
+    // Below minRequests the query returns no sample: the analysis' tooLittleData decides what that counts as.
     query = `(${query}) and on() ((${fill(queries.requestCount)}) >= ${analysis.minRequests})`;
   }
   const threshold = check.kind === HealthCheckKind.ERROR_RATE ? check.threshold / 100 : check.threshold / 1000;

@@ -1,0 +1,168 @@
+import { formatDuration } from '../../private/validate';
+import { RolloutPlan } from '../../strategy/rollout-plan';
+import { Runbook, RunbookProcedure, RunbookVariable } from '../../strategy/runbook';
+
+/** What every AWS runbook is told about the deployment it describes. */
+export interface AwsRunbookFacts {
+  /** The construct path, the runbook's title. */
+  readonly title: string;
+  /** The plan the construct renders. */
+  readonly plan: RolloutPlan;
+  /** The rollback alarms' names (empty without checks). */
+  readonly alarmNames: string[];
+  /** Whether the alarms roll deployments back (false under break glass). */
+  readonly alarmsOn: boolean;
+  /** Why the alarms are off, under break glass. */
+  readonly breakGlassReason?: string;
+}
+
+/** The facts of an ECS service's runbook. */
+export interface EcsRunbookFacts extends AwsRunbookFacts {
+  /** Variables CLUSTER and SERVICE (and, for CodeDeploy, APPLICATION and GROUP). */
+  readonly variables: RunbookVariable[];
+  /** Whether CodeDeploy (true) or ECS (false) runs the deployments. */
+  readonly codeDeploy: boolean;
+  /** CodeDeploy: whether a manual promotion waits for approval. */
+  readonly manualPromotion: boolean;
+  /** Whether the service replaces its tasks in place (rolling). */
+  readonly rolling: boolean;
+  /** The previous version's keep window, formatted. */
+  readonly keep: string;
+}
+
+/** The facts of a Lambda alias's runbook. */
+export interface LambdaRunbookFacts extends AwsRunbookFacts {
+  /** Variables FUNCTION, ALIAS, APPLICATION and GROUP. */
+  readonly variables: RunbookVariable[];
+}
+
+/** Finds the CodeDeploy deployment in progress of the deployment group in $APPLICATION / $GROUP. */
+const CODEDEPLOY_IN_PROGRESS = 'DEPLOYMENT=$(aws deploy list-deployments --application-name "$APPLICATION" --deployment-group-name "$GROUP" '
+  + '--include-only-statuses Created Queued InProgress Ready --query "deployments[0]" --output text)';
+
+/** What rolls back by itself, from the plan and the alarms. */
+function automatic(facts: AwsRunbookFacts, engine: string, extra: string[]): string[] {
+  const out: string[] = [];
+  if (facts.alarmNames.length === 0) {
+    out.push('Nothing watches the new version: no health check is declared, so no alarm rolls a deployment back.');
+  } else if (!facts.alarmsOn) {
+    out.push(`Nothing: the rollback alarms are off for deployments (break glass: ${facts.breakGlassReason}). They stay defined (${facts.alarmNames.join(', ')}) but ${engine} ignores them.`);
+  } else {
+    const detect = facts.plan.phases.map(p => p.timeToDetect).filter(t => t !== undefined).map(t => formatDuration(t!));
+    out.push(`${engine} rolls the deployment back when any of these alarms is in ALARM while it runs, keep window included: ${facts.alarmNames.join(', ')}`
+      + (detect.length > 0 ? ` (worst-case detection ${detect[detect.length - 1]}).` : '.'));
+  }
+  return [...out, ...extra];
+}
+
+/** The runbook of a ProgressiveFargateService on the ECS native engine or CodeDeploy. */
+export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
+  const breakGlass: RunbookProcedure = {
+    title: 'Deploy a fix while a check is failing (break glass)',
+    when: 'the previous version is the one failing (an incident), so the alarms, which judge the whole service, would roll the fix back',
+    notes: [
+      'Set `alarmRollback: AlarmRollback.breakGlass("<incident>")` on the service, deploy (`cdk deploy`), then set `AlarmRollback.enabled()` again and deploy once more.',
+      'While it is set, nothing rolls a failing deployment back automatically.',
+    ],
+  };
+  if (facts.codeDeploy) {
+    const procedures: RunbookProcedure[] = [
+      {
+        title: 'Abort the deployment in progress and roll back',
+        when: 'the new version misbehaves before the deployment completes (the previous task set still exists)',
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy stop-deployment --deployment-id "$DEPLOYMENT" --auto-rollback-enabled'],
+      },
+    ];
+    if (facts.manualPromotion) {
+      procedures.push({
+        title: 'Promote the new version (approve)',
+        when: 'the preview on the test listener looks right',
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy continue-deployment --deployment-id "$DEPLOYMENT" --deployment-wait-type READY_WAIT'],
+      });
+    }
+    procedures.push(
+      {
+        title: 'Release the previous version now',
+        when: `the new version is healthy and you do not want to wait for the keep window (${facts.keep}) to end`,
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy continue-deployment --deployment-id "$DEPLOYMENT" --deployment-wait-type TERMINATION_WAIT'],
+      },
+      {
+        title: 'Watch the deployment',
+        when: 'any time',
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy get-deployment --deployment-id "$DEPLOYMENT" --query "deploymentInfo.[status,errorInformation]"'],
+      },
+      {
+        title: 'Roll back after the deployment completed',
+        when: 'the previous task set is gone (after the keep window)',
+        notes: ['Revert the change in source control and release it through the same pipeline: CodeDeploy shifts traffic back under the same strategy and checks.'],
+      },
+      breakGlass,
+    );
+    return Runbook.of({
+      title: facts.title,
+      target: facts.plan.target,
+      automatic: automatic(facts, 'CodeDeploy', ['A stopped deployment (stop-deployment) rolls back too: auto-rollback is on for stops.']),
+      variables: facts.variables,
+      procedures,
+    });
+  }
+  const inProgress = 'DEPLOYMENT=$(aws ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" --status IN_PROGRESS '
+    + '--query "serviceDeployments[0].serviceDeploymentArn" --output text)';
+  return Runbook.of({
+    title: facts.title,
+    target: facts.plan.target,
+    automatic: automatic(facts, 'ECS', facts.rolling ? ['The deployment circuit breaker rolls back a deployment whose tasks keep failing to start.'] : []),
+    variables: facts.variables,
+    procedures: [
+      {
+        title: 'Abort the deployment in progress and roll back',
+        when: facts.rolling ? 'the new tasks misbehave during the replacement' : `the new version misbehaves before the deployment completes (keep window: ${facts.keep})`,
+        commands: [inProgress, 'aws ecs stop-service-deployment --service-deployment-arn "$DEPLOYMENT" --stop-type ROLLBACK'],
+      },
+      {
+        title: 'Watch the deployment',
+        when: 'any time',
+        commands: [inProgress, 'aws ecs describe-service-deployments --service-deployment-arns "$DEPLOYMENT" --query "serviceDeployments[0].[status,statusReason,rollback]"'],
+      },
+      {
+        title: 'Roll back after the deployment completed',
+        when: 'the previous version is no longer kept',
+        notes: ['Revert the change in source control and release it through the same pipeline: ECS replaces the version under the same strategy and checks.'],
+      },
+      ...(facts.alarmNames.length > 0 ? [breakGlass] : []),
+    ],
+    notes: ['ECS native has no manual gate: there is nothing to approve or promote.'],
+  });
+}
+
+/** The runbook of a ProgressiveLambdaAlias. */
+export function lambdaRunbook(facts: LambdaRunbookFacts): Runbook {
+  return Runbook.of({
+    title: facts.title,
+    target: facts.plan.target,
+    automatic: automatic(facts, 'CodeDeploy', ['A stopped deployment (stop-deployment) points the alias back to the previous version.']),
+    variables: facts.variables,
+    procedures: [
+      {
+        title: 'Abort the deployment in progress and roll back',
+        when: 'the new version misbehaves while traffic shifts or during the keep window',
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy stop-deployment --deployment-id "$DEPLOYMENT" --auto-rollback-enabled'],
+      },
+      {
+        title: 'Watch the deployment',
+        when: 'any time',
+        commands: [CODEDEPLOY_IN_PROGRESS, 'aws deploy get-deployment --deployment-id "$DEPLOYMENT" --query "deploymentInfo.[status,errorInformation]"'],
+      },
+      {
+        title: 'Point the alias back to a previous version',
+        when: 'the deployment completed and the new version misbehaves (every version stays published)',
+        commands: [
+          'aws lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" --query FunctionVersion --output text',
+          'aws lambda list-versions-by-function --function-name "$FUNCTION" --query "Versions[].Version" --output text',
+          'aws lambda update-alias --function-name "$FUNCTION" --name "$ALIAS" --function-version "<previous version>"',
+        ],
+        notes: ['The next `cdk deploy` points the alias at the declared version again: revert the change in source control as well.'],
+      },
+    ],
+  });
+}

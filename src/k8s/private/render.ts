@@ -1,0 +1,307 @@
+/**
+ * Rendering of an ArgoRollout: pure functions from the validated declaration to the Argo Rollouts
+ * and Kubernetes JSON, testable without a Chart. The construct validates its props, calls these
+ * and creates the objects they describe.
+ *
+ * cdk8s names an object after its place in the construct tree, so names are only known once the
+ * objects exist: `renderStrategy` first renders everything that does not depend on names (the
+ * steps, the AnalysisTemplates, which Services are needed) and validates the strategy against Argo;
+ * its `strategy(names)` then renders `spec.strategy` with the names of the objects created.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { fail, formatDuration } from '../../private/validate';
+import { Analysis } from '../../strategy/analysis';
+import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
+import type * as at from '../imports/argo-analysis-template-argoproj.io';
+import type * as ro from '../imports/argo-rollout-argoproj.io';
+import { MetricProvider } from '../metric-provider';
+import { ArgoSmokeTest } from '../smoke-test';
+import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
+import { countWithin, MetricContext, metricsFor, smokeTestMetric, templateArgs } from './analysis';
+import { union } from './argo-types';
+import { argoDuration, seconds } from './durations';
+import { plainJson } from './plain-json';
+import { renderTrafficRouter } from './router';
+import { scaleWeights } from './weights';
+
+const WHERE = 'ArgoRollout';
+
+/** What the renderers need from the construct's validated props. */
+export interface RolloutDeclaration {
+  readonly strategy: DeploymentStrategy;
+  readonly router: TrafficRouting;
+  readonly metrics?: MetricProvider;
+  readonly smokeTest?: ArgoSmokeTest;
+  /** Pods of the stable version. */
+  readonly replicas: number;
+  /** Port of the Services. */
+  readonly port: number;
+  /** Measurements without data an analysis tolerates (`ArgoRolloutProps.inconclusiveLimit`). */
+  readonly inconclusiveLimit?: number;
+  /** The namespace the rollout runs in (its own, else its chart's), when known. */
+  readonly namespace?: string;
+}
+
+/** The Services a strategy needs, by construct id. */
+export type ServiceId = 'StableService' | 'CanaryService' | 'ActiveService' | 'PreviewService' | 'Service';
+/** The AnalysisTemplates a strategy needs, by construct id. */
+export type TemplateId = 'Analysis' | 'PreviewAnalysis' | 'SmokeTest' | 'PostPromotionAnalysis';
+
+/** An AnalysisTemplate to create. */
+export interface TemplateRender {
+  readonly id: TemplateId;
+  /** Its `spec`, as Kubernetes JSON. */
+  readonly spec: any;
+}
+
+/** The names of the objects created for the rollout. */
+export interface ObjectNames {
+  readonly rollout: string;
+  readonly services: { readonly [id in ServiceId]?: string };
+  readonly templates: { readonly [id in TemplateId]?: string };
+}
+
+/** A strategy rendered for Argo Rollouts, up to the names of the objects. */
+export interface StrategyRender {
+  /** The Services to create, in order. */
+  readonly services: ServiceId[];
+  /** The AnalysisTemplates to create, in order. */
+  readonly templates: TemplateRender[];
+  /** What could only be approximated, for the user to know. */
+  readonly warnings: string[];
+  /** Remarks for the plan. */
+  readonly notes: string[];
+  /** `spec.strategy`, once the objects have their names. */
+  strategy(names: ObjectNames): ro.RolloutSpecStrategy;
+}
+
+/** Renders the strategy, or refuses what Argo Rollouts cannot express exactly. */
+export function renderStrategy(decl: RolloutDeclaration): StrategyRender {
+  switch (decl.strategy.kind) {
+    case StrategyKind.CANARY:
+    case StrategyKind.LINEAR:
+      return renderCanary(decl);
+    case StrategyKind.ROLLING:
+      return renderRolling(decl);
+    default:
+      return renderBlueGreen(decl);
+  }
+}
+
+/** Canary and linear: setWeight/pause steps, a background analysis, the router and the scale-down delay. */
+export function renderCanary(decl: RolloutDeclaration): StrategyRender {
+  const { strategy, router, replicas } = decl;
+  const { setWeights, maxTrafficWeight } = scaleWeights(WHERE, strategy.steps.map(s => s.weight), router);
+  const steps: ro.RolloutSpecStrategyCanarySteps[] = [];
+  strategy.steps.forEach((s, i) => {
+    steps.push({ setWeight: setWeights[i] });
+    steps.push({ pause: { duration: pauseFor(`strategy.steps[${i}].bakeTime`, s.bakeTime) } });
+    if (s.manualGate) steps.push({ pause: {} });
+  });
+  const keep = seconds(strategy.keepPreviousVersionFor);
+  const warnings: string[] = [];
+  if (router.kind === TrafficRouterKind.NONE) {
+    if (keep > 0) {
+      fail(WHERE, 'strategy.keepPreviousVersionFor', 'cannot be honoured without a traffic router: Argo Rollouts scales the previous version down as soon as a basic canary completes (scaleDownDelaySeconds needs traffic routing)',
+        formatDuration(strategy.keepPreviousVersionFor), 'Set keepPreviousVersionFor: Duration.seconds(0) in the strategy, or pass a trafficRouting such as TrafficRouting.nginx({...}).');
+    }
+    const pods = strategy.steps.map(s => `${s.weight}% → ${Math.ceil((replicas * s.weight) / 100)} new pod(s)`).join(', ');
+    warnings.push(`No traffic router: Argo Rollouts approximates each weight by the number of new pods running beside the ${replicas} old one(s) (${pods}), so the share of requests is not the declared weight. Pass trafficRouting (NGINX, Istio, ALB, SMI or Gateway API) for exact weights.`);
+  }
+  const templates: TemplateRender[] = [];
+  if (isJudged(strategy.analysis)) {
+    templates.push(template('Analysis', metricsFor(strategy.analysis, metricContext(decl, 'strategy.analysis'))));
+  }
+  return {
+    services: ['StableService', 'CanaryService'],
+    templates,
+    warnings,
+    notes: ['The background analysis stops when the rollout is promoted: during the scale-down delay nothing judges the new version, and a rollback is `kubectl argo rollouts undo` (fast while the previous ReplicaSet is kept).'],
+    strategy: names => {
+      const stable = serviceName(names, 'StableService');
+      const canary = serviceName(names, 'CanaryService');
+      const analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined = templates.length === 0 ? undefined
+        // From step 1: once the first setWeight has sent traffic to the canary.
+        : { templates: templateRefs(names, templates), args: analysisArgs(canary, stable), startingStep: 1 };
+      return {
+        canary: {
+          stableService: stable,
+          canaryService: canary,
+          steps,
+          ...(analysis ? { analysis } : {}),
+          ...(router.kind !== TrafficRouterKind.NONE ? {
+            scaleDownDelaySeconds: keep,
+            trafficRouting: renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }),
+          } : {}),
+        },
+      };
+    },
+  };
+}
+
+/** Rolling: a canary without Service switching, with maxSurge/maxUnavailable, then a bake at 100% with the analysis. */
+export function renderRolling(decl: RolloutDeclaration): StrategyRender {
+  const { strategy } = decl;
+  const steps: ro.RolloutSpecStrategyCanarySteps[] = seconds(strategy.rollingBakeTime!) > 0
+    ? [{ setWeight: 100 }, { pause: { duration: pauseFor('strategy.bakeTime', strategy.rollingBakeTime!) } }]
+    : [];
+  const templates: TemplateRender[] = [];
+  if (isJudged(strategy.analysis)) {
+    templates.push(template('Analysis', metricsFor(strategy.analysis, metricContext(decl, 'strategy.analysis'))));
+  }
+  const surge = strategy.maxSurge!;
+  const unavailable = strategy.maxUnavailable!;
+  return {
+    services: ['Service'],
+    templates,
+    warnings: [],
+    notes: [],
+    strategy: names => {
+      const service = serviceName(names, 'Service');
+      const analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined = templates.length === 0 ? undefined
+        : { templates: templateRefs(names, templates), args: analysisArgs(service, service) };
+      return {
+        canary: {
+          maxSurge: surge.isPercent
+            ? union<ro.RolloutSpecStrategyCanaryMaxSurge>(`${surge.value}%`)
+            : union<ro.RolloutSpecStrategyCanaryMaxSurge>(surge.value),
+          maxUnavailable: unavailable.isPercent
+            ? union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(`${unavailable.value}%`)
+            : union<ro.RolloutSpecStrategyCanaryMaxUnavailable>(unavailable.value),
+          steps,
+          ...(analysis ? { analysis } : {}),
+        },
+      };
+    },
+  };
+}
+
+/** Blue/green, and all-at-once as a blue/green that promotes at once. */
+export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
+  const { strategy, smokeTest } = decl;
+  const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
+  const hasPreview = isBlueGreen || smokeTest !== undefined;
+  const promotion = strategy.promotion;
+  const previewAnalysis = strategy.previewAnalysis;
+  const templates: TemplateRender[] = [];
+  if (isJudged(previewAnalysis)) {
+    // Measured for as long as the preview lasts: the promotion wait, or the time to detect a failure.
+    const window = Math.max(seconds(promotion!.wait), seconds(previewAnalysis.timeToDetect));
+    templates.push(template('PreviewAnalysis',
+      metricsFor(previewAnalysis, metricContext(decl, 'strategy.previewAnalysis', countWithin(previewAnalysis, window)))));
+  }
+  if (smokeTest) {
+    templates.push(template('SmokeTest', [smokeTestMetric(smokeTest, decl.port)]));
+  }
+  const analysis = strategy.analysis;
+  if (isJudged(analysis)) {
+    // Measured while the previous version is kept, so that a failure can still switch back.
+    const field = isBlueGreen ? 'strategy.postPromotionAnalysis' : 'strategy.analysis';
+    templates.push(template('PostPromotionAnalysis',
+      metricsFor(analysis, metricContext(decl, field, countWithin(analysis, seconds(strategy.keepPreviousVersionFor))))));
+  }
+  const manual = promotion?.isManual ?? false;
+  const wait = promotion ? seconds(promotion.wait) : 0;
+  return {
+    services: hasPreview ? ['ActiveService', 'PreviewService'] : ['ActiveService'],
+    templates,
+    warnings: [],
+    notes: [],
+    strategy: names => {
+      const active = serviceName(names, 'ActiveService');
+      const preview = hasPreview ? serviceName(names, 'PreviewService') : undefined;
+      const preTemplates = templates.filter(t => t.id !== 'PostPromotionAnalysis');
+      const postTemplates = templates.filter(t => t.id === 'PostPromotionAnalysis');
+      const pre: ro.RolloutSpecStrategyBlueGreenPrePromotionAnalysis | undefined = preTemplates.length === 0 ? undefined
+        : { templates: templateRefs(names, preTemplates), args: analysisArgs(preview ?? active, active) };
+      const post: ro.RolloutSpecStrategyBlueGreenPostPromotionAnalysis | undefined = postTemplates.length === 0 ? undefined
+        : { templates: templateRefs(names, postTemplates), args: analysisArgs(active, active) };
+      return {
+        blueGreen: {
+          activeService: active,
+          ...(preview ? { previewService: preview } : {}),
+          autoPromotionEnabled: !manual,
+          ...(!manual && wait > 0 ? { autoPromotionSeconds: wait } : {}),
+          ...(pre ? { prePromotionAnalysis: pre } : {}),
+          ...(post ? { postPromotionAnalysis: post } : {}),
+          scaleDownDelaySeconds: seconds(strategy.keepPreviousVersionFor),
+        },
+      };
+    },
+  };
+}
+
+/** What the Rollout's spec is made of besides its strategy. */
+export interface RolloutSpecInputs {
+  readonly replicas: number;
+  readonly revisionHistoryLimit?: number;
+  /** The labels that select the rollout's pods. */
+  readonly selector: Record<string, string>;
+  /** The Deployment referenced with workloadRef, when the pods come from one. */
+  readonly workloadRef?: { readonly name: string; readonly scaleDown: string };
+  /** The pod template (Kubernetes JSON), when the rollout renders it. */
+  readonly template?: any;
+  readonly strategy: ro.RolloutSpecStrategy;
+}
+
+/** The Rollout's `spec`, as Kubernetes JSON. */
+export function renderRolloutSpec(i: RolloutSpecInputs): any {
+  const spec: ro.RolloutSpec = {
+    replicas: i.replicas,
+    ...(i.revisionHistoryLimit !== undefined ? { revisionHistoryLimit: i.revisionHistoryLimit } : {}),
+    selector: { matchLabels: i.selector },
+    ...(i.workloadRef ? {
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: i.workloadRef.name, scaleDown: i.workloadRef.scaleDown },
+    } : {}),
+    strategy: i.strategy,
+  };
+  // Typed through the generated import, converted in one walk; the pod template is cdk8s-plus output, already Kubernetes JSON.
+  const json = plainJson(spec);
+  if (i.template !== undefined) {
+    json.template = i.template;
+  }
+  return json;
+}
+
+/** An AnalysisTemplate with the arguments every generated template declares. */
+function template(id: TemplateId, metrics: at.AnalysisTemplateSpecMetrics[]): TemplateRender {
+  const spec: at.AnalysisTemplateSpec = { args: templateArgs(), metrics };
+  // Typed through the generated import once, here: the object is written from the converted JSON.
+  return { id, spec: plainJson(spec) };
+}
+
+function serviceName(names: ObjectNames, id: ServiceId): string {
+  const name = names.services[id];
+  if (name === undefined) throw new Error(`renderStrategy: no name for the Service ${id}`);
+  return name;
+}
+
+/** References to the rendered templates, by the names they were created with. */
+function templateRefs(names: ObjectNames, templates: TemplateRender[]): Array<{ templateName: string }> {
+  return templates.map(t => {
+    const templateName = names.templates[t.id];
+    if (templateName === undefined) throw new Error(`renderStrategy: no name for the AnalysisTemplate ${t.id}`);
+    return { templateName };
+  });
+}
+
+function isJudged(analysis: Analysis | undefined): analysis is Analysis {
+  return analysis !== undefined && !analysis.isNone;
+}
+
+function metricContext(decl: RolloutDeclaration, field: string, count?: number): MetricContext {
+  return { field, provider: decl.metrics, router: decl.router, count, inconclusiveLimit: decl.inconclusiveLimit };
+}
+
+/** The arguments every generated template declares: the measured Service, the reference Service and the namespace. */
+function analysisArgs(measured: string, reference: string) {
+  return [
+    { name: 'service', value: measured },
+    { name: 'stable-service', value: reference },
+    { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+  ];
+}
+
+function pauseFor(field: string, d: Duration): ro.RolloutSpecStrategyCanaryStepsPauseDuration {
+  return union<ro.RolloutSpecStrategyCanaryStepsPauseDuration>(argoDuration(WHERE, field, d));
+}
