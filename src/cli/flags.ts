@@ -66,6 +66,14 @@ const OPENFEATURE_CALL = /\b(?:get_?(?:boolean|string|number|integer|int|float|d
 const AGENT_QUERY = /[?&]flag=([a-z][a-zA-Z\d_-]{0,63})/g;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** One line for the tool's command list. */
+export const FLAGS_SUMMARY = 'List the declared feature flags and report flag debt, dead and unknown keys';
+
+/** The command as the dispatcher (src/cli/main.ts) runs it. */
+export function flags(args: string[], out: (line: string) => void, err: (line: string) => void): number {
+  return main(args, { stdout: out, stderr: err, cwd: process.cwd() });
+}
+
 /** Runs the command; returns the exit status. */
 export function main(argv: string[], io: FlagsCommandIo = defaultIo()): number {
   try {

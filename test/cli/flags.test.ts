@@ -5,6 +5,7 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { AppConfigFlags, DeploymentStrategy, OpenFeatureFlags } from '../../src';
 import { main, USAGE } from '../../src/cli/flags';
+import { main as dispatch } from '../../src/cli/main';
 import { awsShopFlags, shopFlags } from '../flags/fixtures';
 
 interface Run { code: number; out: string[]; err: string[] }
@@ -110,4 +111,13 @@ test('reads the inventory of a stage\'s nested cloud assembly', () => {
   expect(r.code).toBe(1);
   expect(r.out[0]).toMatch(/^cdk.out\/assembly-Prod\/manifest.json flag shop\/banner type=permission/);
   expect(r.out[r.out.length - 1]).toBe('flags: 5 flag(s) in 1 inventory(ies), 4 finding(s)');
+});
+
+test('the tool dispatches "flags" to the command', () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  expect(dispatch(['flags', '--help'], l => out.push(l), l => err.push(l))).toBe(0);
+  expect(out).toStrictEqual([USAGE]);
+  expect(dispatch(['--help'], l => out.push(l), l => err.push(l))).toBe(0);
+  expect(out[1]).toContain('  flags     List the declared feature flags and report flag debt, dead and unknown keys');
 });
