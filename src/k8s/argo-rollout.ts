@@ -1,6 +1,7 @@
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import type { OpenFeatureFlags } from './feature-flags';
 import { MetricProvider } from './metric-provider';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -8,6 +9,7 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
+import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
@@ -154,6 +156,14 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
    */
   readonly revisionHistoryLimit?: number;
+  /**
+   * Feature flags the pods evaluate: the OpenFeature Operator injects flagd into them (the pod
+   * template gets `openfeature.dev/enabled` and `openfeature.dev/featureflagsource`).
+   * Only with `containers` (a referenced Deployment's pods are annotated on the Deployment).
+   * @default - no flagd injection
+   * @see https://openfeature.dev/docs/reference/other-technologies/open-feature-operator/
+   */
+  readonly featureFlags?: OpenFeatureFlags;
 }
 
 /**
@@ -216,7 +226,8 @@ export class ArgoRollout extends Construct {
         workloadRef: props.deployment
           ? { name: props.deployment.name, scaleDown: props.deploymentScaleDown ?? DeploymentScaleDown.ON_SUCCESS }
           : undefined,
-        template: c.pods.template,
+        // Feature flags: the OpenFeature injection annotations on the pod template.
+        template: props.featureFlags === undefined ? c.pods.template : withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
         strategy: rendered.strategy(names),
       });
       // The controller's rules, on exactly what will be written.
