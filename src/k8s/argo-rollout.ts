@@ -2,6 +2,7 @@ import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MetricProvider } from './metric-provider';
+import { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
@@ -9,6 +10,7 @@ import { RolloutPlan } from '../strategy/rollout-plan';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
 import { requireInteger, requireK8sName, requirePort } from './private/inputs';
+import { argoMigrationPlan, ArgoMigrationRender, checkArgoMigrations, withMigrations } from './private/migrations';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
@@ -108,6 +110,25 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
    */
   readonly revisionHistoryLimit?: number;
+  /**
+   * The database migrations of this release (canary and linear strategies with `trafficRouting`
+   * only). Expand and contract steps run, in the declared order, as the first canary step: an inline
+   * analysis whose AnalysisTemplate has one Job metric (one container per step, in order), before
+   * the first `setWeight`, so before any canary pod exists; a failed step aborts the rollout. Blocking
+   * backfill steps run the same way after the last canary step, before promotion. A contract step
+   * must drop only what the stable version already stopped using (it belongs to the release after
+   * the one that stopped using the old shape). The connection's secret is the Kubernetes Secret of
+   * that name in the namespace; a psql script reaches its container in `MIGRATION_SCRIPT`.
+   *
+   * Refused with blue/green and all-at-once (the preview pods start before the pre-promotion
+   * analysis), rolling, no traffic routing, and non-blocking backfill steps (no hook after
+   * promotion). Argo Rollouts skips every step on the initial deploy, so the migration step does not
+   * run when the Rollout is first created.
+   * @default - no migrations
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/job/
+   */
+  readonly migrations?: MigrationSet;
 }
 
 /**
@@ -140,12 +161,17 @@ export class ArgoRollout extends Construct {
   /** What the plan is made from, known once the rollout is rendered. */
   private readonly planInputs: ArgoPlanInputs;
   private cachedPlan?: RolloutPlan;
+  /** The migrations and how the rollout runs them. */
+  private readonly migrations?: ArgoMigrationRender;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
     try {
       const c = this.validateProps(props);
-      const rendered = renderStrategy(c.declaration);
+      // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
+      const migrations = checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router);
+      const rendered = migrations ? withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
+      this.migrations = migrations;
 
       // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
       const services: { [id in ServiceId]?: kplus.Service } = {};
@@ -204,7 +230,7 @@ export class ArgoRollout extends Construct {
 
   /** What this rollout will do, phase by phase. */
   public get plan(): RolloutPlan {
-    return this.cachedPlan ??= argoPlan(this.planInputs);
+    return this.cachedPlan ??= this.migrations ? argoMigrationPlan(argoPlan(this.planInputs), this.migrations) : argoPlan(this.planInputs);
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */
