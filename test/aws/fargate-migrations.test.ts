@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { canary, newStack, only, service } from './util';
 import {
-  Analysis, DatabaseConnection, DatabaseEngine, DeploymentStrategy, EcsEngine, MigrationRunner, MigrationSet, MigrationSql, MigrationStep, SmokeTest,
+  Analysis, DatabaseConnection, DatabaseEngine, DeploymentStrategy, EcsEngine, MigrationRunner, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, SmokeTest,
 } from '../../src';
 
 function migrations(extra: { blockingBackfill?: boolean; secondBackfill?: boolean } = {}): MigrationSet {
@@ -188,4 +189,22 @@ test('the same declaration synthesizes byte-identical templates', () => {
   const a = JSON.stringify(service({ migrations: migrations(), strategy: canary(10, Duration.minutes(10)) }).template.toJSON());
   const b = JSON.stringify(service({ migrations: migrations(), strategy: canary(10, Duration.minutes(10)) }).template.toJSON());
   expect(a).toBe(b);
+});
+
+describe('Lambda alias', () => {
+  const lambdaAlias = (migrationSet: unknown) => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    return new ProgressiveLambdaAlias(stack, 'Live', { version: fn.currentVersion, strategy: canary(), migrations: migrationSet as MigrationSet });
+  };
+
+  test('fails when given migrations, naming ECS native and Argo', () => {
+    expect(() => lambdaAlias(migrations())).toThrow(
+      'ProgressiveLambdaAlias Test/Live: migrations cannot be run by a Lambda alias deployment yet: its pre-traffic (BeforeAllowTraffic) migration hook is not rendered by this library, '
+      + 'got a MigrationSet of 3 step(s). Run the migrations with ProgressiveFargateService (ECS native engine) or an ArgoRollout canary, or from your own preTrafficHook, and leave migrations out.');
+  });
+
+  test('fails when given something else as migrations', () => {
+    expect(() => lambdaAlias('expand.sql')).toThrow(/^ProgressiveLambdaAlias Test\/Live: migrations cannot be run by a Lambda alias deployment yet.*, got "expand.sql"\./);
+  });
 });
