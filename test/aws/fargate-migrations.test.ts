@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { canary, newStack, only, service } from './util';
 import {
-  Analysis, DatabaseConnection, DatabaseEngine, DeploymentStrategy, EcsEngine, MigrationRunner, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, SmokeTest,
+  Analysis, DatabaseConnection, DatabaseEngine, DeploymentStrategy, EcsEngine, MigrationRunner, MigrationSet, MigrationSql, MigrationStep,
+  ProgressiveLambdaAlias, SmokeTest,
 } from '../../src';
 
 function migrations(extra: { blockingBackfill?: boolean; secondBackfill?: boolean } = {}): MigrationSet {
