@@ -120,8 +120,8 @@ export interface ArgoRolloutProps {
    * the one that stopped using the old shape). The connection's secret is the Kubernetes Secret of
    * that name in the namespace; a psql script reaches its container in `MIGRATION_SCRIPT`.
    *
-   * Refused with blue/green and all-at-once (the preview pods start before the pre-promotion
-   * analysis), rolling, no traffic routing, and non-blocking backfill steps (no hook after
+   * Refused with blue/green (unless `migrationsAfterPreviewStarts`) and all-at-once (the preview pods
+   * start before the pre-promotion analysis), rolling, no traffic routing, and non-blocking backfill steps (no hook after
    * promotion). Argo Rollouts skips every step on the initial deploy, so the migration step does not
    * run when the Rollout is first created.
    * @default - no migrations
@@ -129,6 +129,16 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/job/
    */
   readonly migrations?: MigrationSet;
+  /**
+   * Accept that, with a blue/green strategy, the migration runs after the new version started: the
+   * migration Job joins the pre-promotion analysis (beside the other pre-promotion checks, while the
+   * preview pods already run on the schema before expand), and blocking backfills the post-promotion
+   * analysis. Without it, `migrations` with blue/green is refused. Only with `migrations` and a
+   * blue/green strategy.
+   * @default false
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
+   */
+  readonly migrationsAfterPreviewStarts?: boolean;
 }
 
 /**
@@ -169,7 +179,8 @@ export class ArgoRollout extends Construct {
     try {
       const c = this.validateProps(props);
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
-      const migrations = checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router);
+      const migrations = checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
+        props.migrationsAfterPreviewStarts);
       const rendered = migrations ? withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
       this.migrations = migrations;
 

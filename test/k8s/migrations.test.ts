@@ -135,8 +135,36 @@ test('fails with a blue/green strategy: the preview starts before the pre-promot
     containers: CONTAINERS,
     migrations: migrations('none'),
   })).toThrow('ArgoRollout: migrations cannot run before the new version starts with a blue/green rollout: Argo Rollouts starts the preview pods before the pre-promotion analysis, got DeploymentStrategy.blueGreen. '
-    + 'Use a canary or linear strategy with trafficRouting (the migration runs as the first step, before any canary pod exists), or run the steps from an Argo CD PreSync hook Job yourself and leave migrations out.');
+    + 'Use a canary or linear strategy with trafficRouting (the migration runs as the first step, before any canary pod exists), or run the steps from an Argo CD PreSync hook Job yourself and leave migrations out, '
+    + 'or accept that the preview runs on the old schema meanwhile with migrationsAfterPreviewStarts: true.');
   expect(chart.node.children).toHaveLength(0);
+});
+
+test('with migrationsAfterPreviewStarts, a blue/green rollout runs the Job in the pre-promotion analysis and the blocking backfill after promotion', () => {
+  const chart = cdk8s.Testing.chart();
+  const rollout = new ArgoRollout(chart, 'api', {
+    strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }),
+    containers: CONTAINERS,
+    migrations: migrations('blocking'),
+    migrationsAfterPreviewStarts: true,
+  });
+  const manifests = synthValid(chart);
+  const bg = rolloutOf(manifests).spec.strategy.blueGreen;
+  const templates = new Map(ofKind(manifests, 'AnalysisTemplate').map(t => [t.metadata.name, t]));
+  const pre = bg.prePromotionAnalysis.templates.map((t: any) => templates.get(t.templateName).spec.metrics[0].provider.job.spec.template.spec);
+  expect(pre).toHaveLength(1);
+  expect(pre[0].initContainers.map((c: any) => c.name)).toEqual(['add-email-lower']);
+  expect(pre[0].containers.map((c: any) => c.name)).toEqual(['drop-email-upper']);
+  const post = bg.postPromotionAnalysis.templates.map((t: any) => templates.get(t.templateName).spec.metrics[0].provider.job.spec.template.spec);
+  expect(post[0].containers.map((c: any) => c.name)).toEqual(['fill-email-lower']);
+  expect(rollout.plan.phases[0].name).toContain('+ Migrations: expand (add-email-lower), then contract (drop-email-upper)');
+  expect(rollout.plan.notes.join('\n')).toContain('until it ends, the new version runs on the schema before expand');
+});
+
+test('fails when migrationsAfterPreviewStarts is given without a blue/green strategy', () => {
+  expect(() => canary({ migrationsAfterPreviewStarts: true })).toThrow(
+    'ArgoRollout: migrationsAfterPreviewStarts only applies to migrations with a blue/green strategy, got true. Remove migrationsAfterPreviewStarts.');
+  expect(() => canary({ migrationsAfterPreviewStarts: 'yes' as any })).toThrow('ArgoRollout: migrationsAfterPreviewStarts must be true or false, got "yes". Pass true to accept it, or leave it out.');
 });
 
 test('fails without traffic routing', () => {

@@ -43,6 +43,8 @@ export const MAX_SCRIPT_BYTES = 32 * 1024;
 /** How the canary runs a set: the steps of the first (pre-traffic) analysis step, and the blocking backfills. */
 export interface ArgoMigrationRender {
   readonly set: MigrationSet;
+  /** Blue/green with migrationsAfterPreviewStarts: the Job joins the pre-promotion analysis. */
+  readonly blueGreen: boolean;
   /** Expand and contract steps, in the declared order: the Job before the first setWeight. */
   readonly before: MigrationStep[];
   /** Blocking backfill steps: a Job after the last canary step, before promotion. */
@@ -51,29 +53,40 @@ export interface ArgoMigrationRender {
 
 /** Checks that the rollout can run the set exactly, or refuses with what it can do instead. */
 export function checkArgoMigrations(where: string, migrations: unknown, strategy: DeploymentStrategy,
-  router: TrafficRouting): ArgoMigrationRender | undefined {
+  router: TrafficRouting, afterPreviewStarts?: unknown): ArgoMigrationRender | undefined {
+  const kind = strategy.kind;
+  if (afterPreviewStarts !== undefined) {
+    if (typeof afterPreviewStarts !== 'boolean') {
+      fail(where, 'migrationsAfterPreviewStarts', 'must be true or false', show(afterPreviewStarts), 'Pass true to accept it, or leave it out.');
+    }
+    if (migrations === undefined || kind !== StrategyKind.BLUE_GREEN) {
+      fail(where, 'migrationsAfterPreviewStarts', 'only applies to migrations with a blue/green strategy', String(afterPreviewStarts),
+        'Remove migrationsAfterPreviewStarts.');
+    }
+  }
   if (migrations === undefined) return undefined;
   if (!(migrations instanceof MigrationSet)) {
     fail(where, 'migrations', 'must be a MigrationSet', show(migrations), 'Pass new MigrationSet({ engine, connection, steps }).');
   }
-  const kind = strategy.kind;
-  if (kind === StrategyKind.BLUE_GREEN || kind === StrategyKind.ALL_AT_ONCE) {
+  const accepted = kind === StrategyKind.BLUE_GREEN && afterPreviewStarts === true;
+  if ((kind === StrategyKind.BLUE_GREEN && !accepted) || kind === StrategyKind.ALL_AT_ONCE) {
     fail(where, 'migrations', 'cannot run before the new version starts with a blue/green rollout: Argo Rollouts starts the preview pods before the pre-promotion analysis',
       `DeploymentStrategy.${kind === StrategyKind.BLUE_GREEN ? 'blueGreen' : 'allAtOnce'}`,
-      'Use a canary or linear strategy with trafficRouting (the migration runs as the first step, before any canary pod exists), or run the steps from an Argo CD PreSync hook Job yourself and leave migrations out.');
+      'Use a canary or linear strategy with trafficRouting (the migration runs as the first step, before any canary pod exists), or run the steps from an Argo CD PreSync hook Job yourself and leave migrations out'
+      + (kind === StrategyKind.BLUE_GREEN ? ', or accept that the preview runs on the old schema meanwhile with migrationsAfterPreviewStarts: true.' : '.'));
   }
   if (kind === StrategyKind.ROLLING) {
     fail(where, 'migrations', 'cannot run before the new version starts with a rolling strategy: new pods replace old ones from the start', 'DeploymentStrategy.rolling',
       'Use a canary or linear strategy with trafficRouting, or run the steps from an Argo CD PreSync hook Job yourself and leave migrations out.');
   }
-  if (router.kind === TrafficRouterKind.NONE) {
+  if (router.kind === TrafficRouterKind.NONE && !accepted) {
     fail(where, 'migrations', 'needs trafficRouting: only with a traffic router does Argo Rollouts size the canary from the current setWeight, so that no canary pod exists before the first one',
       'TrafficRouting.none()', 'Pass trafficRouting, for example TrafficRouting.nginx({ stableIngress }).');
   }
   const background = migrations.steps.filter(s => s.phase === MigrationPhase.BACKFILL && !s.blocking);
   if (background.length > 0) {
     fail(where, 'migrations', 'cannot run a non-blocking backfill on Argo Rollouts: it has no hook after promotion that runs off the rollout\'s critical path',
-      background.map(s => s.id).join(', '), 'Declare the backfill blocking: true (it then runs after the last canary step, before promotion), or run it from an Argo CD PostSync hook Job yourself.');
+      background.map(s => s.id).join(', '), `Declare the backfill blocking: true (it then runs ${accepted ? 'as a post-promotion analysis' : 'after the last canary step, before promotion'}), or run it from an Argo CD PostSync hook Job yourself.`);
   }
   migrations.steps.forEach(step => {
     if (migrations.runnerFor(step).kind === 'psql') {
@@ -86,6 +99,7 @@ export function checkArgoMigrations(where: string, migrations: unknown, strategy
   });
   return {
     set: migrations,
+    blueGreen: accepted,
     before: migrations.steps.filter(s => s.phase !== MigrationPhase.BACKFILL),
     after: migrations.steps.filter(s => s.phase === MigrationPhase.BACKFILL),
   };
@@ -153,12 +167,28 @@ export function withMigrations(rendered: StrategyRender, m: ArgoMigrationRender)
     templates,
     strategy: names => {
       const out: any = rendered.strategy(names);
-      const canary = out.canary;
-      const ref = (id: string) => {
+      const nameOf = (id: string) => {
         const templateName = (names.templates as Record<string, string | undefined>)[id];
         if (templateName === undefined) throw new Error(`withMigrations: no name for the AnalysisTemplate ${id}`);
-        return { analysis: { templates: [{ templateName }] } };
+        return { templateName };
       };
+      if (m.blueGreen) {
+        // Accepted by the user: the Job runs beside the other pre-promotion checks, while the preview runs.
+        const bg = out.blueGreen;
+        const add = (analysis: any, id: string) => analysis === undefined
+          ? { templates: [nameOf(id)] }
+          : { ...analysis, templates: [...analysis.templates, nameOf(id)] };
+        return {
+          ...out,
+          blueGreen: {
+            ...bg,
+            ...(m.before.length > 0 ? { prePromotionAnalysis: add(bg.prePromotionAnalysis, 'Migrations') } : {}),
+            ...(m.after.length > 0 ? { postPromotionAnalysis: add(bg.postPromotionAnalysis, 'Backfill') } : {}),
+          },
+        };
+      }
+      const canary = out.canary;
+      const ref = (id: string) => ({ analysis: { templates: [nameOf(id)] } });
       const before = m.before.length > 0 ? [ref('Migrations')] : [];
       const after = m.after.length > 0 ? [ref('Backfill')] : [];
       const analysis = canary.analysis?.startingStep !== undefined
@@ -195,6 +225,9 @@ export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): Ro
     .map(phase => ({ phase, steps: m.before.filter(s => s.phase === phase) }))
     .filter(p => p.steps.length > 0)
     .map(p => `${p.phase} (${ids(p.steps)})`);
+  if (m.blueGreen) {
+    return blueGreenPlan(plan, m, byPhase);
+  }
   if (byPhase.length > 0) {
     phases.unshift({
       name: `Migrations: ${byPhase.join(', then ')}`,
@@ -222,6 +255,27 @@ export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): Ro
     + 'the schema the first release needs must exist before the Rollout is created.');
   if (m.set.contractRemovals.length > 0) {
     notes.push(`Rollback: once this release's contract steps ran, ${m.set.contractRemovals.join('; ')} is gone; the version an abort returns to must not need it.`);
+  }
+  return RolloutPlan.fromPhases({ target: plan.target, strategy: plan.strategy, phases, notes });
+}
+
+/** Blue/green with migrationsAfterPreviewStarts: the migration runs with the pre-promotion checks, while the preview runs. */
+function blueGreenPlan(plan: RolloutPlan, m: ArgoMigrationRender, byPhase: string[]): RolloutPlan {
+  const phases: PlanPhaseSpec[] = plan.phases.map((p, i) => ({
+    name: i === 0 && byPhase.length > 0 ? `${p.name} + Migrations: ${byPhase.join(', then ')}` : p.name,
+    trafficPercent: p.trafficPercent,
+    duration: p.duration,
+    checks: p.checks,
+    timeToDetect: p.timeToDetect,
+    manualGate: p.manualGate,
+    note: p.note,
+  }));
+  const notes = [...plan.notes,
+    'migrationsAfterPreviewStarts: the migration Job runs in the pre-promotion analysis, beside the other pre-promotion checks, after the preview pods started: '
+    + 'until it ends, the new version runs on the schema before expand.'];
+  if (m.after.length > 0) notes.push(`Blocking backfill (${ids(m.after)}) runs in the post-promotion analysis; a failure switches back to the previous version.`);
+  if (m.set.contractRemovals.length > 0) {
+    notes.push(`Rollback: once this release's contract steps ran, ${m.set.contractRemovals.join('; ')} is gone; the version a rollback returns to must not need it.`);
   }
   return RolloutPlan.fromPhases({ target: plan.target, strategy: plan.strategy, phases, notes });
 }
