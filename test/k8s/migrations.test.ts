@@ -91,7 +91,7 @@ describe('canary with migrations', () => {
     expect(plan.phases[0]).toMatchObject({ name: 'Migrations: expand (add-email-lower), then contract (drop-email-upper)', trafficPercent: 0 });
     expect(plan.phases[0].note).toContain('before the first setWeight; no canary pod exists yet');
     const backfill = plan.phases[plan.phases.length - 2];
-    expect(backfill).toMatchObject({ name: 'Migrations: blocking backfill (fill-email-lower)', trafficPercent: 25 });
+    expect(backfill).toMatchObject({ name: 'Migrations: blocking backfill (fill-email-lower)', trafficPercent: 25, checks: ['error-rate', 'latency-p99'] });
     expect(plan.phases[plan.phases.length - 1].trafficPercent).toBe(100);
     const notes = plan.notes.join('\n');
     expect(notes).toContain('a contract step belongs to the release after the one that stopped using the old shape');

@@ -241,6 +241,9 @@ export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): Ro
     phases.splice(last, 0, {
       name: `Migrations: blocking backfill (${ids(m.after)})`,
       trafficPercent: phases[last - 1]?.trafficPercent ?? 0,
+      // The background analysis keeps judging the canary until promotion.
+      checks: phases[last - 1]?.checks,
+      timeToDetect: phases[last - 1]?.timeToDetect,
       duration: Duration.seconds(0),
       note: 'an analysis step with a Job metric after the last canary step, before promotion; a failed Job aborts the rollout',
     });
