@@ -107,6 +107,17 @@ project.addTask('import-crds', {
   exec: 'bash scripts/import-crds.sh',
 });
 
+// --- Feature flags (src/flags, src/k8s/feature-flags.ts, src/aws/feature-flags.ts) ---
+// `import-crds` also generates the OpenFeature Operator v0.9.2 types (FeatureFlag, FeatureFlagSource).
+// Default source: the upstream release; set OPENFEATURE_CRDS to a local folder to import from there
+// (this repository is generated from ../shared/crds/open-feature-operator-v0.9.2).
+const OPENFEATURE_OPERATOR_VERSION = 'v0.9.2';
+const importCrds = project.tasks.tryFind('import-crds')!;
+importCrds.env('OPENFEATURE_CRDS_DEFAULT',
+  `https://raw.githubusercontent.com/open-feature/open-feature-operator/${OPENFEATURE_OPERATOR_VERSION}/config/crd/bases`);
+importCrds.description = `${importCrds.description} and the OpenFeature Operator ${OPENFEATURE_OPERATOR_VERSION} CRDs`;
+// --- end of feature flags ---
+
 // The package ships compiled JavaScript handlers for the Lambda hooks next to the compiled code.
 // The library variants load the compiled package (lib/), as its users do, so the task compiles first.
 project.addTask('bench', {

@@ -40,13 +40,15 @@ describe('canary with migrations', () => {
 
   test('expand and contract run as the first step, before the first setWeight; the blocking backfill after the last canary step', () => {
     const steps = canarySpec.steps;
-    expect(steps).toHaveLength(7);
+    expect(steps).toHaveLength(9);
     expect(Object.keys(steps[0])).toEqual(['analysis']);
     expect(steps.slice(1, 6)).toEqual([
       { setWeight: 5 }, { pause: { duration: '10m' } },
       { setWeight: 25 }, { pause: { duration: '10m' } }, { pause: {} },
     ]);
+    // The blocking backfill runs after the last canary step, before the judged keep window at 100%.
     expect(Object.keys(steps[6])).toEqual(['analysis']);
+    expect(steps.slice(7)).toEqual([{ setWeight: 100 }, { pause: { duration: '30m' } }]);
     expect(steps.findIndex((s: any) => s.setWeight !== undefined)).toBe(1);
     const first = byName.get(steps[0].analysis.templates[0].templateName);
     expect(first.spec.metrics[0].provider.job.spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(['add-email-lower']);
@@ -109,7 +111,7 @@ test('a command runner runs its command in its image, without a script', () => {
   });
   const { manifests } = canary({ migrations: set });
   const steps = rolloutOf(manifests).spec.strategy.canary.steps;
-  expect(steps).toHaveLength(6);
+  expect(steps).toHaveLength(8);
   const t = ofKind(manifests, 'AnalysisTemplate').find(x => x.metadata.name === steps[0].analysis.templates[0].templateName);
   expect(t.spec.metrics[0].provider.job.spec.template.spec.containers).toEqual([{
     name: 'prisma',

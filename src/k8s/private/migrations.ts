@@ -194,11 +194,16 @@ export function withMigrations(rendered: StrategyRender, m: ArgoMigrationRender)
       const analysis = canary.analysis?.startingStep !== undefined
         ? { ...canary.analysis, startingStep: canary.analysis.startingStep + before.length }
         : canary.analysis;
+      // Canary weights are below 100, so a setWeight 100 step is the judged keep window: the blocking
+      // backfill runs before it, after the last canary step.
+      const steps: any[] = canary.steps ?? [];
+      const keep = steps.findIndex(s => s.setWeight === 100);
+      const at = keep === -1 ? steps.length : keep;
       return {
         ...out,
         canary: {
           ...canary,
-          steps: [...before, ...(canary.steps ?? []), ...after],
+          steps: [...before, ...steps.slice(0, at), ...after, ...steps.slice(at)],
           ...(analysis !== undefined ? { analysis } : {}),
         },
       };
