@@ -171,14 +171,14 @@ export interface ArgoRolloutProps {
    * only). Expand and contract steps run, in the declared order, as the first canary step: an inline
    * analysis whose AnalysisTemplate has one Job metric (one container per step, in order), before
    * the first `setWeight`, so before any canary pod exists; a failed step aborts the rollout. Blocking
-   * backfill steps run the same way after the last canary step, before promotion. A contract step
+   * backfill steps run the same way after the last canary step, before the keep window and promotion. A contract step
    * must drop only what the stable version already stopped using (it belongs to the release after
    * the one that stopped using the old shape). The connection's secret is the Kubernetes Secret of
    * that name in the namespace; a psql script reaches its container in `MIGRATION_SCRIPT`.
    *
    * Refused with blue/green (unless `migrationsAfterPreviewStarts`) and all-at-once (the preview pods
-   * start before the pre-promotion analysis), rolling, no traffic routing, and non-blocking backfill steps (no hook after
-   * promotion). Argo Rollouts skips every step on the initial deploy, so the migration step does not
+   * start before the pre-promotion analysis), rolling, no traffic routing, and non-blocking
+   * backfill steps (no hook after promotion). Argo Rollouts skips every step on the initial deploy, so the migration step does not
    * run when the Rollout is first created.
    * @default - no migrations
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
