@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, HookConfig, readConfig, runHook } from '../../src/aws/private/handlers/migration-hook';
+import { handler, HookConfig, readConfig, readState, runHook } from '../../src/aws/private/handlers/migration-hook';
 
 const ecs = mockClient(ECSClient);
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop';
@@ -147,4 +147,13 @@ test('fails when readConfig gets a broken environment', () => {
 test('fails when the handler has no configuration, rather than letting the new revision start', async () => {
   expect(await handler(event)).toEqual({ hookStatus: 'FAILED' });
   expect(console.log).toHaveBeenCalledWith(JSON.stringify({ migrationHook: 'FAILED', detail: 'the migration hook failed: SUBNETS must be JSON, got undefined' }));
+});
+
+test('hookDetails given back as a JSON string are read the same', async () => {
+  ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: task1, lastStatus: 'RUNNING', containers: [{ name: 'migration' }] }] });
+  const details = { migrationStep: '0', migrationTask: task1, migrationStartedAt: '1000' };
+  expect(await runHook({ ...event, hookDetails: JSON.stringify(details) }, config, 5_000)).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 30, hookDetails: details });
+  expect(readState(undefined)).toEqual({});
+  expect(readState('')).toEqual({});
+  expect(readState('not json')).toEqual({ migrationStep: 'unreadable', migrationTask: 'not json' });
 });

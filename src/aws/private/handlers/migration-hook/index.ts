@@ -48,7 +48,7 @@ export interface HookState {
 export interface HookEvent {
   readonly serviceArn?: string;
   readonly targetServiceRevisionArn?: string;
-  readonly hookDetails?: HookState;
+  readonly hookDetails?: HookState | string;
 }
 
 /** The answer to ECS. */
@@ -107,9 +107,22 @@ async function start(event: HookEvent, config: HookConfig, index: number, now: n
   };
 }
 
+/** The state in `hookDetails`: an object, or the same as a JSON string (as the CloudFormation property is written). */
+export function readState(details: unknown): HookState {
+  if (details === undefined || details === null || details === '') return {};
+  if (typeof details === 'string') {
+    try {
+      return readState(JSON.parse(details));
+    } catch {
+      return { migrationStep: 'unreadable', migrationTask: details };
+    }
+  }
+  return typeof details === 'object' ? details as HookState : { migrationStep: 'unreadable', migrationTask: String(details) };
+}
+
 /** One call of the hook: start the first step, or look at the running one. */
 export async function runHook(event: HookEvent, config: HookConfig, now: number = Date.now()): Promise<HookResponse> {
-  const state = event.hookDetails ?? {};
+  const state = readState(event.hookDetails);
   if (state.migrationTask === undefined) {
     if (config.steps.length === 0) {
       log('SUCCEEDED', 'no migration step to run');
