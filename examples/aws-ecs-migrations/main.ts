@@ -53,6 +53,7 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+console.log(api.runbook.toMarkdown());
 console.log(migrations.planMarkdown());
 
 NagSuppressions.addResourceSuppressions(api.loadBalancer, [

@@ -14,13 +14,15 @@ import { Construct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { MigrationSet } from '../migrations/migration-set';
-import { fail } from '../private/validate';
-import { DeploymentStrategy } from '../strategy/deployment-strategy';
+import { fail, formatDuration } from '../private/validate';
+import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
 import { createBackfillRule, createEcsMigrations } from './private/migrations';
+import { ecsRunbook, nameVariable } from './private/runbook';
 import { SmokeTest } from './smoke-test';
 
 /** Options for `ProgressiveFargateService`. */
@@ -276,6 +278,41 @@ export class ProgressiveFargateService extends Construct {
   public readonly migrationTaskDefinitions: ecs.FargateTaskDefinition[];
   /** The rule that starts the non-blocking backfill when a deployment completes (with such a step). */
   public readonly backfillRule?: events.IRule;
+  /** The strategy as declared, for the runbook. */
+  private readonly declaredStrategy: DeploymentStrategy;
+
+  /**
+   * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
+   * and the commands to abort, promote, release the previous version or roll back on this engine,
+   * with this service's resource names (looked up from the stack where they are only known after
+   * deployment), and the break-glass path.
+   */
+  public get runbook(): Runbook {
+    const strategy = this.declaredStrategy;
+    const codeDeploy = this.engine.kind === EcsEngineKind.CODE_DEPLOY;
+    const variables = [
+      nameVariable('CLUSTER', "the ECS cluster's name", this.cluster.clusterName, this.cluster),
+      nameVariable('SERVICE', "the ECS service's ARN", this.service.serviceArn, this.service),
+    ];
+    if (codeDeploy) {
+      variables.push(
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application!.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.engine.deploymentGroupName ?? this.deploymentGroup!.deploymentGroupName, this.deploymentGroup),
+      );
+    }
+    return ecsRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: this.alarmRollback.isEnabled,
+      breakGlassReason: this.alarmRollback.reason,
+      variables,
+      codeDeploy,
+      manualPromotion: strategy.promotion?.isManual ?? false,
+      rolling: strategy.kind === StrategyKind.ROLLING,
+      keep: formatDuration(strategy.keepPreviousVersionFor),
+    });
+  }
 
   private readonly containerName: string;
   private readonly containerPort: number;
@@ -289,6 +326,7 @@ export class ProgressiveFargateService extends Construct {
     this.engine = engine;
     this.containerPort = input.containerPort;
     this.plan = input.plan;
+    this.declaredStrategy = props.strategy;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
 

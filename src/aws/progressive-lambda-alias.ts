@@ -10,11 +10,13 @@ import { toMillis } from '../private/duration';
 import { fail, show } from '../private/validate';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import { renderLambda } from './private/render-lambda';
+import { lambdaRunbook, nameVariable } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
 
 /** Options for `ProgressiveLambdaAlias`. */
@@ -123,6 +125,28 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly keepWindowFunction?: lambda.IFunction;
   /** What CodeDeploy will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The rollback alarms' names, for the runbook. */
+  private readonly alarmNames: string[];
+
+  /**
+   * What an operator does when a deployment of this alias goes wrong: what rolls back by itself, and
+   * the commands to stop a deployment (rolling the alias back) or point the alias at a previous
+   * version, with this alias' resource names.
+   */
+  public get runbook(): Runbook {
+    return lambdaRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: true,
+      variables: [
+        nameVariable('FUNCTION', "the function's name", this.alias.version.lambda.functionName, this.alias.version.lambda),
+        nameVariable('ALIAS', "the alias' name", this.alias.aliasName, undefined),
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.deploymentGroup.deploymentGroupName, this.deploymentGroup),
+      ],
+    });
+  }
 
   constructor(scope: Construct, id: string, props: ProgressiveLambdaAliasProps) {
     super(scope, id);
@@ -189,6 +213,7 @@ export class ProgressiveLambdaAlias extends Construct {
       version: version.version,
     }, prefix);
     this.alarms = alarms;
+    this.alarmNames = render.analysis === undefined ? [] : render.analysis.checks.map(c => `${prefix}-${c.name}`);
     const watched = codeDeployAlarms(this, alarms, prefix, 'alias');
     this.compositeAlarm = watched.composite;
     const deploymentAlarms = watched.alarms;

@@ -8,6 +8,7 @@ import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
 import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
@@ -18,6 +19,7 @@ import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
+import { argoRunbook } from './private/runbook';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
@@ -321,6 +323,24 @@ export class ArgoRollout extends Construct {
       this.cachedPlan = { warnings: key, plan: this.migrations ? argoMigrationPlan(plan, this.migrations) : plan };
     }
     return this.cachedPlan.plan;
+  }
+
+  /**
+   * What an operator does when this rollout goes wrong: what aborts by itself, and the
+   * `kubectl argo rollouts` commands to abort, promote, watch and undo it, with its name and namespace.
+   */
+  public get runbook(): Runbook {
+    const strategy = this.planInputs.strategy;
+    const analyses = [strategy.analysis, strategy.previewAnalysis].filter(a => a !== undefined && !a.isNone);
+    return argoRunbook({
+      title: this.node.path,
+      rolloutName: this.rolloutName,
+      namespace: this.rollout.metadata.namespace,
+      plan: this.plan,
+      manualGate: this.plan.waitsForApproval,
+      inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE),
+      blueGreen: strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE,
+    });
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */
