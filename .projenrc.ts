@@ -163,6 +163,11 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
 // aws-sdk-client-mock; they are not runtime dependencies of the library.
 project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3');
 
+// ---- Migration hook (src/aws/private/handlers/migration-hook) ----
+// The ECS client the PRE_SCALE_UP hook uses to start and poll the migration task; shipped by the
+// Lambda Node.js runtime, so a dev dependency for type-checking and aws-sdk-client-mock tests only.
+project.addDevDeps('@aws-sdk/client-ecs@^3');
+
 // ---- Database migrations (src/migrations, src/cli) ----
 // libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install
 // scripts), which the SQL lint runs at synth time and in the `lint-sql` command; jsii packages must

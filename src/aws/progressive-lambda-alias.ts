@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { MigrationSet } from '../migrations/migration-set';
 import { toMillis } from '../private/duration';
 import { fail, show } from '../private/validate';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
@@ -62,6 +63,15 @@ export interface ProgressiveLambdaAliasProps {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
    */
   readonly postTrafficHook?: lambda.IFunction;
+  /**
+   * Database migrations: **not rendered for Lambda yet, and refused**. Running expand before traffic
+   * needs a BeforeAllowTraffic hook that starts and waits for the migration, which this construct
+   * does not render. Run the migration from an `ProgressiveFargateService` (ECS native) or an
+   * `ArgoRollout` canary, or from your own `preTrafficHook`.
+   * @default - no migrations
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   */
+  readonly migrations?: MigrationSet;
   /**
    * The CodeDeploy application.
    * @default - a new LambdaApplication
@@ -184,6 +194,11 @@ export class ProgressiveLambdaAlias extends Construct {
     if (props.notificationTopic !== undefined && (props.notificationTopic === null || typeof props.notificationTopic !== 'object'
       || typeof (props.notificationTopic as any).topicArn !== 'string' || typeof (props.notificationTopic as any).grantPublish !== 'function')) {
       fail(where, 'notificationTopic', 'must be an SNS topic', describeValue(props.notificationTopic), 'Pass an sns.ITopic, for example new sns.Topic(this, "Deployments").');
+    }
+    if (props.migrations !== undefined) {
+      fail(where, 'migrations', 'cannot be run by a Lambda alias deployment yet: its pre-traffic (BeforeAllowTraffic) migration hook is not rendered by this library',
+        props.migrations instanceof MigrationSet ? `a MigrationSet of ${props.migrations.steps.length} step(s)` : describeValue(props.migrations),
+        'Run the migrations with ProgressiveFargateService (ECS native engine) or an ArgoRollout canary, or from your own preTrafficHook, and leave migrations out.');
     }
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
     const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
