@@ -246,8 +246,8 @@ export class MigrationSet {
         out.push(`- \`${s.id}\`: ${s.sql ? s.sql._source(s.id) : 'your command'} (${how}${batches}; timeout ${formatDuration(s.timeout)})`);
       }
       if (p.removes.length > 0) {
-        out.push('', `Rollback: until contract runs, the previous version can come back, and it may need ${p.removes.join('; ')}. `
-          + 'Once contract has run, rolling back to it breaks; roll forward instead.');
+        out.push('', `Rollback: contract removes ${p.removes.join('; ')}, which the running version no longer uses, so a rollback to it still works; `
+          + 'a version older than the running one may need them: once contract has run, roll forward from there instead.');
       }
       out.push('');
     }

@@ -94,7 +94,7 @@ export class MigrationStep {
       fail(where, 'blocking', 'must be true or false', show(props.blocking), 'Pass blocking as a boolean.');
     }
     if (props.blocking !== undefined && phase !== MigrationPhase.BACKFILL) {
-      fail(where, 'blocking', `applies to backfill steps only; a${phase === MigrationPhase.EXPAND ? 'n' : ''} ${phase} step is ${phase === MigrationPhase.EXPAND ? 'always blocking' : 'never on the rollout\'s critical path'}`,
+      fail(where, 'blocking', `applies to backfill steps only; a${phase === MigrationPhase.EXPAND ? 'n' : ''} ${phase} step always blocks: it runs before the new version starts`,
         show(props.blocking), 'Leave blocking out.');
     }
     if (props.sql?.backfill !== undefined && phase !== MigrationPhase.BACKFILL) {
@@ -131,6 +131,6 @@ export class MigrationStep {
     this.sql = sql;
     this.runner = runner;
     this.timeout = timeout;
-    this.blocking = phase === MigrationPhase.EXPAND ? true : blocking;
+    this.blocking = phase === MigrationPhase.BACKFILL ? blocking : true;
   }
 }

@@ -26,7 +26,7 @@ describe('the declaration a renderer reads', () => {
   test('each step has its phase, SQL, runner and timeouts', () => {
     const set = release();
     expect(set.steps.map(s => [s.id, s.phase, s.blocking, s.timeout.toMinutes()])).toEqual([
-      ['add-column', MigrationPhase.EXPAND, true, 60], ['fill', MigrationPhase.BACKFILL, false, 360], ['drop-old', MigrationPhase.CONTRACT, false, 60],
+      ['add-column', MigrationPhase.EXPAND, true, 60], ['fill', MigrationPhase.BACKFILL, false, 360], ['drop-old', MigrationPhase.CONTRACT, true, 60],
     ]);
     expect(set.stepsIn(MigrationPhase.EXPAND).map(s => s.id)).toEqual(['add-column']);
     const runner = set.runnerFor(set.step('fill'));
@@ -152,13 +152,13 @@ describe('the declaration a renderer reads', () => {
     expect(set.plan()).toEqual([
       { phase: 'expand', runs: expect.stringContaining('before any instance of the new version starts'), steps: ['add-column'], blocking: true, removes: [] },
       { phase: 'backfill', runs: expect.stringContaining('after the new version serves traffic'), steps: ['fill'], blocking: false, removes: [] },
-      { phase: 'contract', runs: expect.stringContaining('can no longer serve or be rolled back to'), steps: ['drop-old'], blocking: false, removes: ['column public.users.email_upper (dropped) by drop-old'] },
+      { phase: 'contract', runs: expect.stringContaining('can no longer serve or be rolled back to'), steps: ['drop-old'], blocking: true, removes: ['column public.users.email_upper (dropped) by drop-old'] },
     ]);
     const md = set.planMarkdown();
     expect(md).toContain('- `fill`: fill (generated backfill) (psql in postgres:16-alpine, lock_timeout 5s, statement_timeout none (one DO statement runs every batch), batches of 1000 keys of users with 100ms pauses; timeout 6h)');
     expect(md).toContain("not on the rollout's critical path");
-    expect(md).toContain('Rollback: until contract runs, the previous version can come back, and it may need column public.users.email_upper (dropped) by drop-old. '
-      + 'Once contract has run, rolling back to it breaks; roll forward instead.');
+    expect(md).toContain('Rollback: contract removes column public.users.email_upper (dropped) by drop-old, which the running version no longer uses, so a rollback to it still works; '
+      + 'a version older than the running one may need them: once contract has run, roll forward from there instead.');
   });
 
   test('contractRemovals lists every drop and rename of the contract steps, in order, with its step', () => {
@@ -238,7 +238,7 @@ describe('bad input', () => {
     ['the step id is not a name', () => MigrationStep.expand({ id: 'Add Column', sql: MigrationSql.inline('SELECT 1') }), 'MigrationStep.expand: id must be 1-63 lower-case letters'],
     ['the phase is unknown', () => MigrationStep.of({ id: 'a', phase: 'later' as any }), 'MigrationStep.of: phase must be one of expand, backfill, contract, got "later"'],
     ['the SQL is a string', () => MigrationStep.expand({ id: 'a', sql: 'SELECT 1' as any }), 'MigrationStep.expand: sql must be a MigrationSql, got "SELECT 1"'],
-    ['an expand step is declared non-blocking', () => MigrationStep.of({ id: 'a', phase: MigrationPhase.EXPAND, blocking: false }), 'blocking applies to backfill steps only; an expand step is always blocking'],
+    ['an expand step is declared non-blocking', () => MigrationStep.of({ id: 'a', phase: MigrationPhase.EXPAND, blocking: false }), 'blocking applies to backfill steps only; an expand step always blocks: it runs before the new version starts'],
     ['a batched backfill is declared as expand', () => MigrationStep.expand({ id: 'a', sql: backfill }), 'sql is a batched backfill, which belongs in a backfill step, not an expand step'],
     ['the step timeout is zero', () => MigrationStep.expand({ id: 'a', sql: MigrationSql.inline('SELECT 1'), timeout: Duration.seconds(0) }), 'timeout must be longer than zero'],
     ['the props are null', () => MigrationStep.contract(null as any), 'MigrationStep.contract: props must be an object, got null'],
