@@ -1,3 +1,4 @@
 export * from './strategy';
 export * from './aws';
 export * from './k8s';
+export * from './pipeline';
