@@ -63,8 +63,9 @@ export interface PipelineEnvironmentProps {
    */
   readonly smokeTestNetwork?: SmokeTestNetwork;
   /**
-   * Your own steps after the environment deploys and its smoke tests pass, for example
-   * integration tests (`pipelines.CodeBuildStep` with `envFromCfnOutputs`).
+   * Your own gates, run after the environment deploys, beside its smoke tests, for example
+   * integration tests (`pipelines.CodeBuildStep` with `envFromCfnOutputs`). The next environment
+   * starts only when all of them pass.
    * @default - none
    */
   readonly extraGates?: pipelines.Step[];
@@ -190,7 +191,7 @@ export class PipelineEnvironment {
   public readonly smokeTests: boolean;
   /** Where the smoke-test steps run. */
   public readonly smokeTestNetwork?: SmokeTestNetwork;
-  /** Your own steps after the smoke tests. */
+  /** Your own gates, run beside the smoke tests. */
   public readonly extraGates: pipelines.Step[];
   /** Whether a failed stage rolls back automatically. */
   public readonly rollbackOnFailure: boolean;
