@@ -247,7 +247,8 @@ export class ReleasePipeline extends Construct {
         notes.push(`${env}: ${c.env.deploymentWindow.describe()}; waiting for the window is not included.`);
       }
       if (c.env.rollbackOnFailure) {
-        notes.push(`${env}: a failed stage rolls back to the last successful execution's artifacts (CodePipeline stage rollback, after one successful run of the stage).`);
+        notes.push(`${env}: a failed stage rolls back to the last successful execution's artifacts (CodePipeline stage rollback, after one successful run of the stage`
+          + (this.selfMutation ? '; a commit that changes the pipeline itself starts a new pipeline structure, with no earlier execution to roll back to).' : ').'));
       }
     }
     return PipelinePlan._of(steps, this.target, last.env.name, notes);
@@ -268,8 +269,9 @@ export class ReleasePipeline extends Construct {
       for (const image of findImages(env.stage)) {
         if (image.source === ImageSource.MUTABLE_TAG) {
           fail(here, `image of ${image.path}`, 'must not be given by a mutable tag in a production environment: the tag can point to another image than the one staging ran',
-            show(image.shown), 'Build it from the commit with ecs.ContainerImage.fromAsset(directory) (built once, promoted unchanged), or pin it by digest: '
-            + 'ecs.ContainerImage.fromRegistry("name@sha256:<digest>") or ecs.ContainerImage.fromEcrRepository(repo, "sha256:<digest>").');
+            show(image.shown), 'Build it from the commit with ecs.ContainerImage.fromAsset(directory) or lambda.DockerImageCode.fromImageAsset(directory) '
+            + '(built once, promoted unchanged), or pin it by digest: ecs.ContainerImage.fromRegistry("name@sha256:<digest>"), '
+            + 'ecs.ContainerImage.fromEcrRepository(repo, "sha256:<digest>") or lambda.DockerImageCode.fromEcr(repo, { tagOrDigest: "sha256:<digest>" }).');
         }
       }
     }

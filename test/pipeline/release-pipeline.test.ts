@@ -9,7 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AppStage, IMAGE_DIR, PIPELINE_ENV, build, source, stagesOf } from './util';
 import {
-  DeploymentStrategy, DeploymentWindow, EcsEngine, ManualApproval, PipelineEnvironment, ProgressiveFargateService, ReleasePipeline, SmokeTest,
+  Analysis, CanaryStep, DeploymentStrategy, DeploymentWindow, EcsEngine, HealthCheck, ManualApproval, PipelineEnvironment, ProgressiveFargateService,
+  ProgressiveLambdaAlias, ReleasePipeline, SmokeTest,
 } from '../../src';
 
 const DIGEST = 'sha256:' + 'ab'.repeat(32);
@@ -203,6 +204,32 @@ describe('ReleasePipeline', () => {
     expect(prod.OnSuccess.Conditions[0].Rules[0].Region).toBe('us-east-1');
   });
 
+  test('a Lambda alias in production: its rollback alarms are watched and its CodeDeploy rollout is in the plan', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Delivery', { env: PIPELINE_ENV });
+    const stage = new Stage(app, 'Production', { env: PIPELINE_ENV });
+    const fnStack = new Stack(stage, 'Fn');
+    const fn = new lambda.Function(fnStack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1'),
+    });
+    const live = new ProgressiveLambdaAlias(fnStack, 'Live', {
+      version: fn.currentVersion,
+      alarmNamePrefix: 'orders-fn',
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(5))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+      }),
+    });
+    const pipeline = new ReleasePipeline(stack, 'Release', {
+      source: source(), synthCommands: ['npx cdk synth'], environments: [PipelineEnvironment.of({ stage, production: true })],
+    });
+    const prod = stagesOf(Template.fromStack(stack)).find(s => s.Name === 'Production');
+    expect(prod.OnSuccess.Conditions[0].Rules.map((r: any) => r.Configuration.AlarmName)).toEqual(['orders-fn-error-rate']);
+    const deploy = pipeline.plan().steps.find(s => s.name === 'Deploy Production')!;
+    expect(deploy.duration.toSeconds()).toBe(180 + live.plan.previousVersionReleasedAfter.toSeconds());
+    expect(deploy.basis).toBe(`Production-Fn: estimates.stackDeploy + rollout of Live canary (Lambda CodeDeploy) ${live.plan.previousVersionReleasedAfter.toMinutes()}m`);
+  });
+
   test('a production environment in another account gets cross-account keys and no alarm condition', () => {
     const { template } = build({ production: { env: { account: '222222222222', region: 'eu-west-1' } } });
     const prod = stagesOf(template).find(s => s.Name === 'Production');
@@ -246,6 +273,8 @@ describe('ReleasePipeline.plan()', () => {
     expect(md).toContain('- Dominant step: Deploy Staging (13m, 27% of the estimate)');
     expect(md).toContain('| 5 | Deploy Staging | Staging | 13m | no | Staging-Api: estimates.stackDeploy + rollout of Service canary (ECS native) 10m |');
     expect(md).toContain('fails its stack update; CloudFormation then rolls the stack back and the environment\'s stage fails');
+    expect(plan.notes).toContain('Production: a failed stage rolls back to the last successful execution\'s artifacts (CodePipeline stage rollback, after one successful run of the stage; '
+      + 'a commit that changes the pipeline itself starts a new pipeline structure, with no earlier execution to roll back to).');
   });
 
   test('declared estimates and a faster strategy meet a 15-minute target; approvals are counted apart', () => {
@@ -309,6 +338,19 @@ describe('ReleasePipeline refusals', () => {
     expect(() => build({ production: { service: { image: repoImage('v1') } } })).toThrow('got "an ECR image \\"<repository>:v1\\"". Build it from the commit');
     expect(() => build({ production: { service: { image: repoImage() } } })).toThrow('got "an ECR image \\"<repository>:latest\\""');
     expect(() => build({ production: { service: { image: repoImage(DIGEST) } } })).not.toThrow();
+  });
+
+  test('fails when a production Lambda function image is given by a tag', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Delivery', { env: PIPELINE_ENV });
+    const stage = new Stage(app, 'Production', { env: PIPELINE_ENV });
+    const fnStack = new Stack(stage, 'Fn');
+    const repo = ecr.Repository.fromRepositoryName(fnStack, 'Repo', 'worker');
+    new lambda.DockerImageFunction(fnStack, 'Worker', { code: lambda.DockerImageCode.fromEcr(repo, { tagOrDigest: 'v2' }) });
+    expect(() => new ReleasePipeline(stack, 'Release', {
+      source: source(), synthCommands: ['npx cdk synth'], environments: [PipelineEnvironment.of({ stage, production: true })],
+    })).toThrow('image of Production/Fn/Worker must not be given by a mutable tag in a production environment: the tag can point to another image than the one staging ran, '
+      + 'got "an ECR image \\"<repository>:v2\\"". Build it from the commit with ecs.ContainerImage.fromAsset(directory) or lambda.DockerImageCode.fromImageAsset(directory)');
   });
 
   test('fails when a production service uses the CodeDeploy engine', () => {
