@@ -187,6 +187,7 @@ export class ReleasePipeline extends Construct {
     }
     this.codePipeline.buildPipeline();
     this.addStageConditions();
+    this.roleArnsAsSub();
   }
 
   /** The underlying CodePipeline. */
@@ -324,6 +325,21 @@ export class ReleasePipeline extends Construct {
   }
 
   /** The distinct assets of the environments (by asset id, as CDK Pipelines publishes them). */
+  /**
+   * CDK Pipelines writes the CloudFormation actions' role ARNs as Fn::Join; cfn-lint (E3703) checks
+   * Configuration.RoleArn as an IAM role ARN and accepts the same value written as Fn::Sub. Same ARN.
+   */
+  private roleArnsAsSub(): void {
+    const cfn = this.codePipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    const stages = Stack.of(this).resolve(cfn.stages) as Array<{ actions?: Array<{ configuration?: { RoleArn?: unknown } }> }>;
+    stages.forEach((stage, i) => (stage.actions ?? []).forEach((action, j) => {
+      const sub = joinAsSub(action.configuration?.RoleArn);
+      if (sub !== undefined) {
+        cfn.addPropertyOverride(`Stages.${i}.Actions.${j}.Configuration.RoleArn`, { 'Fn::Sub': sub });
+      }
+    }));
+  }
+
   private assetKinds(): { images: number; files: number } {
     const images = new Set<string>();
     const files = new Set<string>();
@@ -378,6 +394,19 @@ export class ReleasePipeline extends Construct {
     const longest = stacks.map(visit).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, path: [] as string[] });
     return { duration: Duration.seconds(longest.seconds), basis: longest.path.join(', then ') || 'no stacks', manualRollout };
   }
+}
+
+/** `{ Fn::Join: ['', [...]] }` of literals, Refs and GetAtts as the string of an Fn::Sub; undefined for anything else. */
+function joinAsSub(value: unknown): string | undefined {
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!Array.isArray(join) || join[0] !== '' || !Array.isArray(join[1])) return undefined;
+  const parts: string[] = [];
+  for (const part of join[1]) {
+    if (typeof part === 'string') {parts.push(part.replace(/\$\{/g, '${!'));} else if (typeof (part as any)?.Ref === 'string') {parts.push(`\${${(part as any).Ref}}`);} else if (Array.isArray((part as any)?.['Fn::GetAtt']) && (part as any)['Fn::GetAtt'].every((x: unknown) => typeof x === 'string')) {
+      parts.push(`\${${(part as any)['Fn::GetAtt'].join('.')}}`);
+    } else {return undefined;}
+  }
+  return parts.join('');
 }
 
 function smokeId(stage: Stage, service: Construct): string {

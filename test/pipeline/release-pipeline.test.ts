@@ -22,6 +22,16 @@ describe('ReleasePipeline', () => {
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
   });
 
+  test('the CloudFormation actions\' role ARNs are written as Fn::Sub (cfn-lint E3703 checks them as role ARNs)', () => {
+    const { template } = build();
+    const roles = stagesOf(template).flatMap(s => s.Actions)
+      .filter((a: any) => a.ActionTypeId.Provider === 'CloudFormation' && a.Configuration.RoleArn !== undefined).map((a: any) => a.Configuration.RoleArn);
+    expect(roles).toHaveLength(2); // the change-set actions of the two environments
+    expect(new Set(roles.map((r: any) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({
+      'Fn::Sub': 'arn:${AWS::Partition}:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role-111111111111-eu-west-1',
+    })]));
+  });
+
   test('each image is built once and the same image (content-hash tag) is promoted to every environment', () => {
     const { template, app } = build({ staging: { second: true }, production: { second: true } });
     const assets = stagesOf(template).find(s => s.Name === 'Assets');
