@@ -3,3 +3,4 @@ export * from './manual-approval';
 export * from './pipeline-environment';
 export * from './pipeline-plan';
 export * from './release-pipeline';
+export * from './rollback-drill';

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { DeploymentWindow } from './deployment-window';
 import { ManualApproval } from './manual-approval';
+import { RollbackDrill } from './rollback-drill';
 import { fail, requireDuration, show } from '../private/validate';
 
 /** Where the smoke-test steps of an environment run (a CodeBuild project in a VPC). */
@@ -91,6 +92,12 @@ export interface PipelineEnvironmentProps {
    * @default Duration.minutes(5)
    */
   readonly alarmWatchTime?: Duration;
+  /**
+   * A rollback drill the team can run on demand in this environment (never in production), by
+   * starting the pipeline with the variable `ROLLBACK_DRILL=true`.
+   * @default - no drill
+   */
+  readonly drill?: RollbackDrill;
 }
 
 /** One environment of a `ReleasePipeline`, deployed in the order given. */
@@ -156,6 +163,13 @@ export class PipelineEnvironment {
       fail(here, 'alarmWatchTime', 'must be a whole number of minutes between 1 and 60 (CodePipeline WaitTime is in minutes)', show(watchTime),
         'Pass for example Duration.minutes(5).');
     }
+    if (props.drill !== undefined && !(props.drill instanceof RollbackDrill)) {
+      fail(here, 'drill', 'must be a RollbackDrill', show(props.drill), 'Pass RollbackDrill.forcedAlarm().');
+    }
+    if (props.drill !== undefined && production) {
+      fail(here, 'drill', 'is refused in a production environment: a drill makes a deployment fail on purpose', 'a drill with production: true',
+        'Declare the drill on a staging environment that runs the same stacks.');
+    }
     return new PipelineEnvironment({
       name,
       stage,
@@ -170,6 +184,7 @@ export class PipelineEnvironment {
       rollbackOnFailure,
       watchAlarms,
       alarmWatchTime: watchTime,
+      drill: props.drill,
     });
   }
 
@@ -202,6 +217,8 @@ export class PipelineEnvironment {
   public readonly watchAlarms?: boolean;
   /** How long the alarms are watched after the stage succeeds. */
   public readonly alarmWatchTime: Duration;
+  /** The rollback drill of the environment. */
+  public readonly drill?: RollbackDrill;
 
   private constructor(p: {
     name: string;
@@ -217,6 +234,7 @@ export class PipelineEnvironment {
     rollbackOnFailure: boolean;
     watchAlarms?: boolean;
     alarmWatchTime: Duration;
+    drill?: RollbackDrill;
   }) {
     this.name = p.name;
     this.stage = p.stage;
@@ -231,5 +249,6 @@ export class PipelineEnvironment {
     this.rollbackOnFailure = p.rollbackOnFailure;
     this.watchAlarms = p.watchAlarms;
     this.alarmWatchTime = p.alarmWatchTime;
+    this.drill = p.drill;
   }
 }

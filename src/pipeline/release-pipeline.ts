@@ -8,9 +8,11 @@ import { Construct } from 'constructs';
 import { PipelineEnvironment } from './pipeline-environment';
 import { PipelineEstimates, PipelinePlan, PipelinePlanStep } from './pipeline-plan';
 import { renderStageConditions, WatchedAlarm } from './private/conditions';
+import { drillStep } from './private/drill';
 import { ResolvedEstimates, resolveEstimates } from './private/estimates';
 import { findImages, ImageSource } from './private/images';
 import { ServiceSmokeTest, smokeStep, smokeTestOf } from './private/smoke';
+import { RollbackDrill } from './rollback-drill';
 import { EcsEngineKind } from '../aws/ecs-engine';
 import { ProgressiveFargateService } from '../aws/progressive-fargate-service';
 import { ProgressiveLambdaAlias } from '../aws/progressive-lambda-alias';
@@ -79,6 +81,8 @@ interface EnvironmentContents {
   readonly smokeTests: ServiceSmokeTest[];
   readonly alarms: WatchedAlarm[];
   readonly watchAlarms: boolean;
+  /** The services the environment's rollback drill covers. */
+  readonly drilled: ProgressiveFargateService[];
 }
 
 /**
@@ -179,13 +183,21 @@ export class ReleasePipeline extends Construct {
         reviewUrl: c.env.approval.reviewUrl,
         notificationTopic: c.env.approval.notificationTopic,
       })] : [];
-      const post = [
-        ...c.smokeTests.map(s => smokeStep(`${where} environment ${c.env.name}`, `SmokeTest-${smokeId(c.env.stage, s.service)}`, s, c.env.smokeTestNetwork)),
-        ...c.env.extraGates,
-      ];
+      const smokeSteps = c.smokeTests.map(s => smokeStep(`${where} environment ${c.env.name}`, `SmokeTest-${smokeId(c.env.stage, s.service)}`, s, c.env.smokeTestNetwork));
+      const drillSteps = c.drilled.map(s => drillStep(`RollbackDrill-${smokeId(c.env.stage, s)}`, s, c.env.drill!, c.env.account, c.env.region));
+      // A drill starts only when the environment's gates passed: it breaks a deployment that is known to be good.
+      drillSteps.forEach(d => [...smokeSteps, ...c.env.extraGates].forEach(g => d.addStepDependency(g)));
+      const post = [...smokeSteps, ...c.env.extraGates, ...drillSteps];
       this.codePipeline.addStage(c.env.stage, { pre, post });
     }
     this.codePipeline.buildPipeline();
+    if (this.contents.some(c => c.drilled.length > 0)) {
+      this.codePipeline.pipeline.addVariable(new codepipeline.Variable({
+        variableName: RollbackDrill.VARIABLE,
+        defaultValue: 'false',
+        description: 'Set to true when starting the pipeline to run the declared rollback drills',
+      }));
+    }
     this.addStageConditions();
     this.roleArnsAsSub();
   }
@@ -225,6 +237,9 @@ export class ReleasePipeline extends Construct {
     const notes: string[] = [
       'A progressive deployment that fails (alarm, smoke-test hook, circuit breaker) rolls itself back and fails its stack update; CloudFormation then rolls the stack back and the environment\'s stage fails, so no later environment starts.',
     ];
+    for (const c of this.contents.slice(this.contents.indexOf(last) + 1).filter(x => x.drilled.length > 0)) {
+      notes.push(this.drillNote(c));
+    }
     for (const c of this.contents.slice(0, this.contents.indexOf(last) + 1)) {
       const env = c.env.name;
       if (c.env.approval) {
@@ -247,12 +262,27 @@ export class ReleasePipeline extends Construct {
       if (c.env.deploymentWindow) {
         notes.push(`${env}: ${c.env.deploymentWindow.describe()}; waiting for the window is not included.`);
       }
+      if (c.drilled.length > 0) {
+        notes.push(this.drillNote(c));
+      }
       if (c.env.rollbackOnFailure) {
         notes.push(`${env}: a failed stage rolls back to the last successful execution's artifacts (CodePipeline stage rollback, after one successful run of the stage`
           + (this.selfMutation ? '; a commit that changes the pipeline itself starts a new pipeline structure, with no earlier execution to roll back to).' : ').'));
       }
     }
     return PipelinePlan._of(steps, this.target, last.env.name, notes);
+  }
+
+  private drillNote(c: EnvironmentContents): string {
+    const services = c.drilled.map(s => {
+      const detect = Math.max(0, ...s.plan.phases.map(p => (p.timeToDetect ? toSeconds(p.timeToDetect) : 0)));
+      return `${s.node.path} (alarm ${s.alarmNames[0]}; the plan's worst-case detection ${formatDuration(Duration.seconds(detect))})`;
+    });
+    const skipped = c.aliases.length > 0 ? ' Lambda aliases are not drilled.' : '';
+    return `${c.env.name}: rollback drill on demand (aws codepipeline start-pipeline-execution --name <pipeline> --variables name=${RollbackDrill.VARIABLE},value=true), `
+      + `not part of the estimate: after the gates pass, a new deployment of the same version is forced and its alarm held in ALARM for ${services.join(', ')}; `
+      + `the step prints the time from the forced alarm to ROLLBACK_SUCCESSFUL and fails beyond ${formatDuration(c.env.drill!.maxTimeToRollback)}. `
+      + `The alarm is forced, so the time measured is ECS's reaction and the rollback; add the worst-case detection for a real failure.${skipped}`;
   }
 
   private inspect(where: string, env: PipelineEnvironment, pipelineAccount: string): EnvironmentContents {
@@ -294,7 +324,19 @@ export class ReleasePipeline extends Construct {
       fail(here, 'watchAlarms', 'can watch at most 5 alarms (CodePipeline allows 5 rules in a condition)', `${alarms.length} alarms`,
         'Set watchAlarms: false, or declare fewer health checks in the environment.');
     }
-    return { env, services, aliases, smokeTests, alarms, watchAlarms: watchAlarms && alarms.length > 0 };
+    let drilled: ProgressiveFargateService[] = [];
+    if (env.drill !== undefined) {
+      if (!sameAccount) {
+        fail(here, 'drill', 'needs the environment in the pipeline\'s account: the drill step acts on the service and its alarm with its own role',
+          `account ${env.account}, pipeline account ${pipelineAccount}`, 'Declare the drill on an environment in the pipeline\'s account, or remove it.');
+      }
+      drilled = services.filter(s => s.alarmNames.length > 0);
+      if (drilled.length === 0) {
+        fail(here, 'drill', 'needs a ProgressiveFargateService with rollback alarms in the environment: the drill forces one of them into ALARM', 'none',
+          'Declare an analysis on the service\'s strategy, or remove the drill.');
+      }
+    }
+    return { env, services, aliases, smokeTests, alarms, watchAlarms: watchAlarms && alarms.length > 0, drilled };
   }
 
   private alarmsOf(where: string, services: ProgressiveFargateService[], aliases: ProgressiveLambdaAlias[]): WatchedAlarm[] {

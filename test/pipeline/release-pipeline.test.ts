@@ -1,5 +1,5 @@
 import { App, CfnOutput, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -10,7 +10,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AppStage, IMAGE_DIR, PIPELINE_ENV, build, source, stagesOf } from './util';
 import {
   Analysis, CanaryStep, DeploymentStrategy, DeploymentWindow, EcsEngine, HealthCheck, ManualApproval, PipelineEnvironment, ProgressiveFargateService,
-  ProgressiveLambdaAlias, ReleasePipeline, SmokeTest,
+  ProgressiveLambdaAlias, ReleasePipeline, RollbackDrill, SmokeTest,
 } from '../../src';
 
 const DIGEST = 'sha256:' + 'ab'.repeat(32);
@@ -472,5 +472,87 @@ describe('ReleasePipeline refusals', () => {
     expect(() => DeploymentWindow.cron({ expression: '* * 9-16 1 * MON' })).toThrow('must have "?" in the day-of-month or the day-of-week field');
     expect(() => DeploymentWindow.cron({ expression: '* * 9-16 ? * MON', timeZone: 'Mars Time' })).toThrow('timeZone must be an IANA time zone name known at synth time, got "Mars Time".');
     expect(() => DeploymentWindow.cron({ expression: '* * 9-16 ? * MON', timeZone: 5 as any })).toThrow('got 5.');
+  });
+});
+
+describe('Rollback drill', () => {
+  test('a drill in staging: a step after the gates, run only when ROLLBACK_DRILL is true, forcing the alarm and waiting for the rollback', () => {
+    const { template, staging, pipeline } = build({ stagingEnv: { drill: RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.minutes(20) }) } });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Variables: [{ Name: 'ROLLBACK_DRILL', DefaultValue: 'false', Description: 'Set to true when starting the pipeline to run the declared rollback drills' }],
+    });
+    const stage = stagesOf(template).find(s => s.Name === 'Staging');
+    const smoke = stage.Actions.find((a: any) => a.Name === 'SmokeTest-Api-Service');
+    const drill = stage.Actions.find((a: any) => a.Name === 'RollbackDrill-Api-Service');
+    expect(drill.RunOrder).toBeGreaterThan(smoke.RunOrder);
+    const env = JSON.parse(drill.Configuration.EnvironmentVariables);
+    expect(env.map((e: any) => e.name).sort()).toEqual(['CLUSTER', 'DRILL', 'SERVICE']);
+    expect(env.find((e: any) => e.name === 'DRILL').value).toBe('#{variables.ROLLBACK_DRILL}');
+    expect(stagesOf(template).find(s => s.Name === 'Production').Actions.some((a: any) => /RollbackDrill/.test(a.Name))).toBe(false);
+
+    const alarm = staging.service.alarmNames[0];
+    const spec = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p: any) => p.Properties.Source.BuildSpec).filter(b => typeof b === 'string' && b.includes('set-alarm-state')).map(b => JSON.parse(b));
+    expect(spec).toHaveLength(1);
+    const commands: string[] = spec[0].phases.build.commands;
+    expect(commands[0]).toBe('if [ "$DRILL" != "true" ]; then echo "No rollback drill requested (start the pipeline with --variables name=ROLLBACK_DRILL,value=true)"; exit 0; fi');
+    const newest = 'aws --region eu-west-1 ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" '
+      + '--query \'sort_by(serviceDeployments,&createdAt)[-1].[serviceDeploymentArn,status]\' --output text';
+    expect(commands[1]).toBe(`before=$(${newest} | cut -f1)`);
+    expect(commands[2]).toBe('aws --region eu-west-1 ecs update-service --cluster "$CLUSTER" --service "$SERVICE" --force-new-deployment --query service.serviceName --output text');
+    expect(commands[4]).toContain('while [ $(( $(date +%s) - forced )) -lt 1200 ]; do ');
+    expect(commands[4]).toContain(`out=$(${newest}); arn=$(echo "$out" | cut -f1); status=$(echo "$out" | cut -f2); `
+      + 'if [ "$arn" = "$before" ]; then status=""; sleep 5; continue; fi; ');
+    expect(commands[4]).toContain(`cloudwatch set-alarm-state --alarm-name '${alarm}' --state-value ALARM --state-reason 'Rollback drill'`);
+    expect(commands).toHaveLength(7);
+    expect(commands[6]).toBe('test "$status" = "ROLLBACK_SUCCESSFUL"');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: 'cloudwatch:SetAlarmState',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudwatch:eu-west-1:111111111111:alarm:${alarm}`]] },
+        }]),
+      },
+    });
+    const note = pipeline.plan().notes.find(n => n.startsWith('Staging: rollback drill on demand'))!;
+    const detect = Math.max(...staging.service.plan.phases.map(p => p.timeToDetect?.toMinutes() ?? 0));
+    expect(detect).toBeGreaterThan(0);
+    expect(note).toContain(`its alarm held in ALARM for Staging/Api/Service (alarm ${alarm}; the plan's worst-case detection ${detect}m)`);
+    expect(note).toContain('fails beyond 20m');
+    expect(pipeline.plan().steps.some(s => /drill/i.test(s.name))).toBe(false);
+  });
+
+  test('fails when a drill is declared for production, in another account, or where nothing has an alarm', () => {
+    const app = new App();
+    const stage = new AppStage(app, 'Production', { env: PIPELINE_ENV });
+    expect(() => PipelineEnvironment.of({ stage, production: true, drill: RollbackDrill.forcedAlarm() })).toThrow(
+      'PipelineEnvironment Production: drill is refused in a production environment: a drill makes a deployment fail on purpose, got a drill with production: true. '
+      + 'Declare the drill on a staging environment that runs the same stacks.',
+    );
+    const otherAccount = { staging: { env: { account: '222222222222', region: 'eu-west-1' } }, stagingEnv: { drill: RollbackDrill.forcedAlarm() } };
+    expect(() => build(otherAccount)).toThrow(
+      'environment Staging: drill needs the environment in the pipeline\'s account: the drill step acts on the service and its alarm with its own role, '
+      + 'got account 222222222222, pipeline account 111111111111.',
+    );
+    const plain = { strategy: DeploymentStrategy.allAtOnce(), smokeTest: undefined };
+    const noAlarms = {
+      staging: { service: plain }, stagingEnv: { drill: RollbackDrill.forcedAlarm(), smokeTests: false, smokeTestNetwork: undefined },
+    };
+    expect(() => build(noAlarms)).toThrow(
+      'environment Staging: drill needs a ProgressiveFargateService with rollback alarms in the environment: the drill forces one of them into ALARM, got none.',
+    );
+  });
+
+  test('fails on bad drill input', () => {
+    const app = new App();
+    const stage = new AppStage(app, 'Staging', { env: PIPELINE_ENV });
+    expect(() => PipelineEnvironment.of({ stage, drill: 'yes' as any })).toThrow('drill must be a RollbackDrill, got "yes". Pass RollbackDrill.forcedAlarm().');
+    expect(() => RollbackDrill.forcedAlarm(null as any)).toThrow('RollbackDrill.forcedAlarm: props must be an object, got null.');
+    expect(() => RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.seconds(30) })).toThrow(
+      'RollbackDrill.forcedAlarm: maxTimeToRollback must be between 1 minute and 1 hour, got 30s. Pass for example Duration.minutes(15).',
+    );
+    expect(() => RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.hours(2) })).toThrow('got 2h.');
+    expect(() => RollbackDrill.forcedAlarm({ maxTimeToRollback: NaN as any })).toThrow('maxTimeToRollback must be a Duration (for example Duration.minutes(5)), got NaN.');
   });
 });
