@@ -3,6 +3,7 @@
 // deployment window) to production. Each environment deploys as a 10% canary judged by the error-rate
 // alarm; after each one, the service's smoke test runs against its production listener as a pipeline
 // step; production rolls back on failure and its alarm is watched for 5 minutes after it succeeds.
+// Staging declares a rollback drill, run on demand.
 // Prints the commit-to-production estimate.
 import * as path from 'path';
 import { App, Aspects, Duration, Stack, Stage, StageProps } from 'aws-cdk-lib';
@@ -14,7 +15,7 @@ import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   Analysis, CanaryStep, DeploymentStrategy, DeploymentWindow, HealthCheck, ManualApproval, PipelineEnvironment,
-  ProgressiveFargateService, ReleasePipeline, SmokeTest,
+  ProgressiveFargateService, ReleasePipeline, RollbackDrill, SmokeTest,
 } from '../../src';
 
 const ACCOUNT = '111111111111';
@@ -82,7 +83,8 @@ const release = new ReleasePipeline(delivery, 'Release', {
   }),
   synthCommands: ['npm ci', 'npm test', 'npx cdk synth'],
   environments: [
-    PipelineEnvironment.of({ stage: staging }),
+    // Start the pipeline with ROLLBACK_DRILL=true to see a staging deployment roll back on its alarm.
+    PipelineEnvironment.of({ stage: staging, drill: RollbackDrill.forcedAlarm() }),
     PipelineEnvironment.of({
       stage: production,
       production: true,
