@@ -107,6 +107,17 @@ project.addTask('import-crds', {
   exec: 'bash scripts/import-crds.sh',
 });
 
+// --- Feature flags (src/flags, src/k8s/feature-flags.ts, src/aws/feature-flags.ts) ---
+// `import-crds` also generates the OpenFeature Operator v0.9.2 types (FeatureFlag, FeatureFlagSource).
+// Default source: the upstream release; set OPENFEATURE_CRDS to a local folder to import from there
+// (this repository is generated from ../shared/crds/open-feature-operator-v0.9.2).
+const OPENFEATURE_OPERATOR_VERSION = 'v0.9.2';
+const importCrds = project.tasks.tryFind('import-crds')!;
+importCrds.env('OPENFEATURE_CRDS_DEFAULT',
+  `https://raw.githubusercontent.com/open-feature/open-feature-operator/${OPENFEATURE_OPERATOR_VERSION}/config/crd/bases`);
+importCrds.description = `${importCrds.description} and the OpenFeature Operator ${OPENFEATURE_OPERATOR_VERSION} CRDs`;
+// --- end of feature flags ---
+
 // The package ships compiled JavaScript handlers for the Lambda hooks next to the compiled code.
 // The library variants load the compiled package (lib/), as its users do, so the task compiles first.
 project.addTask('bench', {
@@ -146,6 +157,22 @@ project.tasks.tryFind('test')?.spawn(project.eslint!.eslintTask);
 // resolve modules in plain JavaScript.
 project.deps.removeDependency('eslint-import-resolver-typescript');
 project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
+
+// Lambda hook handlers (src/aws/private/handlers/*): the AWS SDK clients they call. The Node.js
+// runtime ships them, so they are only needed to type-check the handlers and to unit-test them with
+// aws-sdk-client-mock; they are not runtime dependencies of the library.
+project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3');
+
+// ---- Database migrations (src/migrations, src/cli) ----
+// libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install
+// scripts), which the SQL lint runs at synth time and in the `lint-sql` command; jsii packages must
+// bundle their runtime dependencies. pg: the PostgreSQL client the migration tests use against a real
+// database (tests only).
+project.addBundledDeps('libpg-query@^18.1.5');
+project.addDevDeps('pg@^8', '@types/pg@^8');
+// The package's command-line tool: `cdk-progressive-delivery lint-sql ...` (src/cli/main.ts).
+project.addBins({ 'cdk-progressive-delivery': 'lib/cli/main.js' });
+// ---- end of database migrations ----
 
 project.package.file.patch(JsonPatch.add('/engines', { node: '>= 20.0.0' }));
 

@@ -99,6 +99,7 @@ function fargate(strategy: DeploymentStrategy, engine: EcsEngine): void {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'],
     publicSubnetIds: ['subnet-1', 'subnet-2'],
     privateSubnetIds: ['subnet-3', 'subnet-4'],
+    vpcCidrBlock: '10.0.0.0/16',
   });
   const cluster = ecs.Cluster.fromClusterAttributes(s, 'Cluster', { clusterName: 'c', vpc });
   new ProgressiveFargateService(s, 'Api', {

@@ -34,11 +34,16 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+console.log(api.runbook.toMarkdown());
 console.log('Start a deployment: aws deploy create-deployment --application-name <Application> --deployment-group-name api \\');
 console.log('  --revision \'{"revisionType":"AppSpecContent","appSpecContent":{"content":"<AppSpec output, new task definition ARN>"}}\'');
 NagSuppressions.addResourceSuppressions(api.loadBalancer, [
   { id: 'AwsSolutions-ELB2', reason: 'Access logs need a bucket with a retention policy chosen by the account owner; this example keeps to the deployment resources.' },
-  { id: 'AwsSolutions-EC23', reason: 'The load balancer is the service entry point and accepts clients on its listener ports by design; tasks accept only the load balancer.' },
+  {
+    id: 'CdkNagValidationFailure',
+    reason: 'The listener accepts the VPC address range, a CloudFormation attribute that AwsSolutions-EC23 cannot read at synth time (it is not 0.0.0.0/0).',
+    appliesTo: ['AwsSolutions-EC23'],
+  },
 ], true);
 NagSuppressions.addResourceSuppressions(api.cluster.vpc, [
   { id: 'AwsSolutions-VPC7', reason: 'The example VPC is created with the stack; give a long-lived VPC flow logs where it is owned.' },

@@ -1,5 +1,6 @@
-// An ECS/Fargate service behind a new ALB, deployed by ECS itself as a 10% canary that bakes 10 minutes,
-// rolled back by the error-rate and p99 latency alarms (each watching the blue and green target groups).
+// An ECS/Fargate service behind a new internal ALB (the default: reachable from the VPC only), deployed by
+// ECS itself as a 10% canary that bakes 10 minutes, rolled back by the error-rate and p99 latency alarms
+// (each watching the blue and green target groups, so they judge the whole service).
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -34,9 +35,14 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+console.log(api.runbook.toMarkdown());
 NagSuppressions.addResourceSuppressions(api.loadBalancer, [
   { id: 'AwsSolutions-ELB2', reason: 'Access logs need a bucket with a retention policy chosen by the account owner; this example keeps to the deployment resources.' },
-  { id: 'AwsSolutions-EC23', reason: 'The load balancer is the service entry point and accepts clients on its listener ports by design; tasks accept only the load balancer.' },
+  {
+    id: 'CdkNagValidationFailure',
+    reason: 'The listener accepts the VPC address range, a CloudFormation attribute that AwsSolutions-EC23 cannot read at synth time (it is not 0.0.0.0/0).',
+    appliesTo: ['AwsSolutions-EC23'],
+  },
 ], true);
 NagSuppressions.addResourceSuppressions(api.cluster.vpc, [
   { id: 'AwsSolutions-VPC7', reason: 'The example VPC is created with the stack; give a long-lived VPC flow logs where it is owned.' },

@@ -41,7 +41,7 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'app', logRetention: logs.RetentionDays.ONE_MONTH }),
   });
 
-  const loadBalancer = new elbv2.ApplicationLoadBalancer(self, 'LoadBalancer', { vpc, internetFacing: true });
+  const loadBalancer = new elbv2.ApplicationLoadBalancer(self, 'LoadBalancer', { vpc, internetFacing: false });
   const targetGroup = (name: string) => new elbv2.ApplicationTargetGroup(self, name, {
     vpc,
     port: CONTAINER_PORT,
@@ -55,9 +55,11 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
   const listener = loadBalancer.addListener('Listener', {
     port: 80,
     protocol: elbv2.ApplicationProtocol.HTTP,
-    defaultTargetGroups: [blue],
-    open: true,
+    defaultAction: elbv2.ListenerAction.forward([blue]),
+    open: false,
   });
+  // An internal load balancer: clients from the VPC only.
+  listener.connections.allowDefaultPortFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), 'Clients in the VPC');
   // ECS moves the weights of this rule from blue to green (and back) during a deployment.
   const productionRule = new elbv2.ApplicationListenerRule(self, 'ProductionListenerRule', {
     listener,
@@ -128,6 +130,8 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     deploymentStrategy: ecs.DeploymentStrategy.CANARY,
     canaryConfiguration: { stepPercent: 10, stepBakeTime: Duration.minutes(10) },
     bakeTime: Duration.minutes(15),
+    // A canary rolls back on alarms; the circuit breaker (rolling updates only) is set off explicitly.
+    circuitBreaker: { enable: false, rollback: false },
     deploymentAlarms: {
       alarmNames: [errorRateAlarmName, latencyAlarmName],
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,

@@ -1,6 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import { requireDuration } from '../private/validate';
+import { Construct } from 'constructs';
+import { fail, requireDuration, show } from '../private/validate';
 
 /** Which service runs the deployments of a `ProgressiveFargateService`. */
 export enum EcsEngineKind {
@@ -14,8 +15,9 @@ export enum EcsEngineKind {
 export interface NativeEcsEngineOptions {
   /**
    * For a rolling strategy: stop and roll back a deployment whose tasks keep failing to start
-   * (the ECS deployment circuit breaker). Not used by the other strategies, which roll back on alarms.
-   * @default true
+   * (the ECS deployment circuit breaker). The other strategies roll back on alarms and render the
+   * circuit breaker explicitly off; `circuitBreaker: true` with them is an error.
+   * @default true for a rolling strategy
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
    */
   readonly circuitBreaker?: boolean;
@@ -53,7 +55,12 @@ export class EcsEngine {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
    */
   public static native(options: NativeEcsEngineOptions = {}): EcsEngine {
-    return new EcsEngine(EcsEngineKind.NATIVE, options.circuitBreaker ?? true, {});
+    const where = 'EcsEngine.native';
+    requireOptions(where, options);
+    if (options.circuitBreaker !== undefined && typeof options.circuitBreaker !== 'boolean') {
+      fail(where, 'circuitBreaker', 'must be true or false', show(options.circuitBreaker), 'Pass true to roll back rolling deployments whose tasks fail to start.');
+    }
+    return new EcsEngine(EcsEngineKind.NATIVE, options.circuitBreaker ?? true, { circuitBreakerGiven: options.circuitBreaker !== undefined });
   }
 
   /**
@@ -62,6 +69,16 @@ export class EcsEngine {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: CodeDeployEcsEngineOptions = {}): EcsEngine {
+    const where = 'EcsEngine.codeDeploy';
+    requireOptions(where, options);
+    if (options.application !== undefined && !(Construct.isConstruct(options.application) && 'applicationName' in options.application)) {
+      fail(where, 'application', 'must be a CodeDeploy ECS application (codedeploy.IEcsApplication)', options.application === null ? 'null' : show(options.application),
+        'Pass a codedeploy.EcsApplication or EcsApplication.fromEcsApplicationName(...).');
+    }
+    const name: unknown = options.deploymentGroupName;
+    if (name !== undefined && !(typeof name === 'string' && (Token.isUnresolved(name) || /^[A-Za-z0-9_.+=,@-]{1,100}$/.test(name)))) {
+      fail(where, 'deploymentGroupName', 'must be 1-100 letters, digits or "_.+=,@-"', name === null ? 'null' : show(name), 'Pass a name such as "checkout-api".');
+    }
     const approvalWaitTime = options.approvalWaitTime === undefined ? undefined
       : requireDuration('EcsEngine.codeDeploy', 'approvalWaitTime', options.approvalWaitTime);
     return new EcsEngine(EcsEngineKind.CODE_DEPLOY, false, {
@@ -81,13 +98,22 @@ export class EcsEngine {
   public readonly deploymentGroupName?: string;
   /** How long a manual promotion waits for approval (CodeDeploy engine). */
   public readonly approvalWaitTime?: Duration;
+  /** @internal Whether `circuitBreaker` was chosen rather than defaulted. */
+  public readonly _circuitBreakerGiven: boolean;
 
   private constructor(kind: EcsEngineKind, circuitBreaker: boolean,
-    extra: { application?: codedeploy.IEcsApplication; deploymentGroupName?: string; approvalWaitTime?: Duration }) {
+    extra: { application?: codedeploy.IEcsApplication; deploymentGroupName?: string; approvalWaitTime?: Duration; circuitBreakerGiven?: boolean }) {
     this.kind = kind;
     this.circuitBreaker = circuitBreaker;
     this.application = extra.application;
     this.deploymentGroupName = extra.deploymentGroupName;
     this.approvalWaitTime = extra.approvalWaitTime;
+    this._circuitBreakerGiven = extra.circuitBreakerGiven ?? false;
+  }
+}
+
+function requireOptions(where: string, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    fail(where, 'options', 'must be an object', options === null ? 'null' : show(options), 'Pass an options object, or nothing for the defaults.');
   }
 }

@@ -11,18 +11,25 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlarmRollback } from './alarm-rollback';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
-import { DeploymentStrategy } from '../strategy/deployment-strategy';
-import { fail, requireNumber, show } from '../private/validate';
+import { fail, formatDuration } from '../private/validate';
+import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
-import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
+import { Runbook } from '../strategy/runbook';
+import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
+import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
-import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './private/render';
+import { ecsRunbook, nameVariable } from './private/runbook';
 import { SmokeTest } from './smoke-test';
 
 /** Options for `ProgressiveFargateService`. */
 export interface ProgressiveFargateServiceProps {
-  /** How a new version replaces the old one. */
+  /**
+   * How a new version replaces the old one. Its analysis becomes rollback alarms that judge the whole
+   * service: ECS cannot tell the alarms which target group carries the new version, so while traffic
+   * is split the previous version's errors count too (see `alarmRollback` to deploy a fix while a check fails).
+   */
   readonly strategy: DeploymentStrategy;
   /**
    * The engine that runs the deployments.
@@ -37,7 +44,9 @@ export interface ProgressiveFargateServiceProps {
   readonly cluster?: ecs.ICluster;
   /**
    * The VPC of the new cluster (when `cluster` is not passed).
-   * @default - the cluster's VPC, or a new VPC with two availability zones
+   * @default - the cluster's VPC, or a new VPC with public and private subnets in two availability
+   * zones and one NAT gateway (the tasks run in the private subnets and pull their image through it)
+   * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html
    */
   readonly vpc?: ec2.IVpc;
   /**
@@ -55,13 +64,14 @@ export interface ProgressiveFargateServiceProps {
   /** The port the container listens on. */
   readonly containerPort: number;
   /**
-   * CPU units of the task created for `image`.
+   * CPU units of the task created for `image` (256, 512, 1024, 2048, 4096, 8192 or 16384).
    * @default 256
    */
   readonly cpu?: number;
   /**
-   * Memory (MiB) of the task created for `image`.
-   * @default 512
+   * Memory (MiB) of the task created for `image`; Fargate accepts only some sizes for each CPU size.
+   * @default - the smallest size for `cpu`: 512 with the default 256 CPU units
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
    */
   readonly memoryLimitMiB?: number;
   /**
@@ -78,14 +88,49 @@ export interface ProgressiveFargateServiceProps {
   readonly healthCheckPath?: string;
   /**
    * The load balancer that gets the production listener (and the test listener, when there is one).
-   * @default - a new Application Load Balancer
+   * Several services can share one: give each its own `listenerPort`, or pass the shared `listener`
+   * with `conditions` and a `priority`.
+   * @default - a new Application Load Balancer (or the load balancer of `listener`)
    */
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
   /**
-   * Whether the new load balancer is internet-facing (only when `loadBalancer` is not passed).
-   * @default true
+   * Whether the new load balancer is internet-facing (only when `loadBalancer` is not passed). An
+   * internal load balancer is reachable from the VPC only, and its listener accepts the VPC's
+   * address range; an internet-facing one accepts anyone on the listener port.
+   * @default false
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-scheme
    */
   readonly internetFacing?: boolean;
+  /**
+   * An existing production listener to share with other services: the service gets a listener rule
+   * on it with `conditions` and `priority` (both required), whose weights ECS shifts (native engine)
+   * or whose target group CodeDeploy switches.
+   * @default - a listener is created on `listenerPort`
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
+   */
+  readonly listener?: elbv2.IApplicationListener;
+  /**
+   * An existing test listener to share with other services: the service gets its test rule on it,
+   * with the same `conditions` and `priority` as the production rule. Passing it creates the test
+   * route even without a smoke test.
+   * @default - a test listener is created on `testListenerPort` when a smoke test or `testTrafficFrom` needs one
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+   */
+  readonly testListener?: elbv2.IApplicationListener;
+  /**
+   * The conditions that select this service's requests (host header, path patterns, …): its
+   * production and test listener rules match them. Required with `listener` or `testListener`.
+   * @default - every request (`/*`) on listeners the construct creates
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+   */
+  readonly conditions?: elbv2.ListenerCondition[];
+  /**
+   * Priority of the service's listener rules, unique on a shared listener (1 to 50000, lower first).
+   * Required with `listener` or `testListener`.
+   * @default 1 on listeners the construct creates
+   * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
+   */
+  readonly priority?: number;
   /**
    * A certificate for the production listener, which then speaks HTTPS.
    * @default - the production listener speaks HTTP
@@ -99,7 +144,8 @@ export interface ProgressiveFargateServiceProps {
   readonly listenerPort?: number;
   /**
    * Port of the HTTP test listener, on which the new version is reachable before it takes production
-   * traffic. Only with a test listener, that is with a `smokeTest` or `testTrafficFrom`.
+   * traffic. Only with a test listener the construct creates, that is with a `smokeTest` or
+   * `testTrafficFrom` and no `testListener`.
    * @default 9000
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
@@ -107,7 +153,8 @@ export interface ProgressiveFargateServiceProps {
   /**
    * Who may reach the test listener, besides the HTTP smoke test. Setting it creates the test listener
    * even without a smoke test, for example for a person or a pipeline to check the new version before
-   * it takes production traffic (any `ec2.IPeer`: an address range or a security group).
+   * it takes production traffic (any `ec2.IPeer`: an address range or a security group). Only for a
+   * test listener the construct creates: open a shared `testListener` yourself.
    * @default - nobody else; without a smoke test there is no test listener
    */
   readonly testTrafficFrom?: ec2.IPeer;
@@ -135,15 +182,23 @@ export interface ProgressiveFargateServiceProps {
    * @default - a CloudFormation-generated name
    */
   readonly serviceName?: string;
+  /**
+   * Whether the rollback alarms stop and roll back deployments. The alarms judge the whole service
+   * (both target groups), so a fix deployed while the previous version fails its checks would be
+   * rolled back: `AlarmRollback.breakGlass(reason)` turns them off for the deployments made while it
+   * is set, with a warning at synth time and a note in the plan. Only with an analysis.
+   * @default AlarmRollback.enabled()
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+   */
+  readonly alarmRollback?: AlarmRollback;
 }
-
-const DEFAULT_TEST_PORT = 9000;
 
 /**
  * An ECS/Fargate service behind an Application Load Balancer, deployed progressively as declared by a
  * `DeploymentStrategy`: blue and green target groups, a production listener, a test listener when a
  * smoke test or `testTrafficFrom` uses it, rollback alarms from the analysis, and the ECS native or
- * CodeDeploy deployment configuration.
+ * CodeDeploy deployment configuration. Several services can share one load balancer (`listener`,
+ * `testListener`, `conditions`, `priority`). Every prop is checked before anything is created.
  */
 export class ProgressiveFargateService extends Construct {
   /** The engine that runs the deployments. */
@@ -158,18 +213,23 @@ export class ProgressiveFargateService extends Construct {
   public readonly securityGroup: ec2.ISecurityGroup;
   /** The load balancer. */
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** The production listener. */
-  public readonly listener: elbv2.ApplicationListener;
-  /** The test listener (with a smoke test or `testTrafficFrom`; never with a rolling strategy). */
-  public readonly testListener?: elbv2.ApplicationListener;
+  /** The production listener (created, or the shared one passed in). */
+  public readonly listener: elbv2.IApplicationListener;
+  /** The test listener (with a smoke test, `testTrafficFrom` or a shared `testListener`; never with a rolling strategy). */
+  public readonly testListener?: elbv2.IApplicationListener;
   /** The target group that serves production traffic before the first deployment. */
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
   /** The target group of the next version (every strategy but rolling). */
   public readonly greenTargetGroup?: elbv2.ApplicationTargetGroup;
-  /** The production listener rule whose weights ECS shifts (ECS native, every strategy but rolling). */
+  /**
+   * The production listener rule: the one whose weights ECS shifts (ECS native, every strategy but
+   * rolling), or the service's rule on a shared listener or with `conditions`.
+   */
   public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
-  /** The test listener rule ECS points at the new version (ECS native, when there is a test listener). */
+  /** The test listener rule that points at the new version (ECS native with a test listener, or with `conditions`). */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
+  /** Whether the rollback alarms roll deployments back (see `alarmRollback`). */
+  public readonly alarmRollback: AlarmRollback;
   /** The rollback alarms, one per health check. */
   public readonly alarms: cloudwatch.IAlarm[];
   /** The names of the rollback alarms. */
@@ -188,99 +248,71 @@ export class ProgressiveFargateService extends Construct {
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The strategy as declared, for the runbook. */
+  private readonly declaredStrategy: DeploymentStrategy;
+
+  /**
+   * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
+   * and the commands to abort, promote, release the previous version or roll back on this engine,
+   * with this service's resource names (looked up from the stack where they are only known after
+   * deployment), and the break-glass path.
+   */
+  public get runbook(): Runbook {
+    const strategy = this.declaredStrategy;
+    const codeDeploy = this.engine.kind === EcsEngineKind.CODE_DEPLOY;
+    const variables = [
+      nameVariable('CLUSTER', "the ECS cluster's name", this.cluster.clusterName, this.cluster),
+      nameVariable('SERVICE', "the ECS service's ARN", this.service.serviceArn, this.service),
+    ];
+    if (codeDeploy) {
+      variables.push(
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application!.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.engine.deploymentGroupName ?? this.deploymentGroup!.deploymentGroupName, this.deploymentGroup),
+      );
+    }
+    return ecsRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: this.alarmRollback.isEnabled,
+      breakGlassReason: this.alarmRollback.reason,
+      variables,
+      codeDeploy,
+      manualPromotion: strategy.promotion?.isManual ?? false,
+      rolling: strategy.kind === StrategyKind.ROLLING,
+      keep: formatDuration(strategy.keepPreviousVersionFor),
+    });
+  }
 
   private readonly containerName: string;
   private readonly containerPort: number;
 
   constructor(scope: Construct, id: string, props: ProgressiveFargateServiceProps) {
+    // Every prop is checked and the strategy mapped before the construct joins the tree: a refused
+    // service leaves nothing behind (no child construct, no staged asset).
+    const input = checkFargateProps(scope, id, props);
     super(scope, id);
-    const where = `ProgressiveFargateService ${this.node.path}`;
-    if (props === null || typeof props !== 'object') {
-      fail(where, 'props', 'must be an object', show(props), 'Pass { strategy, containerPort, image }.');
-    }
-    if (!(props.strategy instanceof DeploymentStrategy)) {
-      fail(where, 'strategy', 'must be a DeploymentStrategy', show(props.strategy), 'Build it with DeploymentStrategy.canary, .linear, .blueGreen, .rolling or .allAtOnce.');
-    }
-    const engine = props.engine ?? EcsEngine.native();
-    if (!(engine instanceof EcsEngine)) {
-      fail(where, 'engine', 'must be an EcsEngine', show(engine), 'Pass EcsEngine.native() or EcsEngine.codeDeploy().');
-    }
+    const { engine, native, cd, blueGreen, analysis } = input;
     this.engine = engine;
-    const port = (field: string, value: unknown) => requireNumber(where, field, value, { min: 1, max: 65535, integer: true }, 'Pass a port between 1 and 65535.');
-    this.containerPort = port('containerPort', props.containerPort);
-    const desiredCount = requireNumber(where, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 5000, integer: true }, 'Pass the number of tasks, at least 1.');
-    const listenerPort = port('listenerPort', props.listenerPort ?? (props.certificate ? 443 : 80));
-    const testPort = port('testListenerPort', props.testListenerPort ?? DEFAULT_TEST_PORT);
-    if (testPort === listenerPort) {
-      fail(where, 'testListenerPort', 'must differ from the production listener port', String(testPort), `Pick another port than ${listenerPort}.`);
-    }
-    if (props.smokeTest !== undefined && !(props.smokeTest instanceof SmokeTest)) {
-      fail(where, 'smokeTest', 'must be a SmokeTest', show(props.smokeTest), 'Pass SmokeTest.http({ path }) or SmokeTest.lambda(fn).');
-    }
-    if ((props.image === undefined) === (props.taskDefinition === undefined)) {
-      fail(where, 'image/taskDefinition', 'must be given exactly one of the two', props.image ? 'both' : 'neither',
-        'Pass image (the construct creates the task definition) or taskDefinition.');
-    }
-    if (props.taskDefinition !== undefined && (props.cpu !== undefined || props.memoryLimitMiB !== undefined)) {
-      fail(where, 'cpu/memoryLimitMiB', 'only apply to the task definition created for image', 'set with taskDefinition', 'Set them on your task definition instead.');
-    }
-    const healthCheckPath = props.healthCheckPath ?? '/';
-    if (typeof healthCheckPath !== 'string' || !healthCheckPath.startsWith('/')) {
-      fail(where, 'healthCheckPath', 'must start with "/"', show(healthCheckPath), 'Pass a path such as "/health".');
-    }
-    if (props.loadBalancer !== undefined && props.internetFacing !== undefined) {
-      fail(where, 'internetFacing', 'only applies to the load balancer the construct creates', String(props.internetFacing), 'Remove it, or do not pass loadBalancer.');
-    }
-
-    // The test listener exists only for what reaches it: the smoke test, or the peers of testTrafficFrom.
-    // Neither engine requires one: the test listener rule of an ECS native blue/green, canary or linear
-    // deployment is optional (AlternateTarget.testListener), and so is the test traffic route of a
-    // CodeDeploy ECS deployment group, which then skips the AfterAllowTestTraffic hook.
-    const wantsTestListener = props.smokeTest !== undefined || props.testTrafficFrom !== undefined;
-
-    // Map the strategy first: whatever the engine cannot express fails before any resource exists.
-    const native: NativeRender | undefined = engine.kind === EcsEngineKind.NATIVE
-      ? renderNative(where, props.strategy, engine, desiredCount, props.smokeTest, wantsTestListener) : undefined;
-    const cd: CodeDeployRender | undefined = engine.kind === EcsEngineKind.CODE_DEPLOY
-      ? renderCodeDeploy(where, props.strategy, engine, 'CodeDeploy', props.smokeTest, wantsTestListener) : undefined;
-    const blueGreen = native ? native.blueGreen : true;
-    if (!blueGreen && props.testTrafficFrom !== undefined) {
-      fail(where, 'testTrafficFrom', 'needs a test listener, which a rolling deployment does not have', 'set', 'Remove testTrafficFrom.');
-    }
-    const hasTestListener = blueGreen && wantsTestListener;
-    if (props.testListenerPort !== undefined && !hasTestListener) {
-      if (blueGreen) {
-        fail(where, 'testListenerPort', 'only applies to the test listener, which is created for a smokeTest or testTrafficFrom', String(props.testListenerPort),
-          'Remove testListenerPort, or set smokeTest or testTrafficFrom (who may reach the test listener).');
-      }
-      fail(where, 'testListenerPort', 'needs a test listener, which a rolling deployment does not have', String(props.testListenerPort), 'Remove testListenerPort.');
-    }
-    const analysis = native ? native.analysis : cd!.analysis;
-    this.plan = native ? native.plan : cd!.plan;
-    const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
+    this.containerPort = input.containerPort;
+    this.plan = input.plan;
+    this.declaredStrategy = props.strategy;
+    this.alarmRollback = input.alarmRollback;
+    const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
 
     // Network and compute.
-    if (props.cluster !== undefined && props.vpc !== undefined) {
-      fail(where, 'vpc', 'only applies to the cluster the construct creates', 'set with cluster', 'Remove vpc; the cluster\'s VPC is used.');
-    }
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
-      vpc: props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2 }),
+      // One NAT gateway: the tasks and the smoke test run in private subnets and reach image
+      // registries and AWS APIs through it, at a third of the cost of one per availability zone.
+      vpc: props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 }),
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
     const vpc = this.cluster.vpc;
     if (props.taskDefinition !== undefined) {
       this.taskDefinition = props.taskDefinition;
-      const container = props.taskDefinition.defaultContainer;
-      if (container === undefined) {
-        fail(where, 'taskDefinition', 'must have an essential container', 'none', 'Add a container with taskDefinition.addContainer(...).');
-      }
-      if (!container.portMappings.some(m => m.containerPort === this.containerPort)) {
-        fail(where, 'containerPort', `must be mapped by the task definition's default container "${container.containerName}"`, String(this.containerPort),
-          `Add portMappings: [{ containerPort: ${this.containerPort} }] to that container, or pass its port.`);
-      }
-      this.containerName = container.containerName;
+      this.containerName = input.containerName!;
     } else {
-      this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu: props.cpu ?? 256, memoryLimitMiB: props.memoryLimitMiB ?? 512 });
+      this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', { cpu: input.cpu, memoryLimitMiB: input.memoryLimitMiB });
       this.containerName = 'app';
       this.taskDefinition.addContainer('app', {
         image: props.image!,
@@ -290,52 +322,71 @@ export class ProgressiveFargateService extends Construct {
     }
 
     // Load balancer, target groups and listeners.
-    const internetFacing = props.internetFacing ?? true;
-    this.loadBalancer = props.loadBalancer ?? new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing });
+    const internetFacing = input.internetFacing;
+    const createdLb = input.loadBalancer === undefined;
+    this.loadBalancer = input.loadBalancer ?? new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing });
     const targetGroup = (name: string) => new elbv2.ApplicationTargetGroup(this, name, {
       vpc,
       port: this.containerPort,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targetType: elbv2.TargetType.IP,
-      healthCheck: { path: healthCheckPath },
+      healthCheck: { path: input.healthCheckPath },
       deregistrationDelay: Duration.seconds(30),
     });
     this.blueTargetGroup = targetGroup('BlueTargetGroup');
     this.greenTargetGroup = blueGreen ? targetGroup('GreenTargetGroup') : undefined;
-    this.listener = this.loadBalancer.addListener('Listener', {
-      port: listenerPort,
-      protocol: props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP,
-      certificates: props.certificate ? [props.certificate] : undefined,
-      defaultTargetGroups: [this.blueTargetGroup],
-      open: true,
+    // With conditions, requests that match no rule get a 404 rather than reaching a target group
+    // whose role (blue or green) changes with every deployment.
+    const notFound = () => elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' });
+    const defaultAction = input.conditions ? notFound() : elbv2.ListenerAction.forward([this.blueTargetGroup]);
+    const listenerProps = (port: number, protocol: elbv2.ApplicationProtocol, certificates?: elbv2.IListenerCertificate[]) => ({
+      port, protocol, certificates, defaultAction, open: false,
     });
-    if (hasTestListener) {
-      this.testListener = this.loadBalancer.addListener('TestListener', {
-        port: testPort,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.blueTargetGroup],
-        open: false,
-      });
+    // Listeners on a load balancer the construct did not create are its children, so that several
+    // services can share one load balancer; a created load balancer keeps them as its own children.
+    const addListener = (listenerId: string, p: elbv2.BaseApplicationListenerProps) => createdLb
+      ? this.loadBalancer.addListener(listenerId, p)
+      : new elbv2.ApplicationListener(this, listenerId, { ...p, loadBalancer: this.loadBalancer });
+    if (props.listener !== undefined) {
+      this.listener = props.listener;
+    } else {
+      this.listener = addListener('Listener', listenerProps(input.listenerPort,
+        props.certificate ? elbv2.ApplicationProtocol.HTTPS : elbv2.ApplicationProtocol.HTTP, props.certificate ? [props.certificate] : undefined));
+      // An internet-facing load balancer takes clients from anywhere; otherwise from the VPC only.
+      this.listener.connections.allowDefaultPortFrom(createdLb && internetFacing ? ec2.Peer.anyIpv4() : ec2.Peer.ipv4(vpc.vpcCidrBlock),
+        createdLb && internetFacing ? 'Clients from the internet' : 'Clients in the VPC');
+      if (createdLb && internetFacing && !props.certificate) {
+        Annotations.of(this).addWarningV2('cdk-progressive-delivery:plainHttpToInternet',
+          `The internet-facing load balancer serves plain HTTP on port ${input.listenerPort} to anyone: pass certificate for HTTPS, or leave internetFacing unset for an internal load balancer.`);
+      }
+    }
+    if (input.hasTestListener) {
+      this.testListener = props.testListener ?? addListener('TestListener', listenerProps(input.testPort!, elbv2.ApplicationProtocol.HTTP));
       if (props.testTrafficFrom !== undefined) {
         this.testListener.connections.allowDefaultPortFrom(props.testTrafficFrom, 'Test traffic to the new version');
       }
     }
-    if (native && blueGreen) {
-      // ECS shifts the weights of these rules between the blue and green target groups.
-      const rule = (ruleId: string, listener: elbv2.ApplicationListener) => new elbv2.ApplicationListenerRule(this, ruleId, {
+    // The service's rules: ECS shifts the weights of these rules between the blue and green target
+    // groups (native engine); on a shared listener or with conditions they also select its requests.
+    const weighted = native !== undefined && blueGreen;
+    if (weighted || input.conditions !== undefined) {
+      const rule = (ruleId: string, listener: elbv2.IApplicationListener) => new elbv2.ApplicationListenerRule(this, ruleId, {
         listener,
-        priority: 1,
-        conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
-        action: elbv2.ListenerAction.weightedForward([
-          { targetGroup: this.blueTargetGroup, weight: 100 },
-          { targetGroup: this.greenTargetGroup!, weight: 0 },
-        ]),
+        priority: input.priority,
+        conditions: input.conditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])],
+        action: weighted
+          ? elbv2.ListenerAction.weightedForward([
+            { targetGroup: this.blueTargetGroup, weight: 100 },
+            { targetGroup: this.greenTargetGroup!, weight: 0 },
+          ])
+          : elbv2.ListenerAction.forward([this.blueTargetGroup]),
       });
       this.productionListenerRule = rule('ProductionListenerRule', this.listener);
       this.testListenerRule = this.testListener ? rule('TestListenerRule', this.testListener) : undefined;
     }
 
-    // Rollback alarms: the version under test is on the blue or the green target group, so each alarm watches both.
+    // Rollback alarms: the version under test is on the blue or the green target group, so each alarm
+    // watches both, and judges the whole service (see the plan note and docs/aws.md).
     const loadBalancerFullName = this.loadBalancer instanceof elbv2.ApplicationLoadBalancer
       ? this.loadBalancer.loadBalancerFullName
       : Fn.select(1, Fn.split('loadbalancer/', this.loadBalancer.loadBalancerArn));
@@ -347,6 +398,12 @@ export class ProgressiveFargateService extends Construct {
     }, prefix);
     this.alarms = alarms;
     this.alarmNames = analysis === undefined ? [] : analysis.checks.map(c => `${prefix}-${c.name}`);
+    const breakGlass = !input.alarmRollback.isEnabled;
+    if (breakGlass) {
+      Annotations.of(this).addWarningV2('cdk-progressive-delivery:breakGlass',
+        `Break glass: the rollback alarms (${this.alarmNames.join(', ')}) are OFF for deployments of this service (${input.alarmRollback.reason}). `
+        + 'Nothing stops a failing version on these checks; set alarmRollback back to AlarmRollback.enabled() once the fix is deployed.');
+    }
 
     // Smoke test function.
     const smokeTest = props.smokeTest;
@@ -354,11 +411,7 @@ export class ProgressiveFargateService extends Construct {
     if (smokeTest?.function !== undefined) {
       smokeFn = smokeTest.function;
     } else if (smokeTest !== undefined) {
-      if (props.loadBalancer === undefined && internetFacing && props.testTrafficFrom === undefined) {
-        fail(where, 'smokeTest', 'cannot reach the test listener of an internet-facing load balancer from its security group: the request leaves the VPC through the NAT gateway',
-          'SmokeTest.http with internetFacing: true', 'Set internetFacing: false, or set testTrafficFrom to the NAT gateways\' addresses (ec2.Peer.ipv4("203.0.113.10/32")).');
-      }
-      smokeFn = this.createSmokeTestFunction(smokeTest, vpc, testPort, engine.kind === EcsEngineKind.CODE_DEPLOY);
+      smokeFn = this.createSmokeTestFunction(smokeTest, vpc, input.testPort!, engine.kind === EcsEngineKind.CODE_DEPLOY);
     }
     this.smokeTestFunction = smokeFn;
 
@@ -367,7 +420,7 @@ export class ProgressiveFargateService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount,
+      desiredCount: input.desiredCount,
       serviceName: props.serviceName,
       securityGroups: [this.securityGroup],
       minHealthyPercent: native ? native.minHealthyPercent : 100,
@@ -377,17 +430,25 @@ export class ProgressiveFargateService extends Construct {
       canaryConfiguration: native?.canaryConfiguration,
       linearConfiguration: native?.linearConfiguration,
       bakeTime: native?.bakeTime,
-      circuitBreaker: native?.circuitBreaker ? { enable: true, rollback: true } : undefined,
+      // Rendered for every native strategy, explicitly off where it does not apply (blue/green, canary,
+      // linear roll back on alarms), so that the state is visible and aws-cdk-lib's warning about an
+      // unset circuit breaker (aws-cdk-lib 2.2xx and later) does not fire for a choice made here.
+      circuitBreaker: native ? { enable: native.circuitBreaker, rollback: native.circuitBreaker } : undefined,
       deploymentAlarms: native && alarms.length > 0 ? { alarmNames: this.alarmNames, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM } : undefined,
       lifecycleHooks: native && smokeFn ? [new ecs.DeploymentLifecycleLambdaTarget(smokeFn, 'SmokeTestHook', {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
       })] : undefined,
     });
     if (native) {
+      const cfnService = this.service.node.defaultChild as ecs.CfnService;
+      if (breakGlass) {
+        // The alarms stay listed, explicitly off: the next deployment with AlarmRollback.enabled() turns them on again.
+        cfnService.addPropertyOverride('DeploymentConfiguration.Alarms.Enable', false);
+      }
       // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
       // that the first deployment can watch them. Only the service resource needs them, not the roles
       // created inside the Service construct.
-      alarms.forEach(a => this.service.node.defaultChild!.node.addDependency(a));
+      alarms.forEach(a => cfnService.node.addDependency(a));
     }
     const alternateTarget = native && blueGreen ? new ecs.AlternateTarget('AlternateTarget', {
       alternateTargetGroup: this.greenTargetGroup!,
@@ -413,7 +474,10 @@ export class ProgressiveFargateService extends Construct {
         deploymentConfig: this.deploymentConfig,
         service: this.service,
         alarms: deploymentAlarms,
-        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: deploymentAlarms.length > 0 },
+        // Break glass: the alarms stay attached with the alarm configuration explicitly disabled
+        // (ignorePollAlarmsFailure only covers CloudWatch being unreachable, not an alarm in ALARM).
+        ignoreAlarmConfiguration: breakGlass,
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: deploymentAlarms.length > 0 && !breakGlass },
         blueGreenDeploymentConfig: {
           blueTargetGroup: this.blueTargetGroup,
           greenTargetGroup: this.greenTargetGroup!,
@@ -501,20 +565,15 @@ export class ProgressiveFargateService extends Construct {
       // The CodeDeploy hook reports its result to the CodeDeploy API.
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'CodeDeploy API (PutLifecycleEventHookExecutionStatus)');
     }
-    const timeout = smokeTest.timeout!;
     return new lambda.Function(this, 'SmokeTest', {
-      description: `Smoke test of ${this.node.path}: GET ${smokeTest.path} on the test listener`,
+      description: `Smoke test of ${this.node.path}: HTTP requests on the test listener`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: handlerCode('smoke-test'),
       vpc,
       securityGroups: [securityGroup],
-      timeout: Duration.seconds(timeout.toSeconds() + 30),
-      environment: {
-        TARGET_URL: `http://${this.loadBalancer.loadBalancerDnsName}:${testPort}${smokeTest.path}`,
-        EXPECT_STATUS: String(smokeTest.expectStatus),
-        TIMEOUT_MS: String(timeout.toMilliseconds()),
-      },
+      timeout: smokeTest._functionTimeout(),
+      environment: smokeTest._httpEnvironment(`http://${this.loadBalancer.loadBalancerDnsName}:${testPort}`),
     });
   }
 }

@@ -1,19 +1,37 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DeploymentStrategy } from '../strategy/deployment-strategy';
+import { toMillis } from '../private/duration';
 import { fail, show } from '../private/validate';
+import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
-import { renderCodeDeploy } from './private/render';
+import { handlerCode } from './private/handler-code';
+import { describeValue, isFunction } from './private/inputs';
+import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
+import { renderLambda } from './private/render-lambda';
+import { lambdaRunbook, nameVariable } from './private/runbook';
+import { SmokeTest, SmokeTestKind } from './smoke-test';
 
 /** Options for `ProgressiveLambdaAlias`. */
 export interface ProgressiveLambdaAliasProps {
-  /** The version the alias moves to, usually `fn.currentVersion`. */
+  /**
+   * The published version the alias moves to, usually `fn.currentVersion`. Not `$LATEST`, not an
+   * alias, and its `lambda` must be the unqualified function: CodeDeploy shifts an alias between two
+   * published versions of one function.
+   */
   readonly version: lambda.IVersion;
-  /** How traffic moves from the alias' current version to `version` (canary, linear or all-at-once). */
+  /**
+   * How traffic moves from the alias' current version to `version` (canary, linear or all-at-once),
+   * and how long the deployment stays open afterwards (`keepPreviousVersionFor`, at most 55 minutes:
+   * an AfterAllowTraffic hook holds it while the rollback alarms keep judging the new version; 0 ends
+   * the deployment at the switch).
+   */
   readonly strategy: DeploymentStrategy;
   /**
    * Name of the alias.
@@ -21,15 +39,26 @@ export interface ProgressiveLambdaAliasProps {
    */
   readonly aliasName?: string;
   /**
+   * A check of the new version before any traffic reaches it, run as the BeforeAllowTraffic hook:
+   * `SmokeTest.invoke({ payload, expectResult })` (a function the construct creates invokes the new
+   * version) or `SmokeTest.lambda(fn)` (your function). Not with `preTrafficHook`.
+   * @default - no smoke test
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   */
+  readonly smokeTest?: SmokeTest;
+  /**
    * A function CodeDeploy runs before traffic shifts (BeforeAllowTraffic); it must call
-   * PutLifecycleEventHookExecutionStatus, which the construct allows it to do.
+   * PutLifecycleEventHookExecutionStatus, which the construct allows it to do. Not with `smokeTest`
+   * (`SmokeTest.lambda(fn)` does the same and appears in the plan with the function's timeout).
    * @default - no pre-traffic hook
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
    */
   readonly preTrafficHook?: lambda.IFunction;
   /**
-   * A function CodeDeploy runs after all traffic has shifted (AfterAllowTraffic).
-   * @default - no post-traffic hook
+   * A function CodeDeploy runs after all traffic has shifted (AfterAllowTraffic). Only with a
+   * strategy whose `keepPreviousVersionFor` is 0: otherwise the keep-window hook takes CodeDeploy's
+   * only AfterAllowTraffic hook, and construction fails.
+   * @default - no post-traffic hook of yours (the keep-window hook, unless keepPreviousVersionFor is 0)
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
    */
   readonly postTrafficHook?: lambda.IFunction;
@@ -39,7 +68,7 @@ export interface ProgressiveLambdaAliasProps {
    */
   readonly application?: codedeploy.ILambdaApplication;
   /**
-   * Name of the deployment group.
+   * Name of the deployment group (at most 100 characters).
    * @default - a CloudFormation-generated name
    */
   readonly deploymentGroupName?: string;
@@ -56,10 +85,16 @@ export interface ProgressiveLambdaAliasProps {
   readonly alarmNamePrefix?: string;
 }
 
+/** Poll period of the keep-window hook (alarms and deployment status). */
+const KEEP_WINDOW_POLL = Duration.seconds(30);
+
 /**
  * A Lambda alias shifted by CodeDeploy as declared by a `DeploymentStrategy`, with one rollback alarm
  * per health check on the version being deployed (errors ÷ invocations with the minimum-request
- * guard, duration percentiles, custom metrics).
+ * guard, duration percentiles, custom metrics), an optional smoke test before traffic, and the keep
+ * window after it.
+ *
+ * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-lambda.html
  */
 export class ProgressiveLambdaAlias extends Construct {
   /** The alias. */
@@ -74,36 +109,96 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly alarms: cloudwatch.IAlarm[];
   /** The composite alarm given to CodeDeploy when there are more than 10 alarms. */
   public readonly compositeAlarm?: cloudwatch.IAlarm;
+  /** The BeforeAllowTraffic function: the one created for `SmokeTest.invoke`, or yours. */
+  public readonly smokeTestFunction?: lambda.IFunction;
+  /** The AfterAllowTraffic function that holds the deployment open for `keepPreviousVersionFor`. */
+  public readonly keepWindowFunction?: lambda.IFunction;
   /** What CodeDeploy will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The rollback alarms' names, for the runbook. */
+  private readonly alarmNames: string[];
+
+  /**
+   * What an operator does when a deployment of this alias goes wrong: what rolls back by itself, and
+   * the commands to stop a deployment (rolling the alias back) or point the alias at a previous
+   * version, with this alias' resource names.
+   */
+  public get runbook(): Runbook {
+    return lambdaRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: true,
+      variables: [
+        nameVariable('FUNCTION', "the function's name", this.alias.version.lambda.functionName, this.alias.version.lambda),
+        nameVariable('ALIAS', "the alias' name", this.alias.aliasName, undefined),
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.deploymentGroup.deploymentGroupName, this.deploymentGroup),
+      ],
+    });
+  }
 
   constructor(scope: Construct, id: string, props: ProgressiveLambdaAliasProps) {
     super(scope, id);
     const where = `ProgressiveLambdaAlias ${this.node.path}`;
-    if (props === null || typeof props !== 'object') {
-      fail(where, 'props', 'must be an object', show(props), 'Pass { version, strategy }.');
+    // Every prop is checked before any child construct exists.
+    if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+      fail(where, 'props', 'must be an object', describeValue(props), 'Pass { version, strategy }.');
     }
     if (!(props.strategy instanceof DeploymentStrategy)) {
-      fail(where, 'strategy', 'must be a DeploymentStrategy', show(props.strategy), 'Build it with DeploymentStrategy.canary, .linear or .allAtOnce.');
+      fail(where, 'strategy', 'must be a DeploymentStrategy', describeValue(props.strategy), 'Build it with DeploymentStrategy.canary, .linear or .allAtOnce.');
     }
-    if (props.version === null || typeof props.version !== 'object' || typeof (props.version as any).version !== 'string') {
-      fail(where, 'version', 'must be a Lambda version', show(props.version), 'Pass fn.currentVersion.');
-    }
+    const version = requireVersion(where, props.version);
     const aliasName = props.aliasName ?? 'live';
-    if (typeof aliasName !== 'string' || !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
-      fail(where, 'aliasName', 'must be 1-128 letters, digits, "-" or "_", and not only digits', show(aliasName), 'Pass a name such as "live".');
+    if (typeof aliasName === 'string' && Token.isUnresolved(aliasName)) {
+      fail(where, 'aliasName', 'must be known at synth time: it names the alarms\' Resource dimension', 'an unresolved token', 'Pass a literal name such as "live".');
     }
-    const render = renderCodeDeploy(where, props.strategy, undefined, 'Lambda CodeDeploy', undefined, false);
-    this.plan = render.plan;
+    if (typeof aliasName !== 'string' || !/^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/.test(aliasName)) {
+      fail(where, 'aliasName', 'must be 1-128 letters, digits, "-" or "_", and not only digits', describeValue(aliasName), 'Pass a name such as "live".');
+    }
+    for (const field of ['preTrafficHook', 'postTrafficHook'] as const) {
+      if (props[field] !== undefined && !isFunction(props[field])) {
+        fail(where, field, 'must be a Lambda function', describeValue(props[field]), 'Pass a lambda.IFunction, for example lambda.Function.fromFunctionName(this, "Hook", "my-hook").');
+      }
+    }
+    if (props.smokeTest !== undefined) {
+      if (!(props.smokeTest instanceof SmokeTest)) {
+        fail(where, 'smokeTest', 'must be a SmokeTest', describeValue(props.smokeTest), 'Pass SmokeTest.invoke({ payload }) or SmokeTest.lambda(fn).');
+      }
+      props.smokeTest._requireKind(where, [SmokeTestKind.INVOKE, SmokeTestKind.LAMBDA],
+        'A Lambda alias has no test listener: use SmokeTest.invoke({ payload, expectResult }) to invoke the new version before traffic, or SmokeTest.lambda(fn).');
+      if (props.preTrafficHook !== undefined) {
+        fail(where, 'preTrafficHook', 'cannot be set together with smokeTest: CodeDeploy runs one BeforeAllowTraffic hook', props.preTrafficHook.node.path,
+          'Keep one: SmokeTest.lambda(yourHook) runs your function as the smoke test.');
+      }
+    }
+    if (props.application !== undefined && (props.application === null || typeof props.application !== 'object'
+      || typeof (props.application as any).applicationName !== 'string'
+      || props.application instanceof codedeploy.EcsApplication || props.application instanceof codedeploy.ServerApplication)) {
+      fail(where, 'application', 'must be a CodeDeploy Lambda application', describeValue(props.application), 'Pass a codedeploy.LambdaApplication, or leave application unset to create one.');
+    }
+    if (props.deploymentGroupName !== undefined && (typeof props.deploymentGroupName !== 'string'
+      || (!Token.isUnresolved(props.deploymentGroupName) && (props.deploymentGroupName.length === 0 || props.deploymentGroupName.length > 100)))) {
+      fail(where, 'deploymentGroupName', 'must be 1-100 characters', describeValue(props.deploymentGroupName), 'Pass a shorter name, or leave it unset for a generated one.');
+    }
+    if (props.notificationTopic !== undefined && (props.notificationTopic === null || typeof props.notificationTopic !== 'object'
+      || typeof (props.notificationTopic as any).topicArn !== 'string' || typeof (props.notificationTopic as any).grantPublish !== 'function')) {
+      fail(where, 'notificationTopic', 'must be an SNS topic', describeValue(props.notificationTopic), 'Pass an sns.ITopic, for example new sns.Topic(this, "Deployments").');
+    }
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
+    const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
+    const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
+    const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
+    this.plan = render.plan;
 
-    this.alias = new lambda.Alias(this, 'Alias', { aliasName, version: props.version });
+    this.alias = new lambda.Alias(this, 'Alias', { aliasName, version });
     const alarms = render.analysis === undefined ? [] : createLambdaAlarms(this, render.analysis, {
-      functionName: props.version.lambda.functionName,
+      functionName: version.lambda.functionName,
       aliasName,
-      version: props.version.version,
+      version: version.version,
     }, prefix);
     this.alarms = alarms;
+    this.alarmNames = render.analysis === undefined ? [] : render.analysis.checks.map(c => `${prefix}-${c.name}`);
     const watched = codeDeployAlarms(this, alarms, prefix, 'alias');
     this.compositeAlarm = watched.composite;
     const deploymentAlarms = watched.alarms;
@@ -115,10 +210,67 @@ export class ProgressiveLambdaAlias extends Construct {
       alias: this.alias,
       deploymentConfig: this.deploymentConfig,
       alarms: deploymentAlarms,
-      preHook: props.preTrafficHook,
-      postHook: props.postTrafficHook,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: deploymentAlarms.length > 0 },
     });
+
+    // BeforeAllowTraffic.
+    if (preTraffic?.kind === SmokeTestKind.INVOKE) {
+      const fn = new lambda.Function(this, 'SmokeTest', {
+        description: `Smoke test of ${this.node.path}: invokes the version the alias shifts to, before traffic`,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: handlerCode('invoke-check'),
+        timeout: preTraffic._functionTimeout(),
+        environment: preTraffic._invokeEnvironment(version.functionArn),
+      });
+      // The version being deployed, and nothing else (not the function, not other versions).
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [version.functionArn] }));
+      // Whether the deployment is a rollback, and the version it shifts to.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [this.deploymentGroup.deploymentGroupArn] }));
+      this.smokeTestFunction = fn;
+    } else if (preTraffic !== undefined) {
+      this.smokeTestFunction = preTraffic.function;
+    }
+    if (this.smokeTestFunction !== undefined) {
+      this.deploymentGroup.addPreHook(this.smokeTestFunction);
+      permissionsBefore(this.alias, this.smokeTestFunction);
+    }
+
+    // AfterAllowTraffic: the keep window, or the user's post-traffic hook.
+    if (render.keepWindow !== undefined) {
+      const fn = new lambda.Function(this, 'KeepWindow', {
+        description: `Keeps the deployment of ${this.node.path} open while the rollback alarms judge the new version`,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: handlerCode('keep-window'),
+        timeout: Duration.minutes(LAMBDA_MAX_TIMEOUT_MINUTES),
+        // A failed invocation already reported Failed; a retry would wait again for nothing.
+        retryAttempts: 0,
+        environment: {
+          KEEP_MS: String(toMillis(render.keepWindow)),
+          ALARM_NAMES: Stack.of(this).toJsonString(deploymentAlarms.map(a => a.alarmName)),
+          POLL_MS: String(toMillis(KEEP_WINDOW_POLL)),
+        },
+      });
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['codedeploy:GetDeployment'], resources: [this.deploymentGroup.deploymentGroupArn] }));
+      if (deploymentAlarms.length > 0) {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: deploymentAlarms.map(a => a.alarmArn) }));
+      }
+      // Continuing the wait in a new invocation: a separate policy, because the function itself
+      // depends on its role's default policy and cannot be named in it.
+      const selfInvoke = new iam.Policy(this, 'KeepWindowContinue', {
+        statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })],
+        roles: [fn.role!],
+      });
+      this.deploymentGroup.addPostHook(fn);
+      permissionsBefore(this.alias, fn);
+      this.alias.node.addDependency(selfInvoke);
+      this.keepWindowFunction = fn;
+    } else if (props.postTrafficHook !== undefined) {
+      this.deploymentGroup.addPostHook(props.postTrafficHook);
+      permissionsBefore(this.alias, props.postTrafficHook);
+    }
+
     if (props.notificationTopic) {
       props.notificationTopic.grantPublish(this.deploymentGroup.role);
       (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
@@ -128,4 +280,60 @@ export class ProgressiveLambdaAlias extends Construct {
       }];
     }
   }
+}
+
+/**
+ * Orders the hook's permissions before the alias update that starts the deployment running it.
+ * The function itself is already ordered: the alias' UpdatePolicy refers to it. Its role's policy,
+ * where the deployment group's grants land, is not.
+ */
+function permissionsBefore(alias: lambda.Alias, hook: lambda.IFunction): void {
+  const policy = hook.role?.node.tryFindChild('DefaultPolicy');
+  if (policy !== undefined && Stack.of(policy) === Stack.of(alias)) {
+    alias.node.addDependency(policy);
+  }
+}
+
+/**
+ * A version CodeDeploy can shift an alias to: a published version (not `$LATEST`, not an alias) of
+ * an unqualified function.
+ */
+function requireVersion(where: string, v: unknown): lambda.IVersion {
+  const fix = 'Pass fn.currentVersion, which publishes a version whenever the code or configuration changes.';
+  if (v === null || typeof v !== 'object') {
+    fail(where, 'version', 'must be a Lambda version', describeValue(v), fix);
+  }
+  const any = v as any;
+  if (typeof any.aliasName === 'string') {
+    fail(where, 'version', 'must be a published version, not an alias: CodeDeploy shifts this construct\'s alias between two versions', `the alias ${describeValue(any.aliasName)}`, fix);
+  }
+  if (typeof any.version !== 'string') {
+    const what = typeof any.functionArn === 'string' ? `the function ${describeValue(v)}` : describeValue(v);
+    fail(where, 'version', 'must be a Lambda version (a function is not a version)', what, fix);
+  }
+  if (!Token.isUnresolved(any.version)) {
+    if (any.version === '$LATEST') {
+      fail(where, 'version', 'cannot be $LATEST: CodeDeploy shifts an alias between published versions, and an alias on $LATEST would take every change at once, without the canary the plan promises',
+        '"$LATEST"', fix);
+    }
+    if (!/^[0-9]+$/.test(any.version)) {
+      fail(where, 'version', 'must be a published version number', show(any.version), fix);
+    }
+  }
+  const fn = any.lambda;
+  if (!isFunction(fn)) {
+    fail(where, 'version.lambda', 'must be the Lambda function the version belongs to', describeValue(fn), fix);
+  }
+  const qualifiedArn = !Token.isUnresolved(fn.functionArn) && fn.functionArn.split(':').length > 7;
+  if (typeof (fn as any).aliasName === 'string' || typeof (fn as any).version === 'string' || qualifiedArn) {
+    fail(where, 'version.lambda', 'must be the unqualified function, not an alias or a version of it: CodeDeploy shifts an alias of that function',
+      Token.isUnresolved(fn.functionArn) ? describeValue(fn) : show(fn.functionArn), 'Build the version from the function, for example fn.currentVersion or lambda.Version.fromVersionArn(this, "V", "arn:aws:lambda:...:function:name:3").');
+  }
+  const arn = any.functionArn;
+  if (typeof arn === 'string' && !Token.isUnresolved(arn) && !Token.isUnresolved(fn.functionArn) && !Token.isUnresolved(any.version)
+    && arn !== `${fn.functionArn}:${any.version}`) {
+    fail(where, 'version', `must be a version of ${fn.functionArn}, the function it names in version.lambda`, show(arn),
+      'Build the version from the function whose alias CodeDeploy shifts.');
+  }
+  return v as lambda.IVersion;
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { toMillis } from './duration';
 
 /**
@@ -56,6 +56,11 @@ export function requireDuration(where: string, field: string, value: unknown, ru
   if (value.isUnresolved()) {
     fail(where, field, 'must be a concrete duration known at synth time', 'an unresolved token', 'Pass a literal Duration such as Duration.minutes(5).');
   }
+  // NaN and Infinity amounts: aws-cdk-lib's conversion would throw its own message without the field.
+  const amount = Number(value.formatTokenToNumber().split(' ')[0]);
+  if (!Number.isFinite(amount)) {
+    fail(where, field, 'must be a finite duration', value.formatTokenToNumber(), `Pass ${field} as a finite Duration, for example Duration.minutes(5).`);
+  }
   const ms = toMillis(value);
   if (!Number.isFinite(ms)) {
     fail(where, field, 'must be a finite duration', show(ms) + 'ms', 'Pass a finite Duration.');
@@ -76,6 +81,9 @@ export function requireNumber(
   range: { min: number; max: number; integer?: boolean; minExclusive?: boolean; maxExclusive?: boolean },
   fix: string,
 ): number {
+  if (typeof value === 'number' && Token.isUnresolved(value)) {
+    fail(where, field, 'must be a number known at synth time', 'an unresolved token', fix);
+  }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     fail(where, field, 'must be a finite number', show(value), fix);
   }
@@ -124,6 +132,18 @@ export function requireName(where: string, field: string, value: unknown): strin
   if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !NAME_PATTERN.test(value)) {
     fail(where, field, 'must be 1-63 lower-case letters, digits or "-", starting and ending with a letter or digit', show(value),
       'Use a name such as "error-rate" or "queue-depth".');
+  }
+  return value;
+}
+
+/**
+ * Refuses a percentage finer than 0.001 (the precision every weight is documented and rendered with)
+ * instead of rounding it silently.
+ */
+export function requireThousandths(where: string, field: string, value: number, fix: string): number {
+  const scaled = value * 1000;
+  if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+    fail(where, field, 'must be a multiple of 0.001 (three decimal places at most)', show(value), fix);
   }
   return value;
 }

@@ -303,7 +303,7 @@ describe('construct props', () => {
   });
 
   test('fails when an HTTP smoke test targets an internet-facing load balancer without testTrafficFrom', () => {
-    expectError({ smokeTest: SmokeTest.http() }, /smokeTest cannot reach the test listener of an internet-facing load balancer.*Set internetFacing: false, or set testTrafficFrom/);
+    expectError({ smokeTest: SmokeTest.http(), internetFacing: true }, /smokeTest cannot reach the test listener of an internet-facing load balancer.*Leave internetFacing unset \(an internal load balancer\), or set testTrafficFrom/);
   });
 
   test('fails when the alarm name prefix has characters CloudWatch refuses', () => {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -93,12 +93,23 @@ describe('ECS native engine', () => {
     expect(svc.plan.notes.join(' ')).toContain('circuit breaker');
   });
 
-  test('circuitBreaker: false leaves the rolling circuit breaker off', () => {
+  test('circuitBreaker: false renders the rolling circuit breaker explicitly off', () => {
     const { template } = service({
       engine: EcsEngine.native({ circuitBreaker: false }),
       strategy: DeploymentStrategy.rolling({ analysis: Analysis.none('batch worker') }),
     });
-    expect(only(template, 'AWS::ECS::Service').Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toBeUndefined();
+    expect(only(template, 'AWS::ECS::Service').Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: false, Rollback: false });
+  });
+
+  test.each([
+    ['canary', canary()],
+    ['linear', DeploymentStrategy.linear({ stepPercent: 10, interval: Duration.minutes(5), analysis: analysis() })],
+    ['blue/green', DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(10) })],
+    ['all-at-once', DeploymentStrategy.allAtOnce({ keepPreviousVersionFor: Duration.minutes(10) })],
+  ])('%s renders the circuit breaker explicitly off (it rolls back on alarms), so no circuit-breaker warning applies', (_name, strategy) => {
+    const { template, stack } = service({ strategy });
+    expect(only(template, 'AWS::ECS::Service').Properties.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: false, Rollback: false });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('circuitBreaker'));
   });
 
   test('without a smoke test or testTrafficFrom, the service shifts the production listener rule only: no test listener, no test listener rule', () => {
@@ -170,16 +181,17 @@ describe('ECS native engine', () => {
     expect(only(template, 'AWS::ECS::Service').Properties.LoadBalancers[0].AdvancedConfiguration.TestListenerRule).toEqual(ref(svc.testListenerRule));
   });
 
-  test('creates an internet-facing ALB with an open HTTP listener on 80; with a smoke test, a closed test listener on 9000', () => {
+  test('creates an internal ALB whose HTTP listener on 80 accepts the VPC; with a smoke test, a closed test listener on 9000', () => {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
     const { template } = service({ smokeTest: SmokeTest.lambda(fn) }, stack);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 9000, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 80 })]),
+      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiVpc'), 'CidrBlock'] }, FromPort: 80 })]),
     });
+    expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('0.0.0.0/0","Description":"Clients');
     const ingress = JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'));
     expect(ingress).not.toContain('"FromPort":9000');
   });

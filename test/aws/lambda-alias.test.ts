@@ -39,7 +39,7 @@ describe('ProgressiveLambdaAlias', () => {
     template.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.anyValue() } });
     expect(live.plan.target).toBe('Lambda CodeDeploy');
     expect(live.plan.phases.map(p => p.trafficPercent)).toEqual([10, 100]);
-    expect(live.plan.notes.join(' ')).toContain('stops watching the alarms');
+    expect(live.plan.notes).toContain('After the keep window the deployment succeeds; the previous version stays published for a manual rollback.');
   });
 
   test('linear becomes TimeBasedLinear and all-at-once AllAtOnce', () => {
@@ -132,7 +132,10 @@ describe('ProgressiveLambdaAlias', () => {
     const pre = fnIn(stack, 'Pre');
     const post = fnIn(stack, 'Post');
     const application = new codedeploy.LambdaApplication(stack, 'App');
-    const { template, live } = alias({ aliasName: 'prod', preTrafficHook: pre, postTrafficHook: post, application, deploymentGroupName: 'fn-dg' }, stack);
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: analysis(), keepPreviousVersionFor: Duration.seconds(0),
+    });
+    const { template, live } = alias({ aliasName: 'prod', preTrafficHook: pre, postTrafficHook: post, application, deploymentGroupName: 'fn-dg', strategy }, stack);
     template.hasResourceProperties('AWS::Lambda::Alias', { Name: 'prod' });
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentGroupName: 'fn-dg', ApplicationName: { Ref: stack.getLogicalId(application.node.defaultChild as any) } });
     template.hasResource('AWS::Lambda::Alias', {
@@ -144,6 +147,17 @@ describe('ProgressiveLambdaAlias', () => {
       },
     });
     expect(live.application).toBe(application);
+    expect(live.smokeTestFunction).toBe(pre);
+    expect(live.keepWindowFunction).toBeUndefined();
+    // Both hooks are in the plan with their timeouts (3 seconds: lambda.Function's default).
+    expect(live.plan.phases.map(p => [p.name, p.trafficPercent, p.duration.toSeconds()])).toEqual([
+      ['Before traffic (BeforeAllowTraffic hook)', 0, 3], ['Step 1', 10, 300], ['Full traffic (AfterAllowTraffic hook)', 100, 3],
+    ]);
+    // The hooks' permissions are deployed before the alias update that runs them (the functions are
+    // ordered by the UpdatePolicy's references).
+    const aliasDeps = (Object.values(template.findResources('AWS::Lambda::Alias'))[0] as any).DependsOn;
+    const policyIds = [pre, post].map(f => stack.getLogicalId(f.role!.node.findChild('DefaultPolicy').node.defaultChild as any));
+    expect(aliasDeps).toEqual(expect.arrayContaining(policyIds));
   });
 
   test('a notification topic becomes a CodeDeploy trigger', () => {
@@ -164,20 +178,25 @@ describe('ProgressiveLambdaAlias', () => {
     });
     expect(live.compositeAlarm).toBeDefined();
     expect(live.alarms).toHaveLength(12);
+    // The keep-window hook watches what CodeDeploy watches: the composite alarm.
+    const keep = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Keeps') } }))[0] as any;
+    const compositeId = Object.keys(template.findResources('AWS::CloudWatch::CompositeAlarm'))[0];
+    expect(keep.Properties.Environment.Variables.ALARM_NAMES).toEqual({ 'Fn::Join': ['', ['["', { Ref: compositeId }, '"]']] });
   });
 
   test('fails when the strategy is blue/green', () => {
     expect(() => alias({ strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) }))
-      .toThrow(/strategy cannot be blue\/green for a Lambda alias: an alias has no preview route.*Use DeploymentStrategy.canary, .linear or .allAtOnce; run preview checks in preTrafficHook\./);
+      .toThrow(/strategy cannot be blue\/green for a Lambda alias: an alias has no preview route.*Use DeploymentStrategy.canary, .linear or .allAtOnce; check the new version before traffic with smokeTest: SmokeTest.invoke\(\{ payload \}\)\./);
   });
 
   test('fails when the strategy is rolling', () => {
     expect(() => alias({ strategy: DeploymentStrategy.rolling({ analysis: analysis() }) })).toThrow(/strategy cannot be rolling with Lambda CodeDeploy/);
   });
 
-  test('fails when an all-at-once strategy has an analysis nothing would watch', () => {
-    expect(() => alias({ strategy: DeploymentStrategy.allAtOnce({ analysis: analysis(), keepPreviousVersionFor: Duration.minutes(5) }) }))
-      .toThrow(/strategy.analysis cannot judge a Lambda all-at-once deployment: CodeDeploy ends it at the switch/);
+  test('fails when an all-at-once keep window is shorter than the alarms need to fire', () => {
+    const quick = Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })], interval: Duration.minutes(1), failureLimit: 0 });
+    expect(() => alias({ strategy: DeploymentStrategy.allAtOnce({ analysis: quick, keepPreviousVersionFor: Duration.minutes(1) }) }))
+      .toThrow(/strategy.keepPreviousVersionFor must be at least the time the rollback alarms need to fire, interval × \(failureLimit \+ 1\) \+ 1 minute of ingestion delay = 2m .*, got 1m\. Bake for 2m or more/);
   });
 
   test('fails when a canary has several steps', () => {
@@ -198,7 +217,7 @@ describe('ProgressiveLambdaAlias', () => {
   });
 
   test('fails when the version is not a Lambda version', () => {
-    expect(() => alias({ version: 'v1' as any })).toThrow(/version must be a Lambda version, got "v1"\. Pass fn.currentVersion\./);
+    expect(() => alias({ version: 'v1' as any })).toThrow(/version must be a Lambda version, got "v1"\. Pass fn.currentVersion, which publishes a version whenever the code or configuration changes\./);
   });
 
   test('fails when the strategy is not a DeploymentStrategy', () => {

@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import {
   Analysis, CanaryStep, Capacity, Comparison, DeploymentStrategy, HealthCheck, Promotion, RolloutPlan,
 } from '../../src';
@@ -163,5 +163,35 @@ describe('every invalid declaration fails with a message naming the field, the v
       expect((e as Error).message).toBe(message);
       expect((e as Error).name).toBe('DeliveryValidationError');
     }
+  });
+});
+
+describe('numbers and durations as other languages can pass them', () => {
+  test('fails when a number is an unresolved token, naming it as such', () => {
+    expect(() => CanaryStep.of(Token.asNumber(Lazy.number({ produce: () => 10 })), Duration.minutes(5)))
+      .toThrow(/weight must be a number known at synth time, got an unresolved token\./);
+  });
+
+  test('fails when a duration amount is NaN or Infinity, naming the field before aws-cdk-lib converts it', () => {
+    expect(() => CanaryStep.of(10, Duration.minutes(NaN))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got NaN minutes.');
+    expect(() => CanaryStep.of(10, Duration.seconds(Infinity))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got Infinity seconds.');
+  });
+});
+
+describe('precision is refused, not rounded', () => {
+  test('fails when a linear step is finer than 0.001%', () => {
+    expect(() => DeploymentStrategy.linear({ stepPercent: 10.0004, interval: Duration.minutes(5), analysis: Analysis.none('batch job') }))
+      .toThrow('DeploymentStrategy.linear: stepPercent must be a multiple of 0.001 (three decimal places at most), got 10.0004. Round stepPercent to three decimal places, for example 12.5.');
+  });
+
+  test('fails when a canary weight is finer than 0.001%', () => {
+    expect(() => CanaryStep.of(2.0005, Duration.minutes(5)))
+      .toThrow('CanaryStep.of: weight must be a multiple of 0.001 (three decimal places at most), got 2.0005.');
+  });
+
+  test('three decimals are kept exactly', () => {
+    expect(CanaryStep.of(2.125, Duration.minutes(5)).weight).toBe(2.125);
+    const linear = DeploymentStrategy.linear({ stepPercent: 12.5, interval: Duration.minutes(5), analysis: Analysis.none('batch job') });
+    expect(linear.steps.map(s => s.weight)).toEqual([12.5, 25, 37.5, 50, 62.5, 75, 87.5]);
   });
 });

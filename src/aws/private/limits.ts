@@ -24,3 +24,12 @@ export const CODEDEPLOY_MAX_WAIT_MINUTES = 2880;
 export const CODEDEPLOY_MAX_ALARMS = 10;
 /** CloudWatch: evaluationPeriods × period is at most one day for periods of a minute or more. */
 export const CLOUDWATCH_MAX_EVALUATION_SECONDS = 86400;
+/** CodeDeploy: a Lambda or ECS deployment fails unless a hook function reports its status within one hour. */
+export const CODEDEPLOY_HOOK_REPORT_MINUTES = 60;
+/**
+ * Lambda alias: the longest keep window the AfterAllowTraffic hook holds, leaving 5 of the 60 minutes
+ * for the last alarm check, the report, and the delays between the hook's own invocations.
+ */
+export const LAMBDA_MAX_KEEP_MINUTES = 55;
+/** Lambda: a function runs for at most 15 minutes. */
+export const LAMBDA_MAX_TIMEOUT_MINUTES = 15;

@@ -48,6 +48,10 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
     'ECS bake time (bakeTimeInMinutes)', 'EcsEngine.codeDeploy() keeps the previous version up to 2 days');
   const base = { minHealthyPercent: 100, maxHealthyPercent: 200, circuitBreaker: false, blueGreen: true, analysis };
+  if (strategy.kind !== StrategyKind.ROLLING && engine._circuitBreakerGiven && engine.circuitBreaker) {
+    fail(where, 'engine.circuitBreaker', 'only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms', 'true',
+      'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
+  }
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
       const step = singleStep(where, strategy, target);
@@ -123,6 +127,12 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
         fail(where, 'strategy.bakeTime', `cannot be set with the ECS native rolling strategy: ECS derives how long it watches the alarms after the last task from the alarm configuration (${formatDuration(Duration.seconds(expected))} here)`,
           formatDuration(strategy.rollingBakeTime!), 'Leave bakeTime unset, or use a blue/green strategy whose keepPreviousVersionFor sets the bake time.');
       }
+      for (const [field, capacity] of [['strategy.maxSurge', strategy.maxSurge!], ['strategy.maxUnavailable', strategy.maxUnavailable!]] as const) {
+        if (!capacity.isPercent && capacity.value > desiredCount) {
+          fail(where, field, `must be at most the desired count (${desiredCount} tasks)`, `Capacity.count(${capacity.value})`,
+            `Pass Capacity.count(${desiredCount}) or less, or a percentage with Capacity.percent(n).`);
+        }
+      }
       const surge = strategy.maxSurge!.toPercentOf(desiredCount, 'maxSurge');
       const unavailable = strategy.maxUnavailable!.toPercentOf(desiredCount, 'maxUnavailable');
       return {
@@ -141,17 +151,16 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 }
 
 /**
- * Maps a strategy to a CodeDeploy deployment configuration (ECS or Lambda), or refuses what
- * CodeDeploy cannot do exactly. `testListener`: whether the ECS service has a test listener.
+ * Maps a strategy to a CodeDeploy ECS deployment configuration, or refuses what CodeDeploy cannot do
+ * exactly (Lambda aliases have their own renderer, render-lambda.ts). `testListener`: whether the
+ * ECS service has a test listener.
  */
-export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
+export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
-  const lambda = engine === undefined;
-  const analysis = checkedAnalysis(where, strategy, lambda ? AlarmSource.LAMBDA_VERSION : AlarmSource.ALB_TARGET_GROUPS);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
-  const termination = () => lambda ? Duration.seconds(0)
-    : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
-  if (engine?.approvalWaitTime !== undefined && !(strategy.kind === StrategyKind.BLUE_GREEN && strategy.promotion!.isManual)) {
+  const termination = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
+  if (engine.approvalWaitTime !== undefined && !(strategy.kind === StrategyKind.BLUE_GREEN && strategy.promotion!.isManual)) {
     fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime),
       'Remove approvalWaitTime, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).');
   }
@@ -165,7 +174,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval }),
         terminationWaitTime: termination(),
         analysis,
-        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, lambda),
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest),
       };
     }
     case StrategyKind.LINEAR: {
@@ -176,18 +185,14 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ percentage, interval }),
         terminationWaitTime: termination(),
         analysis,
-        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest, lambda),
+        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest),
       };
     }
     case StrategyKind.BLUE_GREEN: {
-      if (lambda) {
-        fail(where, 'strategy', 'cannot be blue/green for a Lambda alias: an alias has no preview route', 'DeploymentStrategy.blueGreen',
-          'Use DeploymentStrategy.canary, .linear or .allAtOnce; run preview checks in preTrafficHook.');
-      }
       requireNoPromotionWait(where, strategy, 'CodeDeploy');
       const manual = strategy.promotion!.isManual;
       const approvalWaitTime = manual
-        ? wholeMinutes(where, 'engine.approvalWaitTime', engine!.approvalWaitTime ?? Duration.hours(24), CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy approval wait', 'approve within 2 days')
+        ? wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy approval wait', 'approve within 2 days')
         : undefined;
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
@@ -201,10 +206,6 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
       };
     }
     case StrategyKind.ALL_AT_ONCE:
-      if (lambda && analysis !== undefined) {
-        fail(where, 'strategy.analysis', 'cannot judge a Lambda all-at-once deployment: CodeDeploy ends it at the switch, before any alarm can fire', analysis.describe(),
-          'Use DeploymentStrategy.canary or .linear so the alarms can roll back, or remove the analysis.');
-      }
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
@@ -212,17 +213,17 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
         terminationWaitTime: termination(),
         analysis,
-        plan: lambda ? lambdaAllAtOncePlan(target) : switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
+        plan: switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
       };
     case StrategyKind.ROLLING:
       fail(where, 'strategy', `cannot be rolling with ${target}: CodeDeploy shifts traffic between two versions and never replaces instances in place`, 'DeploymentStrategy.rolling',
-        lambda ? 'Use DeploymentStrategy.canary, .linear or .allAtOnce.' : 'Use EcsEngine.native() for a rolling deployment, or a blue/green, canary or linear strategy.');
+        'Use EcsEngine.native() for a rolling deployment, or a blue/green, canary or linear strategy.');
   }
   /* istanbul ignore next */
   throw new Error(`unknown strategy kind ${strategy.kind}`);
 }
 
-function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
+export function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: AlarmSource): Analysis | undefined {
   const preview = strategy.previewAnalysis;
   if (preview !== undefined && !preview.isNone) {
     fail(where, 'strategy.previewAnalysis', 'cannot be measured on AWS: rollback alarms watch production traffic, and the preview only receives test traffic', preview.describe(),
@@ -236,7 +237,7 @@ function checkedAnalysis(where: string, strategy: DeploymentStrategy, source: Al
   return analysis;
 }
 
-function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
+export function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
   if (strategy.steps.length !== 1) {
     fail(where, 'strategy.steps', `must contain exactly one step for ${target}, which shifts to one canary percentage and then to 100%`,
       `${strategy.steps.length} steps (${strategy.steps.map(s => `${s.weight}%`).join(', ')})`,
@@ -265,7 +266,7 @@ function requireCloudFormationWindow(where: string, field: string, minutes: numb
   }
 }
 
-function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
+export function wholeMinutes(where: string, field: string, d: Duration, max: number | undefined, what: string, alternative: string): Duration {
   const seconds = d.toSeconds();
   if (seconds % 60 !== 0) {
     fail(where, field, `must be a whole number of minutes: it becomes the ${what}`, formatDuration(d), `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
@@ -277,7 +278,7 @@ function wholeMinutes(where: string, field: string, d: Duration, max: number | u
   return Duration.minutes(seconds / 60);
 }
 
-function wholePercent(where: string, field: string, value: number): number {
+export function wholePercent(where: string, field: string, value: number): number {
   if (!Number.isInteger(value)) {
     fail(where, field, 'must be a whole percentage for CodeDeploy', String(value),
       `Use ${Math.round(value) || 1}; EcsEngine.native() accepts multiples of 0.1, and ${ARGO_HINT} with any weight.`);
@@ -307,21 +308,15 @@ function notes(strategy: DeploymentStrategy, analysis: Analysis | undefined): st
 }
 
 function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
-  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: Duration.seconds(0), note: smokeTest.describe() }];
+  return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: smokeTest.deadline ?? Duration.seconds(0), note: smokeTest.describe() }];
 }
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
-  smokeTest: SmokeTest | undefined, lambda = false): RolloutPlan {
+  smokeTest: SmokeTest | undefined): RolloutPlan {
   const phases: PlanPhaseSpec[] = [...previewPhase(smokeTest)];
   strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
-  const extra: string[] = [];
-  if (lambda) {
-    phases.push({ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends when the alias points to the new version' });
-    extra.push('CodeDeploy stops watching the alarms once the alias points to the new version; the previous version stays published for a manual rollback.');
-  } else {
-    phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
-  }
-  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: [...notes(strategy, analysis), ...extra] });
+  phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
+  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });
 }
 
 function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined,
@@ -332,7 +327,7 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
     phases.push({
       name: testListener ? 'Preview (test listener only)' : 'Preview (no traffic, no test listener)',
       trafficPercent: 0,
-      duration: Duration.seconds(0),
+      duration: smokeTest?.deadline ?? Duration.seconds(0),
       manualGate: manual,
       note: [
         smokeTest?.describe(),
@@ -358,14 +353,5 @@ function rollingPlan(target: string, strategy: DeploymentStrategy, analysis: Ana
       ...judged(analysis),
     }],
     notes: [...notes(strategy, analysis), ...extra],
-  });
-}
-
-function lambdaAllAtOncePlan(target: string): RolloutPlan {
-  return RolloutPlan.fromPhases({
-    target,
-    strategy: 'all-at-once',
-    phases: [{ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends at the switch' }],
-    notes: ['The previous version stays published for a manual rollback.'],
   });
 }
