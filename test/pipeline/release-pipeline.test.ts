@@ -91,6 +91,7 @@ describe('ReleasePipeline', () => {
     new Exposing(new Stack(stage, 'Api'), 'Service', {
       image: ecs.ContainerImage.fromAsset(IMAGE_DIR),
       containerPort: 80,
+      internetFacing: true,
       testTrafficFrom: ec2.Peer.ipv4('10.0.0.0/8'),
       smokeTest: declared,
       strategy: DeploymentStrategy.allAtOnce(),
@@ -108,6 +109,7 @@ describe('ReleasePipeline', () => {
     const svc = new ProgressiveFargateService(new Stack(stage, 'Api'), 'Service', {
       image: ecs.ContainerImage.fromAsset(IMAGE_DIR),
       containerPort: 80,
+      internetFacing: true,
       testTrafficFrom: ec2.Peer.ipv4('10.0.0.0/8'),
       certificate: elbv2.ListenerCertificate.fromArn('arn:aws:acm:eu-west-1:111111111111:certificate/abc'),
       smokeTest: SmokeTest.http({ path: '/health' }),
@@ -262,26 +264,33 @@ describe('ReleasePipeline', () => {
 
 describe('ReleasePipeline.plan()', () => {
   test('adds up build, each environment\'s deploy and rollout, smoke tests and the alarm watch; names the dominant step', () => {
-    const plan = build().pipeline.plan();
-    expect(plan.steps.map(s => [s.name, s.duration.toMinutes(), s.manual])).toEqual([
-      ['Source', 1, false],
-      ['Synth', 5, false],
-      ['Self-mutation', 2, false],
-      ['Build and publish assets once (1 image(s), 1 file asset(s), in parallel)', 5, false],
-      ['Deploy Staging', 13, false],
-      ['Smoke tests of Staging (1)', 2, false],
-      ['Deploy Production', 13, false],
-      ['Smoke tests of Production (1)', 2, false],
-      ['Watch the rollback alarms of Production', 5, false],
+    const built = build();
+    const plan = built.pipeline.plan();
+    // The rollout as the service's own plan states it (the canary, its bake, the smoke test before it).
+    const rollout = built.staging.service.plan.previousVersionReleasedAfter.toSeconds();
+    expect(rollout).toBe(built.production.service.plan.previousVersionReleasedAfter.toSeconds());
+    expect(rollout).toBeGreaterThanOrEqual(600);
+    const shown = formatted(rollout);
+    expect(plan.steps.map(s => [s.name, s.duration.toSeconds(), s.manual])).toEqual([
+      ['Source', 60, false],
+      ['Synth', 300, false],
+      ['Self-mutation', 120, false],
+      ['Build and publish assets once (1 image(s), 1 file asset(s), in parallel)', 300, false],
+      ['Deploy Staging', 180 + rollout, false],
+      ['Smoke tests of Staging (1)', 120, false],
+      ['Deploy Production', 180 + rollout, false],
+      ['Smoke tests of Production (1)', 120, false],
+      ['Watch the rollback alarms of Production', 300, false],
     ]);
-    expect(plan.steps[4].basis).toBe('Staging-Api: estimates.stackDeploy + rollout of Service canary (ECS native) 10m');
-    expect(plan.timeToProduction.toMinutes()).toBe(48);
+    expect(plan.steps[4].basis).toBe(`Staging-Api: estimates.stackDeploy + rollout of Service canary (ECS native) ${shown}`);
+    const total = 60 + 300 + 120 + 300 + 2 * (180 + rollout + 120) + 300;
+    expect(plan.timeToProduction.toSeconds()).toBe(total);
     expect(plan.meetsTarget).toBe(false);
     expect(plan.dominantStep.name).toBe('Deploy Staging');
     const md = plan.toMarkdown();
-    expect(md).toContain('- Estimate without manual gates: **48m**, target 15m: **misses the target by 33m**');
-    expect(md).toContain('- Dominant step: Deploy Staging (13m, 27% of the estimate)');
-    expect(md).toContain('| 5 | Deploy Staging | Staging | 13m | no | Staging-Api: estimates.stackDeploy + rollout of Service canary (ECS native) 10m |');
+    expect(md).toContain(`- Estimate without manual gates: **${formatted(total)}**, target 15m: **misses the target by ${formatted(total - 900)}**`);
+    expect(md).toContain(`- Dominant step: Deploy Staging (${formatted(180 + rollout)}, ${Math.round((100 * (180 + rollout)) / total)}% of the estimate)`);
+    expect(md).toContain(`| 5 | Deploy Staging | Staging | ${formatted(180 + rollout)} | no | Staging-Api: estimates.stackDeploy + rollout of Service canary (ECS native) ${shown} |`);
     expect(md).toContain('fails its stack update; CloudFormation then rolls the stack back and the environment\'s stage fails');
     expect(plan.notes).toContain('Production: a failed stage rolls back to the last successful execution\'s artifacts (CodePipeline stage rollback, after one successful run of the stage; '
       + 'a commit that changes the pipeline itself starts a new pipeline structure, with no earlier execution to roll back to).');
@@ -324,9 +333,10 @@ describe('ReleasePipeline.plan()', () => {
     const worker = built.production.node.findAll().find(c => c instanceof ProgressiveFargateService && c.node.path.includes('Worker')) as ProgressiveFargateService;
     const workerRollout = worker.plan.previousVersionReleasedAfter;
     expect(workerRollout.toSeconds()).toBeGreaterThan(0);
-    expect(deploy.duration.toSeconds()).toBe(3 * 60 + 10 * 60 + 3 * 60 + workerRollout.toSeconds());
-    expect(deploy.basis).toBe('Production-Api: estimates.stackDeploy + rollout of Service canary (ECS native) 10m, then Production-Worker: estimates.stackDeploy'
-      + ` + rollout of Service all-at-once (ECS native) ${workerRollout.toMinutes()}m`);
+    const apiRollout = built.production.service.plan.previousVersionReleasedAfter.toSeconds();
+    expect(deploy.duration.toSeconds()).toBe(3 * 60 + apiRollout + 3 * 60 + workerRollout.toSeconds());
+    expect(deploy.basis).toBe(`Production-Api: estimates.stackDeploy + rollout of Service canary (ECS native) ${formatted(apiRollout)}, then Production-Worker: `
+      + `estimates.stackDeploy + rollout of Service all-at-once (ECS native) ${formatted(workerRollout.toSeconds())}`);
     expect(plan.notes).toContain('Production: deployment window "* * 9-16 ? * MON-FRI" (UTC); outside it the stage fails at entry and is retried by hand; waiting for the window is not included.');
   });
 });
@@ -378,6 +388,19 @@ describe('ReleasePipeline refusals', () => {
       source: source(), synthCommands: ['npx cdk synth'], environments: [PipelineEnvironment.of({ stage })],
     })).toThrow('smoke test of Staging/Api/Service is your own Lambda function (SmokeTest.lambda), a deployment hook that a pipeline step cannot run, got SmokeTest.lambda. '
       + 'Declare SmokeTest.http on the service, or set smokeTests: false');
+  });
+
+  test('fails when a service\'s smoke test declares what the pipeline step does not check (another method, body checks, retries)', () => {
+    const smoke = (smokeTest: SmokeTest) => () => build({ staging: { service: { smokeTest } } });
+    expect(smoke(SmokeTest.http({ requests: [{ path: '/health' }, { method: 'POST', path: '/orders', body: '{}' }] }))).toThrow(
+      'environment Staging: smoke test of Staging/Api/Service declares what the pipeline step does not check (it sends GET and compares the status), got {"method":"POST"',
+    );
+    expect(smoke(SmokeTest.http({ requests: [{ path: '/health', expectBodyContains: 'ok' }] }))).toThrow(
+      'does not check (it sends GET and compares the status), got {"method":"GET","fields":["expectBodyContains"]}.',
+    );
+    expect(smoke(SmokeTest.http({ path: '/health', retries: 2 }))).toThrow(
+      'smoke test of Staging/Api/Service declares retries, which the pipeline step does not make, got retries: 2.',
+    );
   });
 
   test('fails when the smoke test cannot reach an internal load balancer', () => {
@@ -556,3 +579,10 @@ describe('Rollback drill', () => {
     expect(() => RollbackDrill.forcedAlarm({ maxTimeToRollback: NaN as any })).toThrow('maxTimeToRollback must be a Duration (for example Duration.minutes(5)), got NaN.');
   });
 });
+
+/** Seconds as the plans print them (`13m 5s`). */
+function formatted(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const r = seconds % 60;
+  return [m ? `${m}m` : '', r ? `${r}s` : ''].filter(Boolean).join(' ') || '0s';
+}

@@ -35,7 +35,7 @@ export interface ServiceSmokeTest {
 export function smokeTestOf(where: string, service: ProgressiveFargateService): ServiceSmokeTest | undefined {
   const declared = (service as unknown as { smokeTest?: unknown }).smokeTest;
   if (declared instanceof SmokeTest) {
-    return { service, declaration: declared, checks: checksOfDeclaration(declared) };
+    return { service, declaration: declared, checks: checksOfDeclaration(where, service, declared) };
   }
   const fn = service.smokeTestFunction;
   if (fn === undefined) {
@@ -44,37 +44,70 @@ export function smokeTestOf(where: string, service: ProgressiveFargateService): 
   if (!(fn instanceof lambda.Function) || fn.node.scope !== service) {
     return { service, checks: [] }; // SmokeTest.lambda: the user's function
   }
-  return { service, checks: [checkOfFunction(where, service, fn)] };
+  return { service, checks: checkOfFunction(where, service, fn) };
+}
+
+/** The request fields a pipeline step runs (GET and a status check); anything else is refused, not dropped. */
+function checksOf(where: string, service: ProgressiveFargateService, requests: unknown[], timeoutSeconds: number, retries: number): HttpCheck[] {
+  if (retries > 0) {
+    fail(where, `smoke test of ${service.node.path}`, 'declares retries, which the pipeline step does not make', `retries: ${retries}`,
+      'Declare the smoke test without retries, or set smokeTests: false on the environment and run your own check in extraGates.');
+  }
+  return requests.map(raw => {
+    const r = (raw ?? {}) as { [key: string]: unknown };
+    const extra = Object.keys(r).filter(k => !['method', 'path', 'expectStatus', 'timeout'].includes(k) && r[k] !== undefined);
+    const method = r.method === undefined ? 'GET' : String(r.method);
+    if (method !== 'GET' || extra.length > 0) {
+      fail(where, `smoke test of ${service.node.path}`, 'declares what the pipeline step does not check (it sends GET and compares the status)',
+        JSON.stringify({ method, ...(extra.length > 0 ? { fields: extra } : {}) }),
+        'Keep the pipeline\'s check to GET and status, or set smokeTests: false on the environment and run your own check in extraGates.');
+    }
+    return {
+      path: String(r.path ?? '/'),
+      expectStatus: Number(r.expectStatus ?? 200),
+      timeoutSeconds: r.timeout instanceof Duration ? toSeconds(r.timeout) : timeoutSeconds,
+    };
+  });
 }
 
 /** The requests of a `SmokeTest.http` declaration (one request, or each of `requests` when declared). */
-function checksOfDeclaration(smokeTest: SmokeTest): HttpCheck[] {
+function checksOfDeclaration(where: string, service: ProgressiveFargateService, smokeTest: SmokeTest): HttpCheck[] {
   if (smokeTest.function !== undefined) {
     return [];
   }
   const requests = (smokeTest as unknown as { requests?: unknown }).requests;
-  const list: Array<{ path?: unknown; expectStatus?: unknown; timeout?: unknown }> = Array.isArray(requests) ? requests : [smokeTest];
-  return list.map(r => ({
-    path: String(r.path ?? '/'),
-    expectStatus: Number(r.expectStatus ?? 200),
-    timeoutSeconds: toSeconds((r.timeout as Duration | undefined) ?? smokeTest.timeout ?? Duration.seconds(10)),
-  }));
+  const list: unknown[] = Array.isArray(requests) ? requests : [{ path: smokeTest.path, expectStatus: smokeTest.expectStatus }];
+  const retries = Number((smokeTest as unknown as { retries?: unknown }).retries ?? 0);
+  return checksOf(where, service, list, toSeconds(smokeTest.timeout ?? Duration.seconds(10)), retries);
 }
 
-function checkOfFunction(where: string, service: ProgressiveFargateService, fn: lambda.Function): HttpCheck {
+function checkOfFunction(where: string, service: ProgressiveFargateService, fn: lambda.Function): HttpCheck[] {
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const env = Stack.of(fn).resolve(cfn.environment)?.variables ?? {};
+  const timeoutMs = Number(env.TIMEOUT_MS);
+  // The HTTP smoke test's function: REQUESTS (JSON) against BASE_URL.
+  if (typeof env.REQUESTS === 'string' && Number.isFinite(timeoutMs)) {
+    let requests: unknown;
+    try {
+      requests = JSON.parse(env.REQUESTS);
+    } catch {
+      requests = undefined;
+    }
+    if (Array.isArray(requests)) {
+      return checksOf(where, service, requests, Math.ceil(timeoutMs / 1000), Number(env.RETRIES ?? 0));
+    }
+  }
+  // The earlier form: one request, TARGET_URL with the path, EXPECT_STATUS.
   const url = env.TARGET_URL;
   const pieces: unknown[] = typeof url === 'string' ? [url] : (url?.['Fn::Join']?.[1] ?? []);
   const last = pieces[pieces.length - 1];
   const path = typeof last === 'string' ? /:\d+(\/\S*)$/.exec(last)?.[1] : undefined;
   const expectStatus = Number(env.EXPECT_STATUS);
-  const timeoutMs = Number(env.TIMEOUT_MS);
   if (path === undefined || !Number.isInteger(expectStatus) || !Number.isFinite(timeoutMs)) {
     fail(where, `smoke test of ${service.node.path}`, 'could not be read from the service', JSON.stringify(env),
       'Turn the environment\'s smoke tests off (smokeTests: false) and run your own check in extraGates; please report this.');
   }
-  return { path, expectStatus, timeoutSeconds: Math.ceil(timeoutMs / 1000) };
+  return [{ path, expectStatus, timeoutSeconds: Math.ceil(timeoutMs / 1000) }];
 }
 
 /** The production endpoint of a service (`http(s)://<load balancer DNS name>:<port>`), with what is needed to reach it. */
