@@ -56,7 +56,8 @@ console.log(`\n${names.length} example(s) synthesized and checked; their output:
 /** Where an example's output went, relative to the repository, with the files written there. */
 function describeOutput(cdkOut: string, dist: string): string {
   const listed = (dir: string, pattern: RegExp) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter(f => pattern.test(f)).sort() : []);
-  const templates = listed(cdkOut, /\.template\.json$/);
+  const nested = fs.existsSync(cdkOut) ? fs.readdirSync(cdkOut).filter(f => f.startsWith('assembly-')).sort() : [];
+  const templates = [...listed(cdkOut, /\.template\.json$/), ...nested.flatMap(d => listed(path.join(cdkOut, d), /\.template\.json$/).map(f => `${d}/${f}`))];
   const manifests = listed(dist, /\.ya?ml$/);
   const parts: string[] = [];
   if (templates.length > 0) parts.push(`CloudFormation in ${path.relative(root, cdkOut)}/ (${templates.join(', ')})`);
@@ -99,14 +100,18 @@ function checkFlagDocuments(name: string, templates: string[]): string[] {
 
 function checkOutput(name: string, cdkOut: string, dist: string): string[] {
   const problems: string[] = [];
-  const templates = fs.existsSync(cdkOut)
-    ? fs.readdirSync(cdkOut).filter(f => f.endsWith('.template.json')).map(f => path.join(cdkOut, f))
+  // The app's assembly and the nested assemblies of its stages (assembly-<stage>, as CDK Pipelines apps write them).
+  const assemblies = fs.existsSync(cdkOut)
+    ? [cdkOut, ...fs.readdirSync(cdkOut).filter(f => f.startsWith('assembly-')).sort().map(f => path.join(cdkOut, f))]
     : [];
+  const templates = assemblies.flatMap(dir => fs.readdirSync(dir).filter(f => f.endsWith('.template.json')).map(f => path.join(dir, f)));
   if (fs.existsSync(path.join(cdkOut, 'manifest.json'))) {
     // Error annotations (cdk-nag findings among them) do not stop app.synth(); they fail the example here.
-    const manifest = JSON.parse(fs.readFileSync(path.join(cdkOut, 'manifest.json'), 'utf-8'));
+    const artifacts = assemblies
+      .filter(dir => fs.existsSync(path.join(dir, 'manifest.json')))
+      .flatMap(dir => Object.values<any>(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf-8')).artifacts ?? {}));
     let errors = 0;
-    for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
+    for (const artifact of artifacts) {
       for (const [construct, entries] of Object.entries<any>(artifact.metadata ?? {})) {
         for (const entry of entries as Array<{ type: string; data: unknown }>) {
           if (entry.type === 'aws:cdk:error') {

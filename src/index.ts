@@ -3,3 +3,4 @@ export * from './flags';
 export * from './aws';
 export * from './k8s';
 export * from './migrations';
+export * from './pipeline';
