@@ -272,6 +272,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The smoke test as declared (the release pipeline runs the same requests against each environment). */
+  public readonly smokeTest?: SmokeTest;
   /** The PRE_SCALE_UP hook that runs the expand, blocking backfill and contract steps (with `migrations`). */
   public readonly migrationHookFunction?: lambda.IFunction;
   /** The task definitions of the migration steps, in the order of the steps (with `migrations`). */
@@ -327,6 +329,7 @@ export class ProgressiveFargateService extends Construct {
     this.containerPort = input.containerPort;
     this.plan = input.plan;
     this.declaredStrategy = props.strategy;
+    this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
 

@@ -1,6 +1,5 @@
-import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Token } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { ProgressiveFargateService } from '../../aws/progressive-fargate-service';
 import { SmokeTest } from '../../aws/smoke-test';
@@ -20,31 +19,20 @@ export interface ServiceSmokeTest {
   readonly service: ProgressiveFargateService;
   /** The HTTP requests; empty for `SmokeTest.lambda`, which the pipeline cannot run as a step. */
   readonly checks: HttpCheck[];
-  /** The declaration, when the service exposes it. */
-  readonly declaration?: SmokeTest;
+  /** The declaration. */
+  readonly declaration: SmokeTest;
 }
 
 /**
- * The smoke test a service carries, or undefined when it has none.
- *
- * The one place that knows how to read it. A service that exposes its declaration (`smokeTest`)
- * is read through it; until it does, the HTTP check is read from the environment of the smoke-test
- * function the service created (TARGET_URL, EXPECT_STATUS, TIMEOUT_MS). Whatever cannot be read is an
- * error, never a silently skipped gate.
+ * The smoke test a service carries, or undefined when it has none: the declaration the service
+ * exposes. `SmokeTest.lambda` (your function) has no requests the pipeline can run as a step.
  */
 export function smokeTestOf(where: string, service: ProgressiveFargateService): ServiceSmokeTest | undefined {
-  const declared = (service as unknown as { smokeTest?: unknown }).smokeTest;
-  if (declared instanceof SmokeTest) {
-    return { service, declaration: declared, checks: checksOfDeclaration(where, service, declared) };
-  }
-  const fn = service.smokeTestFunction;
-  if (fn === undefined) {
+  const declared = service.smokeTest;
+  if (declared === undefined) {
     return undefined;
   }
-  if (!(fn instanceof lambda.Function) || fn.node.scope !== service) {
-    return { service, checks: [] }; // SmokeTest.lambda: the user's function
-  }
-  return { service, checks: checkOfFunction(where, service, fn) };
+  return { service, declaration: declared, checks: checksOfDeclaration(where, service, declared) };
 }
 
 /** The request fields a pipeline step runs (GET and a status check); anything else is refused, not dropped. */
@@ -55,7 +43,7 @@ function checksOf(where: string, service: ProgressiveFargateService, requests: u
   }
   return requests.map(raw => {
     const r = (raw ?? {}) as { [key: string]: unknown };
-    const extra = Object.keys(r).filter(k => !['method', 'path', 'expectStatus', 'timeout'].includes(k) && r[k] !== undefined);
+    const extra = Object.keys(r).filter(k => !['method', 'path', 'expectStatus'].includes(k) && r[k] !== undefined);
     const method = r.method === undefined ? 'GET' : String(r.method);
     if (method !== 'GET' || extra.length > 0) {
       fail(where, `smoke test of ${service.node.path}`, 'declares what the pipeline step does not check (it sends GET and compares the status)',
@@ -65,7 +53,7 @@ function checksOf(where: string, service: ProgressiveFargateService, requests: u
     return {
       path: String(r.path ?? '/'),
       expectStatus: Number(r.expectStatus ?? 200),
-      timeoutSeconds: r.timeout instanceof Duration ? toSeconds(r.timeout) : timeoutSeconds,
+      timeoutSeconds,
     };
   });
 }
@@ -75,39 +63,9 @@ function checksOfDeclaration(where: string, service: ProgressiveFargateService, 
   if (smokeTest.function !== undefined) {
     return [];
   }
-  const requests = (smokeTest as unknown as { requests?: unknown }).requests;
-  const list: unknown[] = Array.isArray(requests) ? requests : [{ path: smokeTest.path, expectStatus: smokeTest.expectStatus }];
-  const retries = Number((smokeTest as unknown as { retries?: unknown }).retries ?? 0);
+  const list: unknown[] = smokeTest.requests ?? [{ path: smokeTest.path, expectStatus: smokeTest.expectStatus }];
+  const retries = smokeTest.retries ?? 0;
   return checksOf(where, service, list, toSeconds(smokeTest.timeout ?? Duration.seconds(10)), retries);
-}
-
-function checkOfFunction(where: string, service: ProgressiveFargateService, fn: lambda.Function): HttpCheck[] {
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  const env = Stack.of(fn).resolve(cfn.environment)?.variables ?? {};
-  const timeoutMs = Number(env.TIMEOUT_MS);
-  // The HTTP smoke test's function: REQUESTS (JSON) against BASE_URL.
-  if (typeof env.REQUESTS === 'string' && Number.isFinite(timeoutMs)) {
-    let requests: unknown;
-    try {
-      requests = JSON.parse(env.REQUESTS);
-    } catch {
-      requests = undefined;
-    }
-    if (Array.isArray(requests)) {
-      return checksOf(where, service, requests, Math.ceil(timeoutMs / 1000), Number(env.RETRIES ?? 0));
-    }
-  }
-  // The earlier form: one request, TARGET_URL with the path, EXPECT_STATUS.
-  const url = env.TARGET_URL;
-  const pieces: unknown[] = typeof url === 'string' ? [url] : (url?.['Fn::Join']?.[1] ?? []);
-  const last = pieces[pieces.length - 1];
-  const path = typeof last === 'string' ? /:\d+(\/\S*)$/.exec(last)?.[1] : undefined;
-  const expectStatus = Number(env.EXPECT_STATUS);
-  if (path === undefined || !Number.isInteger(expectStatus) || !Number.isFinite(timeoutMs)) {
-    fail(where, `smoke test of ${service.node.path}`, 'could not be read from the service', JSON.stringify(env),
-      'Turn the environment\'s smoke tests off (smokeTests: false) and run your own check in extraGates; please report this.');
-  }
-  return [{ path, expectStatus, timeoutSeconds: Math.ceil(timeoutMs / 1000) }];
 }
 
 /** The production endpoint of a service (`http(s)://<load balancer DNS name>:<port>`), with what is needed to reach it. */
