@@ -169,6 +169,14 @@ export interface ArgoRolloutProps {
    */
   readonly featureFlags?: OpenFeatureFlags;
   /**
+   * Refuse container images that are not pinned by digest (`<repository>@sha256:<digest>`), so that a
+   * production chart promotes exactly the image that passed the previous environment (build once,
+   * promote everywhere). A tag such as `:2.4.0` or `:latest` can point at another image tomorrow.
+   * Set it on the charts of production environments.
+   * @default false
+   */
+  readonly requireImageDigests?: boolean;
+  /**
    * The database migrations of this release (canary and linear strategies with `trafficRouting`
    * only). Expand and contract steps run, in the declared order, as the first canary step: an inline
    * analysis whose AnalysisTemplate has one Job metric (one container per step, in order), before
@@ -393,6 +401,7 @@ export class ArgoRollout extends Construct {
       : requireDnsLabel(WHERE, 'rolloutName', props.rolloutName, false);
     const serviceNames = this.validateServiceNames(props, strategy);
     const pods = this.resolvePods(props, rolloutName);
+    requireDigests(props, pods);
     const port = requirePort(WHERE, 'port', props.port !== undefined ? props.port : pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
       'Pass port, or give a container a portNumber.'));
     const targetPort = props.targetPort === undefined ? port : requirePort(WHERE, 'targetPort', props.targetPort);
@@ -524,6 +533,27 @@ function hasChecks(strategy: DeploymentStrategy): boolean {
 }
 
 /** The pods of the rollout. */
+const DIGEST = /@sha256:[a-f0-9]{64}$/;
+
+/** With `requireImageDigests`, every container image of the pods must be pinned by digest. */
+function requireDigests(props: ArgoRolloutProps, pods: Pods): void {
+  const required = props.requireImageDigests;
+  if (required === undefined || required === false) return;
+  if (required !== true) {
+    fail(WHERE, 'requireImageDigests', 'must be true or false', show(required), 'Pass true for a production chart.');
+  }
+  const field = pods.template !== undefined ? 'containers' : 'deployment.containers';
+  const images: unknown[] = pods.template !== undefined
+    ? (pods.template.spec?.containers ?? []).map((c: { image?: unknown }) => c.image)
+    : (props.deployment?.containers ?? []).map(c => c.image);
+  images.forEach((image, i) => {
+    if (typeof image !== 'string' || !DIGEST.test(image)) {
+      fail(WHERE, `${field}[${i}].image`, 'must be pinned by digest because requireImageDigests is set: a tag can point at another image than the one that passed staging',
+        show(image), 'Give the image as <repository>@sha256:<digest>, the digest your build pushed (for example from `docker buildx imagetools inspect`).');
+    }
+  });
+}
+
 interface Pods {
   readonly selector: Record<string, string>;
   /** The pod template, when the rollout renders it (not with workloadRef). */
