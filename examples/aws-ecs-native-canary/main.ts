@@ -32,6 +32,8 @@ const api = new ProgressiveFargateService(stack, 'Api', {
     keepPreviousVersionFor: Duration.minutes(15),
   }),
   notificationTopic: new sns.Topic(stack, 'DeploymentEvents', { enforceSSL: true }),
+  // Operators read it with: aws ssm get-parameter --name /runbooks/ecs-native-canary --query Parameter.Value --output text
+  runbookParameterName: '/runbooks/ecs-native-canary',
 });
 
 console.log(api.plan.toMarkdown());

@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
@@ -22,7 +23,7 @@ import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './pri
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
 import { createBackfillRule, createEcsMigrations } from './private/migrations';
-import { ecsRunbook, nameVariable } from './private/runbook';
+import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { SmokeTest } from './smoke-test';
 
 /** Options for `ProgressiveFargateService`. */
@@ -174,6 +175,13 @@ export interface ProgressiveFargateServiceProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * Publish the service's `runbook` (Markdown) as an SSM String parameter with this name, so that
+   * operators find it beside the stack: `aws ssm get-parameter --name <name> --query Parameter.Value --output text`.
+   * @default - the runbook is only available at synth time (`runbook`)
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-parameter-store.html
+   */
+  readonly runbookParameterName?: string;
+  /**
    * Prefix of the rollback alarm names (`<prefix>-<check name>`).
    * @default - a name derived from the construct path, unique in the account and region
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
@@ -272,6 +280,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The SSM parameter holding the runbook (with `runbookParameterName`). */
+  public readonly runbookParameter?: ssm.IStringParameter;
   /** The smoke test as declared (the release pipeline runs the same requests against each environment). */
   public readonly smokeTest?: SmokeTest;
   /** The PRE_SCALE_UP hook that runs the expand, blocking backfill and contract steps (with `migrations`). */
@@ -574,6 +584,9 @@ export class ProgressiveFargateService extends Construct {
         },
         targets: [new eventsTargets.SnsTopic(props.notificationTopic)],
       });
+    }
+    if (input.runbookParameterName !== undefined) {
+      this.runbookParameter = publishRunbook(this, input.runbookParameterName, this.runbook);
     }
   }
 

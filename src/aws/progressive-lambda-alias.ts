@@ -4,6 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { MigrationSet } from '../migrations/migration-set';
 import { toMillis } from '../private/duration';
@@ -16,7 +17,7 @@ import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import { renderLambda } from './private/render-lambda';
-import { lambdaRunbook, nameVariable } from './private/runbook';
+import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
 
 /** Options for `ProgressiveLambdaAlias`. */
@@ -89,6 +90,13 @@ export interface ProgressiveLambdaAliasProps {
    */
   readonly notificationTopic?: sns.ITopic;
   /**
+   * Publish the alias' `runbook` (Markdown) as an SSM String parameter with this name, so that
+   * operators find it beside the stack: `aws ssm get-parameter --name <name> --query Parameter.Value --output text`.
+   * @default - the runbook is only available at synth time (`runbook`)
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-parameter-store.html
+   */
+  readonly runbookParameterName?: string;
+  /**
    * Prefix of the rollback alarm names (`<prefix>-<check name>`).
    * @default - a name derived from the construct path, unique in the account and region
    */
@@ -125,6 +133,8 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly keepWindowFunction?: lambda.IFunction;
   /** What CodeDeploy will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The SSM parameter holding the runbook (with `runbookParameterName`). */
+  public readonly runbookParameter?: ssm.IStringParameter;
   /** The rollback alarms' names, for the runbook. */
   private readonly alarmNames: string[];
 
@@ -201,6 +211,7 @@ export class ProgressiveLambdaAlias extends Construct {
         'Run the migrations with ProgressiveFargateService (ECS native engine) or an ArgoRollout canary, or from your own preTrafficHook, and leave migrations out.');
     }
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
+    const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
     const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
     const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
     const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
@@ -293,6 +304,9 @@ export class ProgressiveLambdaAlias extends Construct {
         triggerTargetArn: props.notificationTopic.topicArn,
         triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'],
       }];
+    }
+    if (runbookParameterName !== undefined) {
+      this.runbookParameter = publishRunbook(this, runbookParameterName, this.runbook);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { CfnResource, Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { newStack, service } from './util';
 import {
@@ -114,5 +115,49 @@ describe('the constructs expose their runbook with their resource names', () => 
     expect(rb.variables.find(v => v.name === 'ALIAS')).toEqual({ name: 'ALIAS', description: "the alias' name", value: 'live' });
     expect(rb.variables.find(v => v.name === 'FUNCTION')!.lookup).toContain('describe-stack-resource');
     expect(rb.toMarkdown()).toContain('aws deploy stop-deployment --deployment-id "$DEPLOYMENT" --auto-rollback-enabled');
+  });
+});
+
+describe('runbookParameterName publishes the runbook in SSM', () => {
+  test('the service writes its runbook Markdown to the named String parameter', () => {
+    const { svc, template } = service({ runbookParameterName: '/runbooks/api' });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/runbooks/api',
+      Type: 'String',
+      Tier: 'Standard',
+      Value: svc.runbook.toMarkdown(),
+    });
+    expect(svc.runbookParameter).toBeDefined();
+  });
+
+  test('no parameter without the prop', () => {
+    const { svc, template } = service();
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    expect(svc.runbookParameter).toBeUndefined();
+  });
+
+  test('the Lambda alias writes its runbook too', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    });
+    const live = new ProgressiveLambdaAlias(stack, 'Live', {
+      version: fn.currentVersion,
+      strategy: DeploymentStrategy.allAtOnce(),
+      runbookParameterName: 'checkout-live-runbook',
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::SSM::Parameter', { Name: 'checkout-live-runbook', Value: live.runbook.toMarkdown() });
+  });
+
+  test.each([
+    ['a path that does not start with "/"', 'runbooks/api'],
+    ['a name reserved by AWS', '/aws/runbook'],
+    ['spaces', '/my runbook'],
+    ['a number', 5],
+  ])('fails when the name has %s, before any construct is created', (_, name) => {
+    const stack = newStack();
+    expect(() => service({ runbookParameterName: name as any }, stack))
+      .toThrow('runbookParameterName must be an SSM parameter name known at synth time: letters, digits and "_.-/", a path starting with "/", not starting with "aws" or "ssm"');
+    expect(stack.node.tryFindChild('Api')).toBeUndefined();
   });
 });

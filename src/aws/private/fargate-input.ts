@@ -13,6 +13,7 @@ import { requireAlarmNamePrefix } from './alarms';
 import { checkEcsMigrations, ecsMigrationPlan, EcsMigrationRender } from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
+import { requireRunbookParameterName } from './runbook';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;
@@ -45,6 +46,8 @@ export interface FargateInput {
   readonly conditions?: elbv2.ListenerCondition[];
   readonly priority: number;
   readonly alarmNamePrefix?: string;
+  /** Where the runbook is published, if anywhere. */
+  readonly runbookParameterName?: string;
   /** The container of a given task definition that receives the traffic. */
   readonly containerName?: string;
   readonly cpu: number;
@@ -381,6 +384,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       'Remove alarmRollback.');
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
+  const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
   const migrations = checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
   const strategyPlan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
   const plan = migrations ? ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
@@ -407,6 +411,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     conditions,
     priority,
     alarmNamePrefix,
+    runbookParameterName,
     containerName,
     cpu,
     memoryLimitMiB,

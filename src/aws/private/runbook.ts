@@ -1,6 +1,7 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { formatDuration } from '../../private/validate';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct, IConstruct } from 'constructs';
+import { fail, formatDuration, show } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { Runbook, RunbookProcedure, RunbookVariable } from '../../strategy/runbook';
 
@@ -192,4 +193,42 @@ export function nameVariable(name: string, description: string, value: string, r
     lookup: `aws cloudformation describe-stack-resource --stack-name ${stackName} --logical-resource-id ${logicalId} `
       + '--query StackResourceDetail.PhysicalResourceId --output text',
   };
+}
+
+/** The largest value of an advanced SSM String parameter, in characters. */
+const SSM_ADVANCED_MAX = 8192;
+/** The largest value of a standard SSM String parameter, in characters. */
+const SSM_STANDARD_MAX = 4096;
+
+/** Refuses an SSM parameter name SSM would reject (checked before any construct is created). */
+export function requireRunbookParameterName(where: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || Token.isUnresolved(value) || value.length === 0 || value.length > 1011
+    || !/^[a-zA-Z0-9_.\-/]+$/.test(value) || (value.includes('/') && !value.startsWith('/')) || /^\/?(aws|ssm)/i.test(value)) {
+    fail(where, 'runbookParameterName', 'must be an SSM parameter name known at synth time: letters, digits and "_.-/", a path starting with "/", not starting with "aws" or "ssm"',
+      typeof value === 'string' && Token.isUnresolved(value) ? 'an unresolved token' : show(value), 'Pass a name such as "/runbooks/checkout-api".');
+  }
+  return value;
+}
+
+/**
+ * Publishes a runbook as an SSM String parameter next to the stack, so that operators find it with
+ * `aws ssm get-parameter --name <name> --query Parameter.Value --output text`. A runbook longer than a
+ * standard parameter holds uses the advanced tier.
+ */
+export function publishRunbook(scope: Construct, parameterName: string, runbook: Runbook): ssm.StringParameter {
+  // Loaded here: only constructs that publish a runbook need aws-ssm.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ssmModule: typeof ssm = require('aws-cdk-lib/aws-ssm');
+  const markdown = runbook.toMarkdown();
+  if (markdown.length > SSM_ADVANCED_MAX) {
+    fail(`${scope.node.path}`, 'runbookParameterName', `cannot hold the runbook: it is longer than an SSM parameter's ${SSM_ADVANCED_MAX} characters`,
+      `${markdown.length} characters`, 'Remove runbookParameterName and read the construct\'s runbook at synth time instead.');
+  }
+  return new ssmModule.StringParameter(scope, 'Runbook', {
+    parameterName,
+    stringValue: markdown,
+    description: `Runbook of ${runbook.title}: what rolls back by itself, and the commands to abort, promote or roll back`,
+    tier: markdown.length > SSM_STANDARD_MAX ? ssmModule.ParameterTier.ADVANCED : ssmModule.ParameterTier.STANDARD,
+  });
 }
