@@ -142,7 +142,7 @@ export function requireName(where: string, field: string, value: unknown): strin
  */
 export function requireThousandths(where: string, field: string, value: number, fix: string): number {
   const scaled = value * 1000;
-  if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+  if (Math.abs(scaled - Math.round(scaled)) > 1e-9) {
     fail(where, field, 'must be a multiple of 0.001 (three decimal places at most)', show(value), fix);
   }
   return value;

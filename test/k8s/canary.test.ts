@@ -3,6 +3,7 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { canaryStrategy, CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import { Analysis, ArgoRollout, CanaryStep, DeploymentScaleDown, DeploymentStrategy, MetricProvider, PrometheusQueries, TrafficRouting } from '../../src';
+import { scaleWeights } from '../../src/k8s/private/weights';
 
 const prometheus = MetricProvider.prometheus({ address: 'http://prometheus.monitoring:9090' });
 const nginx = TrafficRouting.nginx({ stableIngress: 'api' });
@@ -266,9 +267,10 @@ describe('traffic routers', () => {
       .toThrow("ArgoRollout: strategy steps have a fractional weight, but Argo Rollouts' setWeight is a whole percent with Istio VirtualService api (maxTrafficWeight is supported with NGINX and Gateway API only), got 2.5%.");
   });
 
-  test('fails when a weight is finer than any maxTrafficWeight', () => {
-    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(1.23456, Duration.minutes(5))], analysis: Analysis.none('no metrics yet') });
-    expect(() => canary({ strategy, metrics: undefined }))
+  test('fails when a weight is finer than any maxTrafficWeight: the declaration refuses it, and so does the renderer', () => {
+    expect(() => CanaryStep.of(1.23456, Duration.minutes(5)))
+      .toThrow('CanaryStep.of: weight must be a multiple of 0.001 (three decimal places at most), got 1.23456.');
+    expect(() => scaleWeights('ArgoRollout', [1.23456], TrafficRouting.nginx({ stableIngress: 'api' })))
       .toThrow('ArgoRollout: strategy steps have a weight finer than 0.001%, which Argo Rollouts cannot express, got 1.23456%.');
   });
 });
