@@ -22,7 +22,7 @@ const CONTAINER_PORT = 8080;
 const ALARM_PERIOD = Duration.minutes(1);
 /** The alarms fire after 3 bad minutes in a row. */
 const ALARM_DATAPOINTS = 3;
-/** Below this many requests a minute, the error rate of a target group counts as 0. */
+/** Below this many requests a minute, a target group's error rate and latency count as 0 (passing). */
 const MIN_REQUESTS = 10;
 
 function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster, image: ecs.ContainerImage): void {
@@ -79,17 +79,19 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     period: ALARM_PERIOD,
     dimensionsMap: { LoadBalancer: loadBalancer.loadBalancerFullName, TargetGroup: targetGroupFullName },
   });
+  // Below MIN_REQUESTS requests in a minute, a target group's measurement counts as passing (0).
   const errorRate = (i: number) => `IF(FILL(req${i}, 0) >= ${MIN_REQUESTS}, 100 * FILL(err${i}, 0) / FILL(req${i}, 0), 0)`;
+  const latency = (i: number) => `IF(FILL(req${i}, 0) >= ${MIN_REQUESTS}, FILL(lat${i}, 0), 0)`;
   const errorRateAlarm = new cloudwatch.Alarm(self, 'Alarm-error-rate', {
     alarmName: errorRateAlarmName,
     alarmDescription: 'Rolls the deployment back: error-rate: fails when errors > 1% of requests, measured every 1m, alarm after 3 failed measurement(s).',
     metric: new cloudwatch.MathExpression({
       expression: `MAX([${errorRate(0)}, ${errorRate(1)}])`,
       usingMetrics: {
-        err0: albMetric(blue.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
         req0: albMetric(blue.targetGroupFullName, 'RequestCount', 'Sum'),
-        err1: albMetric(green.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
+        err0: albMetric(blue.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
         req1: albMetric(green.targetGroupFullName, 'RequestCount', 'Sum'),
+        err1: albMetric(green.targetGroupFullName, 'HTTPCode_Target_5XX_Count', 'Sum'),
       },
       period: ALARM_PERIOD,
       label: `error-rate: 5xx % of requests (intervals with at least ${MIN_REQUESTS} requests), worst target group`,
@@ -104,13 +106,15 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
     alarmName: latencyAlarmName,
     alarmDescription: 'Rolls the deployment back: latency-p99: fails when p99 latency > 500ms, measured every 1m, alarm after 3 failed measurement(s).',
     metric: new cloudwatch.MathExpression({
-      expression: 'MAX([lat0, lat1])',
+      expression: `MAX([${latency(0)}, ${latency(1)}])`,
       usingMetrics: {
+        req0: albMetric(blue.targetGroupFullName, 'RequestCount', 'Sum'),
         lat0: albMetric(blue.targetGroupFullName, 'TargetResponseTime', 'p99'),
+        req1: albMetric(green.targetGroupFullName, 'RequestCount', 'Sum'),
         lat1: albMetric(green.targetGroupFullName, 'TargetResponseTime', 'p99'),
       },
       period: ALARM_PERIOD,
-      label: 'latency-p99: p99 response time (s), worst target group',
+      label: `latency-p99: p99 response time (s) (intervals with at least ${MIN_REQUESTS} requests), worst target group`,
     }),
     threshold: 0.5, // seconds
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

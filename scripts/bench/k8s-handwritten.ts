@@ -19,10 +19,9 @@ export const SERVICE_PORT = 80;
 export const CONTAINER_PORT = 8080;
 /** Measurement interval of the analysis, also the rate() window of the queries. */
 const INTERVAL = '1m';
-/** Below this many requests in the window, a measurement has no data (neither pass nor fail). */
+/** Below this many requests in the window, a measurement has no data, which counts as passing. */
 const MIN_REQUESTS = 10;
 const FAILURE_LIMIT = 1;
-const INCONCLUSIVE_LIMIT = FAILURE_LIMIT + 1;
 
 // NGINX ingress controller metrics of the measured Service; Argo Rollouts fills in the {{args.*}}.
 const SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"';
@@ -32,14 +31,13 @@ const ERROR_RATIO = `(sum(rate(nginx_ingress_controller_requests{${SELECTOR},sta
 const LATENCY_P99 = `histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{${SELECTOR}}[${INTERVAL}])))`;
 const HAS_DATA = 'len(result) > 0 && !isNaN(result[0])';
 
-/** A Prometheus metric that fails above `max` and is inconclusive without enough requests. */
+/** A Prometheus metric that fails above `max` and passes without enough requests (an empty result). */
 function metric(name: string, query: string, max: number) {
   return {
     name,
     interval: INTERVAL,
     failureLimit: FAILURE_LIMIT,
-    inconclusiveLimit: INCONCLUSIVE_LIMIT,
-    successCondition: `${HAS_DATA} && result[0] <= ${max}`,
+    successCondition: `!(${HAS_DATA}) || result[0] <= ${max}`,
     failureCondition: `${HAS_DATA} && result[0] > ${max}`,
     provider: { prometheus: { address: PROMETHEUS, query: `(${query}) ${ENOUGH_REQUESTS}` } },
   };
