@@ -9,7 +9,11 @@
  * floor variants measure it (FLOORS below). The library variants load the compiled package (lib/),
  * as its users do: `npm run bench` compiles it first.
  *
- * Usage: npm run bench [-- --reps 5 --only aws|k8s]
+ * Usage: npm run bench [-- --reps 5 --only aws,aws-smoke,k8s --label "newest aws-cdk-lib"]
+ * --only takes a comma-separated list of workloads (all by default). --label names the run in its
+ * report (the aws-cdk-lib version is always given): the table is printed and written to
+ * bench-results/<label>.md, so that runs with different dependencies are kept side by side.
+ * --check only checks that every variant synthesizes the library's output, and times nothing.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,12 +24,24 @@ interface Sample { readonly ms: number; readonly maxRssMb: number }
 
 const args = process.argv.slice(2);
 const reps = Number(argValue('--reps') ?? process.env.BENCH_REPS ?? 5);
-const only = argValue('--only');
-const SIZES: Record<string, number[]> = { aws: [1, 10, 50], k8s: [1, 100, 500] };
+const label = argValue('--label');
+const checkOnly = args.includes('--check');
+const SIZES: Record<string, number[]> = { 'aws': [1, 10, 50], 'aws-smoke': [1, 10, 50], 'k8s': [1, 100, 500] };
+const only = argValue('--only')?.split(',');
+const unknown = (only ?? []).filter(w => !(w in SIZES));
+if (unknown.length > 0) {
+  console.error(`bench: unknown workload(s) in --only: ${unknown.join(', ')}; the workloads are ${Object.keys(SIZES).join(', ')}`);
+  process.exit(2);
+}
+const workloads = Object.keys(SIZES).filter(w => !only || only.includes(w));
 const LABEL: Record<string, string> = {
-  aws: 'progressive ECS services (ECS-native canary + alarms) vs hand-written aws-cdk-lib',
-  k8s: 'Argo rollouts (Rollout + Services + AnalysisTemplate) vs plain cdk8s ApiObjects',
+  'aws': 'progressive ECS services (ECS-native canary + alarms) vs hand-written aws-cdk-lib',
+  'aws-smoke': 'the same services with an HTTP smoke test (test listener, Lambda lifecycle hook) vs hand-written aws-cdk-lib',
+  'k8s': 'Argo rollouts (Rollout + Services + AnalysisTemplate) vs plain cdk8s ApiObjects',
 };
+/** The aws-cdk-lib the variants run on (the project's pinned version, or another one installed for a run). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const awsCdkLibVersion: string = require('aws-cdk-lib/package.json').version;
 /**
  * Floors, where the library's API itself has a cost: the hand-written code with what the API makes
  * any implementation use, cdk8s-plus-28 loaded and its Services built with it, and aws-cdk-lib's core
@@ -34,8 +50,9 @@ const LABEL: Record<string, string> = {
  * ratio to the hand-written code is the lowest any implementation of that API can reach.
  */
 const FLOORS: Record<string, Record<string, string>> = {
-  aws: {},
-  k8s: { 'handwritten-deps': 'cdk8s-plus-28 with its Services + aws-cdk-lib core', 'handwritten-duration': 'aws-cdk-lib core' },
+  'aws': {},
+  'aws-smoke': {},
+  'k8s': { 'handwritten-deps': 'cdk8s-plus-28 with its Services + aws-cdk-lib core', 'handwritten-duration': 'aws-cdk-lib core' },
 };
 const worker = path.join(__dirname, 'bench', 'worker.ts');
 
@@ -81,7 +98,7 @@ function pairedRatios(a: Sample[], b: Sample[]): number[] {
 }
 
 const rows: string[] = [];
-for (const workload of Object.keys(SIZES).filter(w => !only || w === only)) {
+for (const workload of workloads) {
   const base: Record<string, number> = {};
   for (const n of SIZES[workload]) {
     const floors = Object.keys(FLOORS[workload]);
@@ -92,6 +109,10 @@ for (const workload of Object.keys(SIZES).filter(w => !only || w === only)) {
       if (lib.digest !== other.digest) {
         throw new Error(`${workload} n=${n}: the ${v} variant does not synthesize the same output as the library (${other.digest} vs ${lib.digest})`);
       }
+    }
+    if (checkOnly) {
+      console.error(`${workload} n=${n}: ${variants.length} variants synthesize the same output (${lib.resources} resources)`);
+      continue;
     }
     const samples: Record<string, Sample[]> = Object.fromEntries(variants.map(v => [v, []]));
     for (let i = 0; i < reps; i++) {
@@ -109,14 +130,25 @@ for (const workload of Object.keys(SIZES).filter(w => !only || w === only)) {
       base.library = t.library;
       base.handwritten = t.handwritten;
     }
-    rows.push(`| ${workload} | ${n} | ${t.library.toFixed(0)} | ${t.handwritten.toFixed(0)} | **${ratio('library').toFixed(2)}** (${quantile(libRatios, 0.25).toFixed(2)}-${quantile(libRatios, 0.75).toFixed(2)}) | ${m.library.toFixed(0)} | ${m.handwritten.toFixed(0)} | **${(m.library / m.handwritten).toFixed(2)}** | ${(t.library / base.library).toFixed(1)}× / ${(t.handwritten / base.handwritten).toFixed(1)}× | ${lib.resources} | ${floorCell} |`);
+    rows.push(`| ${workload} | ${n} | ${awsCdkLibVersion} | ${t.library.toFixed(0)} | ${t.handwritten.toFixed(0)} | **${ratio('library').toFixed(2)}** (${quantile(libRatios, 0.25).toFixed(2)}-${quantile(libRatios, 0.75).toFixed(2)}) | ${m.library.toFixed(0)} | ${m.handwritten.toFixed(0)} | **${(m.library / m.handwritten).toFixed(2)}** | ${(t.library / base.library).toFixed(1)}× / ${(t.handwritten / base.handwritten).toFixed(1)}× | ${lib.resources} | ${floorCell} |`);
     console.error(`${workload} n=${n} done`);
   }
 }
 
-console.log(`Synth benchmark: median of ${reps} alternating runs per size, each in a fresh process (node ${process.version}).`);
-for (const w of Object.keys(SIZES).filter(x => !only || x === only)) console.log(`- ${w}: ${LABEL[w]}`);
-console.log('');
-console.log('| workload | n | library ms | hand-written ms | time ratio: median of the paired ratios (middle half) | library peak RSS MB | hand-written peak RSS MB | memory ratio | growth from smallest n (library / hand-written) | resources per variant | floors: hand-written code with the named libraries (ratio to hand-written) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-rows.forEach(r => console.log(r));
+if (checkOnly) {
+  process.exit(0);
+}
+const report = [
+  `Synth benchmark${label ? ` (${label})` : ''}: median of ${reps} alternating runs per size, each in a fresh process (Node.js ${process.version}, aws-cdk-lib ${awsCdkLibVersion}, ${os.cpus().length} CPUs, ${new Date().toISOString()}).`,
+  ...workloads.map(w => `- ${w}: ${LABEL[w]}`),
+  '',
+  '| workload | n | aws-cdk-lib | library ms | hand-written ms | time ratio: median of the paired ratios (middle half) | library peak RSS MB | hand-written peak RSS MB | memory ratio | growth from smallest n (library / hand-written) | resources per variant | floors: hand-written code with the named libraries (ratio to hand-written) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+];
+console.log(report.join('\n'));
+const resultsDir = path.join(__dirname, '..', 'bench-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+const resultsFile = path.join(resultsDir, `${(label ?? `aws-cdk-lib-${awsCdkLibVersion}`).replace(/[^\w.-]+/g, '-')}.md`);
+fs.writeFileSync(resultsFile, report.join('\n') + '\n');
+console.error(`bench: written to ${path.relative(process.cwd(), resultsFile)}`);
