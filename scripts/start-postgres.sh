@@ -41,9 +41,13 @@ mkdir -p "$dir"
 if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
 data="$dir/data"
 
-if [ -f "$dir/url" ] && as_owner "$bindir/pg_ctl" -D "$data" status > /dev/null 2>&1; then
-  log "reusing the server in $data"
-  cat "$dir/url"
+if [ -f "$data/PG_VERSION" ] && as_owner "$bindir/pg_ctl" -D "$data" status > /dev/null 2>&1; then
+  # The running server's port is the fourth line of postmaster.pid.
+  port="$(sed -n 4p "$data/postmaster.pid")"
+  url="postgresql://postgres@127.0.0.1:$port/postgres"
+  log "reusing the server in $data (port $port)"
+  echo "$url" > "$dir/url"
+  echo "$url"
   exit 0
 fi
 

@@ -1,6 +1,7 @@
-// A canary behind the NGINX ingress controller: 5% → 25% → 50%, ten minutes each, judged all along by a
-// background analysis of the NGINX metrics in Prometheus (error rate and p99 latency, at least 20
-// requests per minute to count). Synthesizes the Rollout, its stable and canary Services, the
+// A canary behind the NGINX ingress controller: 5% → 25% → 50%, ten minutes each, then 100% for ten more
+// minutes with the previous version kept, judged all along by a background analysis of the NGINX
+// metrics in Prometheus (error rate and p99 latency, at least 20 requests per minute to count); a
+// failure at any point returns all traffic to the previous version. Synthesizes the Rollout, its stable and canary Services, the
 // AnalysisTemplate and the stable Ingress that Argo Rollouts clones into a canary Ingress.
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';

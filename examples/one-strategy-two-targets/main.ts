@@ -1,7 +1,7 @@
 // One release policy, two platforms: the same DeploymentStrategy object is rendered to an ECS/Fargate
 // service deployed by ECS as a canary (CloudFormation in cdk.out/) and to an Argo Rollouts canary behind
 // NGINX with Prometheus analysis (manifests in dist/). Both rollout plans are printed, so the
-// differences each platform brings (alarm delay on AWS, analysis ending at promotion on Argo) show.
+// differences each platform brings (alarm delay on AWS; on Argo the keep window is a final 100% step the analysis judges) show.
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';

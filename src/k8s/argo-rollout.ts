@@ -1,6 +1,6 @@
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { MetricProvider } from './metric-provider';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -8,17 +8,26 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
-import { requireInteger, requireK8sName, requirePort } from './private/inputs';
+import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
-import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId } from './private/render';
+import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
+import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
 const WHERE = 'ArgoRollout';
 const NAME_LABEL = 'app.kubernetes.io/name';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+/** The props that name Services, and the Service each names. */
+const SERVICE_NAME_PROPS: Array<['stableServiceName' | 'canaryServiceName' | 'activeServiceName' | 'previewServiceName' | 'serviceName', ServiceId]> = [
+  ['stableServiceName', 'StableService'],
+  ['canaryServiceName', 'CanaryService'],
+  ['activeServiceName', 'ActiveService'],
+  ['previewServiceName', 'PreviewService'],
+  ['serviceName', 'Service'],
+];
 
 /** What Argo Rollouts does with a referenced Deployment once the Rollout runs its pods. */
 export enum DeploymentScaleDown {
@@ -103,6 +112,43 @@ export interface ArgoRolloutProps {
    */
   readonly namespace?: string;
   /**
+   * Name of the Rollout, also the `app.kubernetes.io/name` label of its pods (which the Services
+   * select, beside an `app.kubernetes.io/instance` label unique to this construct).
+   * @default - a name generated from the construct's path, unique in the app
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+   */
+  readonly rolloutName?: string;
+  /**
+   * Name of the stable Service (canary and linear strategies): the Service clients call and the
+   * traffic router's stable backend (an NGINX or ALB Ingress must route to it).
+   * @default - a name generated from the construct's path
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   */
+  readonly stableServiceName?: string;
+  /**
+   * Name of the canary Service (canary and linear strategies), which selects the new version.
+   * @default - a name generated from the construct's path
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   */
+  readonly canaryServiceName?: string;
+  /**
+   * Name of the active Service (blue/green and all-at-once strategies), which carries production traffic.
+   * @default - a name generated from the construct's path
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#activeservice
+   */
+  readonly activeServiceName?: string;
+  /**
+   * Name of the preview Service (blue/green, and all-at-once with a smoke test), which selects the new version before promotion.
+   * @default - a name generated from the construct's path
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#previewservice
+   */
+  readonly previewServiceName?: string;
+  /**
+   * Name of the only Service of a rolling strategy.
+   * @default - a name generated from the construct's path
+   */
+  readonly serviceName?: string;
+  /**
    * Number of old ReplicaSets kept for rollback.
    * @default 10
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
@@ -130,16 +176,15 @@ export class ArgoRollout extends Construct {
   public readonly previewService?: kplus.Service;
   /** Names of the AnalysisTemplates created. */
   public readonly analysisTemplateNames: string[];
-  /**
-   * What the construct could only approximate, and you should know about (also in `plan.notes` and
-   * in the construct's metadata as `warning` entries). cdk8s has no warning channel of its own.
-   */
-  public readonly warnings: string[];
   /** The Rollout object, for escape hatches (JSON patches). */
   public readonly rollout: cdk8s.ApiObject;
+  /** What the rendering could only approximate (also in the construct's metadata as `warning` entries). */
+  private readonly renderWarnings: string[];
+  /** The objects the traffic routing names. */
+  private readonly references: Reference[];
   /** What the plan is made from, known once the rollout is rendered. */
-  private readonly planInputs: ArgoPlanInputs;
-  private cachedPlan?: RolloutPlan;
+  private readonly planInputs: Omit<ArgoPlanInputs, 'warnings'>;
+  private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
@@ -190,11 +235,17 @@ export class ArgoRollout extends Construct {
       this.activeService = services.ActiveService;
       this.previewService = services.PreviewService;
       this.analysisTemplateNames = templates.map(t => t.object.name);
-      this.warnings = rendered.warnings;
+      this.renderWarnings = rendered.warnings;
       for (const w of rendered.warnings) this.node.addMetadata('warning', w);
+      this.references = c.declaration.router.kind === TrafficRouterKind.NONE ? []
+        : routerReferences(c.declaration.router, c.declaration.namespace, names.services.StableService!);
+      // Objects may be added to the app after the rollout: the controller's Ingress rule is checked at synthesis.
+      if (this.references.some(r => r.backendService !== undefined)) {
+        this.node.addValidation({ validate: () => ingressBackendProblems(this.references, appObjects(this, true)) });
+      }
       // The plan is built when first read: it only restates the validated strategy and what was rendered.
       const { strategy, router, smokeTest } = c.declaration;
-      this.planInputs = { strategy, router, smokeTest, warnings: rendered.warnings, notes: rendered.notes };
+      this.planInputs = { strategy, router, smokeTest, notes: rendered.notes };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);
@@ -202,9 +253,24 @@ export class ArgoRollout extends Construct {
     }
   }
 
-  /** What this rollout will do, phase by phase. */
+  /**
+   * What the construct could only approximate, and what you should know about: also in `plan.notes`.
+   * cdk8s has no warning channel of its own. The objects the traffic routing names (an Ingress, a
+   * VirtualService, an HTTPRoute, a root Service) are looked up in the app when this is read, so
+   * read it once the app is complete.
+   */
+  public get warnings(): string[] {
+    return [...this.renderWarnings, ...missingReferenceWarnings(this.planInputs.router, this.references, appObjects(this))];
+  }
+
+  /** What this rollout will do, phase by phase (its notes include the `warnings` as they are when read). */
   public get plan(): RolloutPlan {
-    return this.cachedPlan ??= argoPlan(this.planInputs);
+    const warnings = this.warnings;
+    const key = warnings.join('\n');
+    if (this.cachedPlan?.warnings !== key) {
+      this.cachedPlan = { warnings: key, plan: argoPlan({ ...this.planInputs, warnings }) };
+    }
+    return this.cachedPlan.plan;
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */
@@ -216,7 +282,8 @@ export class ArgoRollout extends Construct {
     if (!(strategy instanceof DeploymentStrategy)) {
       fail(WHERE, 'strategy', 'must be a DeploymentStrategy', show(strategy), 'Pass DeploymentStrategy.canary({...}) or another factory.');
     }
-    const router = props.trafficRouting ?? TrafficRouting.none();
+    // null is refused below with the type check: only an absent prop takes the default.
+    const router = props.trafficRouting === undefined ? TrafficRouting.none() : props.trafficRouting;
     if (!(router instanceof TrafficRouting)) {
       fail(WHERE, 'trafficRouting', 'must be a TrafficRouting', show(router), 'Pass TrafficRouting.nginx({...}) or another factory.');
     }
@@ -226,7 +293,7 @@ export class ArgoRollout extends Construct {
     if (props.smokeTest !== undefined && !(props.smokeTest instanceof ArgoSmokeTest)) {
       fail(WHERE, 'smokeTest', 'must be an ArgoSmokeTest', show(props.smokeTest), 'Pass ArgoSmokeTest.web({...}) or .job({...}).');
     }
-    const replicas = requireInteger(WHERE, 'replicas', props.replicas ?? 1, 0, 10_000, 'Pass the number of pods, for example 3.');
+    const replicas = props.replicas === undefined ? 1 : requireInteger(WHERE, 'replicas', props.replicas, 0, 10_000, 'Pass the number of pods, for example 3.');
     const revisionHistoryLimit = props.revisionHistoryLimit === undefined ? undefined
       : requireInteger(WHERE, 'revisionHistoryLimit', props.revisionHistoryLimit, 0, 1000, 'Pass the number of old ReplicaSets to keep, for example 10.');
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
@@ -252,11 +319,13 @@ export class ArgoRollout extends Construct {
       fail(WHERE, 'metrics', 'is given but the strategy has no health checks to measure', props.metrics.kind,
         'Remove metrics, or add checks to the strategy\'s analysis.');
     }
-    const rolloutName = k8s().cdk8s.Names.toDnsLabel(this);
+    const rolloutName = props.rolloutName === undefined ? k8s().cdk8s.Names.toDnsLabel(this)
+      : requireDnsLabel(WHERE, 'rolloutName', props.rolloutName, false);
+    const serviceNames = this.validateServiceNames(props, strategy);
     const pods = this.resolvePods(props, rolloutName);
-    const port = requirePort(WHERE, 'port', props.port ?? pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
+    const port = requirePort(WHERE, 'port', props.port !== undefined ? props.port : pods.port ?? fail(WHERE, 'port', 'is required because no container declares a port', 'undefined',
       'Pass port, or give a container a portNumber.'));
-    const targetPort = requirePort(WHERE, 'targetPort', props.targetPort ?? port);
+    const targetPort = props.targetPort === undefined ? port : requirePort(WHERE, 'targetPort', props.targetPort);
     return {
       declaration: {
         strategy,
@@ -272,26 +341,64 @@ export class ArgoRollout extends Construct {
       revisionHistoryLimit,
       namespace,
       rolloutName,
+      serviceNames,
       pods,
       port,
       targetPort,
     };
   }
 
+  /** The Service names given in the props, each checked to name a Service the strategy creates. */
+  private validateServiceNames(props: ArgoRolloutProps, strategy: DeploymentStrategy): { [id in ServiceId]?: string } {
+    const created = serviceIds(strategy, props.smokeTest);
+    const names: { [id in ServiceId]?: string } = {};
+    for (const [field, id] of SERVICE_NAME_PROPS) {
+      const value = props[field];
+      if (value === undefined) continue;
+      requireDnsLabel(WHERE, field, value, true);
+      if (!created.includes(id)) {
+        const kind = strategy.kind.toLowerCase().replace(/_/g, '-');
+        const applicable = SERVICE_NAME_PROPS.filter(([, i]) => created.includes(i)).map(([f]) => f);
+        fail(WHERE, field, `names a Service that a ${kind} rollout${props.smokeTest ? ' with a smoke test' : ''} does not create`, show(value),
+          `Remove it; this rollout's Services are named with ${applicable.join(' and ')}.`);
+      }
+      names[id] = value;
+    }
+    return names;
+  }
+
   /** The pods: rendered from containers, or those of a referenced Deployment. */
   private resolvePods(props: ArgoRolloutProps, rolloutName: string): Pods {
+    if (props.containers === null) {
+      fail(WHERE, 'containers', 'must be an array of containers', 'null', 'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }], or omit it and pass deployment.');
+    }
+    if (props.deployment === null) {
+      fail(WHERE, 'deployment', 'must be a cdk8s-plus Deployment', 'null', 'Pass a kplus.Deployment, or omit it and pass containers.');
+    }
     if ((props.containers === undefined) === (props.deployment === undefined)) {
       fail(WHERE, 'containers/deployment', 'must have exactly one of them', props.containers === undefined ? 'neither' : 'both',
         'Pass containers for the pod template, or a cdk8s-plus Deployment to reference.');
     }
     if (props.deploymentScaleDown !== undefined && props.deployment === undefined) {
-      fail(WHERE, 'deploymentScaleDown', 'only applies with deployment', props.deploymentScaleDown, 'Remove it, or pass a deployment.');
+      fail(WHERE, 'deploymentScaleDown', 'only applies with deployment', show(props.deploymentScaleDown), 'Remove it, or pass a deployment.');
+    }
+    if (props.deploymentScaleDown !== undefined && !Object.values(DeploymentScaleDown).includes(props.deploymentScaleDown)) {
+      fail(WHERE, 'deploymentScaleDown', 'must be a DeploymentScaleDown', show(props.deploymentScaleDown),
+        'Pass DeploymentScaleDown.NEVER, ON_SUCCESS or PROGRESSIVELY.');
     }
     if (props.containers !== undefined) {
+      const containersFix = 'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }].';
       if (!Array.isArray(props.containers) || props.containers.length === 0) {
-        fail(WHERE, 'containers', 'must contain at least one container', show(props.containers),
-          'Pass the pod\'s containers, for example [{ image: "my-app:1.0", portNumber: 8080 }].');
+        fail(WHERE, 'containers', 'must contain at least one container', show(props.containers), containersFix);
       }
+      requireDenseArray(WHERE, 'containers', props.containers, containersFix);
+      props.containers.forEach((container, i) => {
+        if (container === null || typeof container !== 'object' || Array.isArray(container)) {
+          fail(WHERE, `containers[${i}]`, 'must be a container (an object with at least an image)', show(container), containersFix);
+        }
+        requireText(WHERE, `containers[${i}].image`, container.image);
+        if (container.portNumber !== undefined) requirePort(WHERE, `containers[${i}].portNumber`, container.portNumber);
+      });
       const selector = { [NAME_LABEL]: rolloutName, [INSTANCE_LABEL]: k8s().cdk8s.Names.toLabelValue(this) };
       const rendered = renderPodTemplate(props.containers, selector);
       return { selector, template: rendered.template, port: rendered.port };
@@ -308,12 +415,39 @@ export class ArgoRollout extends Construct {
   }
 
   /** A Service that selects the rollout's pods (Argo Rollouts narrows it to one ReplicaSet where it manages it). */
-  private newService(c: ValidatedProps, id: string): kplus.Service {
-    const svc = new (k8s().kplus.Service)(this, id, { metadata: { namespace: c.namespace }, ports: [{ port: c.port, targetPort: c.targetPort }] });
+  private newService(c: ValidatedProps, id: ServiceId): kplus.Service {
+    const svc = new (k8s().kplus.Service)(this, id, {
+      // A name only when one is given: an undefined name would replace the generated one.
+      metadata: { namespace: c.namespace, ...(c.serviceNames[id] !== undefined ? { name: c.serviceNames[id] } : {}) },
+      ports: [{ port: c.port, targetPort: c.targetPort }],
+    });
     for (const [k, v] of Object.entries(c.pods.selector)) svc.selectLabel(k, v);
     return svc;
   }
 }
+
+/**
+ * The Kubernetes objects of the app the construct is in. During synthesis every rollout's validation
+ * asks in turn, while the tree does not change: the first answer is reused until the current
+ * synchronous run ends.
+ */
+function appObjects(scope: Construct, reuse = false): AppObject[] {
+  const root = scope.node.root;
+  const known = reuse ? objectsDuringSynthesis.get(root) : undefined;
+  if (known !== undefined) return known;
+  const { ApiObject } = k8s().cdk8s;
+  const objects = root.node.findAll().filter(c => ApiObject.isApiObject(c)).map(c => {
+    const o = c as cdk8s.ApiObject;
+    return { apiVersion: o.apiVersion, kind: o.kind, name: o.name, namespace: o.metadata.namespace, manifest: () => o.toJson() };
+  });
+  if (reuse) {
+    objectsDuringSynthesis.set(root, objects);
+    queueMicrotask(() => objectsDuringSynthesis.delete(root));
+  }
+  return objects;
+}
+
+const objectsDuringSynthesis = new WeakMap<IConstruct, AppObject[]>();
 
 function hasChecks(strategy: DeploymentStrategy): boolean {
   return [strategy.analysis, strategy.previewAnalysis].some(a => a !== undefined && !a.isNone);
@@ -337,6 +471,8 @@ interface ValidatedProps {
   /** The namespace given in the props (written on every object). */
   readonly namespace?: string;
   readonly rolloutName: string;
+  /** The Service names given in the props. */
+  readonly serviceNames: { readonly [id in ServiceId]?: string };
   readonly pods: Pods;
   readonly port: number;
   readonly targetPort: number;

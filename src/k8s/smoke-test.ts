@@ -1,7 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
-import { requireInteger, requireProps, requireText } from './private/inputs';
+import { requireDenseArray, requireInteger, requireProps, requireResolved, requireText } from './private/inputs';
 import { SmokeTestOptions } from './private/options';
 import { fail, requireDuration, requireName, show } from '../private/validate';
+
+/** The metric name: "smoke-test" when absent; null is refused like any other non-name. */
+function metricName(where: string, name: string | undefined): string {
+  requireResolved(where, 'name', name);
+  return requireName(where, 'name', name === undefined ? 'smoke-test' : name);
+}
 
 /** Options for `ArgoSmokeTest.web`. */
 export interface WebSmokeTestProps {
@@ -82,8 +88,9 @@ export class ArgoSmokeTest {
       fail(where, 'path', 'must start with "/" and contain no spaces', show(path), 'Pass a path such as "/health".');
     }
     const port = props.port === undefined ? undefined : requireInteger(where, 'port', props.port, 1, 65535, 'Pass a port such as 80.');
-    const timeout = requireDuration(where, 'timeout', props.timeout ?? Duration.seconds(10));
-    return new ArgoSmokeTest(ArgoSmokeTestKind.WEB, requireName(where, 'name', props.name ?? 'smoke-test'), {
+    // Only an absent prop takes its default: null is refused by the checks.
+    const timeout = requireDuration(where, 'timeout', props.timeout === undefined ? Duration.seconds(10) : props.timeout);
+    return new ArgoSmokeTest(ArgoSmokeTestKind.WEB, metricName(where, props.name), {
       path,
       port,
       timeout,
@@ -100,12 +107,20 @@ export class ArgoSmokeTest {
     const where = 'ArgoSmokeTest.job';
     requireProps(where, props);
     requireText(where, 'image', props.image);
+    const commandFix = 'Pass the command, for example ["sh", "-c", "curl -fsS $PREVIEW_URL/health"].';
     if (!Array.isArray(props.command) || props.command.length === 0) {
-      fail(where, 'command', 'must contain at least one element', show(props.command), 'Pass the command, for example ["sh", "-c", "curl -fsS $PREVIEW_URL/health"].');
+      fail(where, 'command', 'must contain at least one element', show(props.command), commandFix);
     }
+    requireDenseArray(where, 'command', props.command, commandFix);
     props.command.forEach((c, i) => requireText(where, `command[${i}]`, c));
-    (props.args ?? []).forEach((a, i) => { if (typeof a !== 'string') fail(where, `args[${i}]`, 'must be a string', show(a), 'Pass strings.'); });
-    return new ArgoSmokeTest(ArgoSmokeTestKind.JOB, requireName(where, 'name', props.name ?? 'smoke-test'), {
+    if (props.args !== undefined) {
+      requireDenseArray(where, 'args', props.args, 'Pass the arguments as an array of strings, for example ["--verbose"], or omit args.');
+      props.args.forEach((a, i) => {
+        requireResolved(where, `args[${i}]`, a);
+        if (typeof a !== 'string') fail(where, `args[${i}]`, 'must be a string', show(a), 'Pass strings.');
+      });
+    }
+    return new ArgoSmokeTest(ArgoSmokeTestKind.JOB, metricName(where, props.name), {
       image: props.image, command: [...props.command], args: props.args ? [...props.args] : undefined,
     });
   }

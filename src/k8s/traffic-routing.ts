@@ -1,6 +1,9 @@
-import { requirePort, requireK8sName, requireProps, requireText } from './private/inputs';
+import { requireDenseArray, requirePort, requireK8sName, requireProps, requireText } from './private/inputs';
 import { RouterOptions } from './private/options';
 import { fail, show } from '../private/validate';
+
+/** The name part of an annotation key (the prefix is Argo's `annotationPrefix`). */
+const ANNOTATION_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** The traffic routers `TrafficRouting` can configure. */
 export enum TrafficRouterKind {
@@ -105,8 +108,8 @@ export interface GatewayApiTrafficRoutingProps {
 export class TrafficRouting {
   /**
    * No traffic router: the canary's weight is approximated by the number of new pods next to the
-   * old ones (a warning on the construct says so). `keepPreviousVersionFor` cannot be honoured
-   * (Argo's canary scale-down delay needs a router) and must be zero.
+   * old ones (a warning on the construct says so). `keepPreviousVersionFor` cannot be honoured and
+   * must be zero: at 100% Argo Rollouts scales the previous version of a basic canary to zero.
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
    */
   public static none(): TrafficRouting {
@@ -123,8 +126,19 @@ export class TrafficRouting {
     requireProps(where, props);
     requireK8sName(where, 'stableIngress', props.stableIngress);
     if (props.annotationPrefix !== undefined) requireText(where, 'annotationPrefix', props.annotationPrefix);
-    for (const [k, v] of Object.entries(props.additionalIngressAnnotations ?? {})) {
-      requireText(where, `additionalIngressAnnotations.${k}`, v);
+    const annotations = props.additionalIngressAnnotations;
+    if (annotations !== undefined) {
+      if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) {
+        fail(where, 'additionalIngressAnnotations', 'must be an object of annotation names to values', show(annotations),
+          'Pass for example { "canary-by-header": "X-Canary" }, or omit it.');
+      }
+      for (const [k, v] of Object.entries(annotations)) {
+        if (!ANNOTATION_NAME.test(k)) {
+          fail(where, 'additionalIngressAnnotations', 'must be keyed by annotation names (letters, digits, "-", "_" and ".", at most 63, without the prefix)', show(k),
+            'Use a name such as "canary-by-header": Argo Rollouts adds the annotation prefix.');
+        }
+        requireText(where, `additionalIngressAnnotations.${k}`, v);
+      }
     }
     return new TrafficRouting(TrafficRouterKind.NGINX, {
       stableIngress: props.stableIngress,
@@ -146,6 +160,7 @@ export class TrafficRouting {
       if (!Array.isArray(props.routes) || props.routes.length === 0) {
         fail(where, 'routes', 'must name at least one HTTP route when given', show(props.routes), 'Omit routes to use the only route, or list the route names.');
       }
+      requireDenseArray(where, 'routes', props.routes, 'List the route names, for example ["primary"].');
       props.routes.forEach((r, i) => requireText(where, `routes[${i}]`, r));
     }
     return new TrafficRouting(TrafficRouterKind.ISTIO, {

@@ -25,7 +25,8 @@ export enum StrategyKind {
 export interface StrategyBaseProps {
   /**
    * How long the previous version keeps running after the new one takes all traffic, so that a
-   * rollback is instant (ECS bake time, CodeDeploy termination wait, Argo scale-down delay).
+   * rollback is instant (ECS bake time, CodeDeploy termination wait; on Argo Rollouts a final 100%
+   * step of a canary, or a blue/green post-promotion analysis, judged by the checks).
    * @default Duration.minutes(5)
    */
   readonly keepPreviousVersionFor?: Duration;

@@ -18,7 +18,8 @@ describe('which version the checks judge: the whole service', () => {
     const full = svc.plan.phases.find(p => p.trafficPercent === 100)!;
     expect(full.note).toBeUndefined();
     expect(svc.plan.notes).toContain('The checks judge the whole service, not only the new version: each alarm takes the worst of the blue and green target groups, '
-      + 'so while traffic is split the previous version\'s errors and latency count too and can roll the deployment back. '
+      + 'so the previous version\'s errors and latency count too, while traffic is split and until they leave the alarm\'s evaluation window, '
+      + 'and can roll the deployment back. '
       + 'To deploy a fix while a check fails, use alarmRollback: AlarmRollback.breakGlass(reason) for that deployment.');
     expect(svc.plan.toMarkdown()).toContain('| Step 1 (judges the whole service (both versions)) | 20% |');
   });

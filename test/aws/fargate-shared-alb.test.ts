@@ -187,7 +187,7 @@ describe('many services behind one load balancer', () => {
     });
   });
 
-  test('the HTTP smoke test may request a path the service\'s path patterns match', () => {
+  test('the HTTP smoke test may send requests the service\'s rule matches: a path its patterns match, the Host header it expects', () => {
     const s = shared();
     const svc = new ProgressiveFargateService(s.stack, 'Svc', {
       cluster: s.cluster,
@@ -196,19 +196,19 @@ describe('many services behind one load balancer', () => {
       strategy: canary(),
       listener: s.listener,
       testListener: s.testListener,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders', '/orders/*'])],
+      conditions: [elbv2.ListenerCondition.hostHeaders(['*.example.com']), elbv2.ListenerCondition.pathPatterns(['/orders', '/orders/*'])],
       priority: 3,
-      smokeTest: SmokeTest.http({ path: '/orders/health' }),
+      smokeTest: SmokeTest.http({
+        requests: [
+          { path: '/orders/health', headers: { host: 'Orders.Example.com' } },
+          { path: '/orders?id=1', method: 'POST', body: '{}', headers: { Host: 'orders.example.com:9000' }, expectStatus: 201 },
+        ],
+      }),
     });
     expect(svc.smokeTestFunction).toBeDefined();
-    Template.fromStack(s.stack).hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          BASE_URL: { 'Fn::Join': ['', ['http://', Match.anyValue(), ':9000']] },
-          REQUESTS: Match.stringLikeRegexp('"path":"/orders/health"'),
-        }),
-      },
-    });
+    const fn = Object.values(Template.fromStack(s.stack).findResources('AWS::Lambda::Function')).find(r => r.Properties.Environment?.Variables?.BASE_URL)!;
+    expect(fn.Properties.Environment.Variables.BASE_URL).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [expect.stringMatching(/^Alb/), 'DNSName'] }, ':9000']] });
+    expect(JSON.parse(fn.Properties.Environment.Variables.REQUESTS).map((r: any) => r.path)).toEqual(['/orders/health', '/orders?id=1']);
   });
 });
 
@@ -294,23 +294,35 @@ describe('sharing a load balancer: what is refused', () => {
     }), 'ProgressiveFargateService Test/Svc: testListenerPort is already used on the load balancer by Test/Alb/Test, got 9000.');
   });
 
-  test('fails when the HTTP smoke test cannot match the service\'s rule', () => {
-    expectRefused(s => ({
+  test('fails when an HTTP smoke-test request cannot match the service\'s rule', () => {
+    const refused = (conditions: elbv2.ListenerCondition[], smokeTest: SmokeTest, message: string) => expectRefused(s => ({
+      ...base(s), listener: s.listener, testListener: s.testListener, conditions, priority: 1, smokeTest,
+    }), `ProgressiveFargateService Test/Svc: ${message}`);
+    refused([elbv2.ListenerCondition.hostHeaders(['a.example.com'])], SmokeTest.http({ path: '/health' }),
+      'smokeTest.requests[0] does not match the host-header condition of the service\'s rule, so it would not reach the new version, got GET /health. '
+      + 'Send what the rule matches (a path its patterns match, a Host header for a host-header condition), or use SmokeTest.lambda(fn).');
+    refused([elbv2.ListenerCondition.pathPatterns(['/orders/*'])], SmokeTest.http({ requests: [{ path: '/orders/health' }, { path: '/health' }] }),
+      'smokeTest.requests[1] does not match the path-pattern condition of the service\'s rule, so it would not reach the new version, got GET /health.');
+    refused([elbv2.ListenerCondition.hostHeaders(['a.example.com'])], SmokeTest.http({ requests: [{ path: '/', headers: { Host: 'b.example.com' } }] }),
+      'smokeTest.requests[0] does not match the host-header condition of the service\'s rule, so it would not reach the new version, got GET / with headers {"Host":"b.example.com"}.');
+    refused([elbv2.ListenerCondition.httpRequestMethods(['POST'])], SmokeTest.http({ path: '/' }),
+      'smokeTest.requests[0] does not match the http-request-method condition of the service\'s rule');
+    refused([elbv2.ListenerCondition.sourceIps(['10.0.0.0/8'])], SmokeTest.http({ path: '/' }),
+      'smokeTest.requests[0] does not match the source-ip condition of the service\'s rule, so it would not reach the new version, got GET /. '
+      + 'A source-ip condition cannot be checked here: use SmokeTest.lambda(fn).');
+  });
+
+  test('an HTTP smoke test matches http-header and query-string conditions when it sends them', () => {
+    const s = shared();
+    const svc = new ProgressiveFargateService(s.stack, 'Svc', {
       ...base(s),
       listener: s.listener,
       testListener: s.testListener,
-      conditions: [elbv2.ListenerCondition.hostHeaders(['a.example.com'])],
-      priority: 1,
-      smokeTest: SmokeTest.http({ path: '/health' }),
-    }), 'ProgressiveFargateService Test/Svc: smokeTest cannot send what the host-header condition of the service\'s rule matches: SmokeTest.http sends a plain GET without headers, got SmokeTest.http with a host-header condition. Use SmokeTest.lambda(fn)');
-    expectRefused(s => ({
-      ...base(s),
-      listener: s.listener,
-      testListener: s.testListener,
-      conditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])],
-      priority: 1,
-      smokeTest: SmokeTest.http({ path: '/health' }),
-    }), 'ProgressiveFargateService Test/Svc: smokeTest requests /health, which the service\'s path patterns (/orders/*) do not match, got "/health".');
+      priority: 2,
+      conditions: [elbv2.ListenerCondition.httpHeader('X-Tenant', ['acme-*']), elbv2.ListenerCondition.queryStrings([{ key: 'v', value: '2' }])],
+      smokeTest: SmokeTest.http({ requests: [{ path: '/?v=2', headers: { 'x-tenant': 'acme-eu' } }] }),
+    });
+    expect(svc.smokeTestFunction).toBeDefined();
   });
 
   test('fails when a shared test listener comes with testListenerPort or testTrafficFrom', () => {

@@ -38,7 +38,27 @@ describe('blue/green', () => {
     const { spec } = render({ strategy, metrics });
     expect(spec.strategy.blueGreen.autoPromotionEnabled).toBe(true);
     expect(spec.strategy.blueGreen.autoPromotionSeconds).toBe(600);
+  });
+
+  test('with post-promotion checks the previous version is kept as stable until they pass, then released after Argo\'s 30s delay', () => {
+    const strategy = DeploymentStrategy.blueGreen({
+      promotion: Promotion.automatic(Duration.minutes(10)), postPromotionAnalysis: checks(), keepPreviousVersionFor: Duration.minutes(15),
+    });
+    const { spec, rollout, manifests } = render({ strategy, metrics });
+    expect(spec.strategy.blueGreen.scaleDownDelaySeconds).toBe(30);
+    const [metric] = template(manifests, spec.strategy.blueGreen.postPromotionAnalysis.templates[0].templateName).spec.metrics;
+    expect(metric.count).toBe(15); // the whole keep window, one measurement a minute
+    expect(rollout.plan.phases[1]).toMatchObject({ name: 'Promoted, previous version kept as stable until the post-promotion analysis passes', checks: ['error-rate'] });
+    expect(rollout.plan.notes).toContain('After the switch the previous version stays the stable ReplicaSet, at full scale, until the post-promotion analysis (keepPreviousVersionFor) succeeds; '
+      + 'a failure switches the active Service back to it. It is then scaled down 30s later (scaleDownDelaySeconds), without traffic.');
+  });
+
+  test('without post-promotion checks the previous ReplicaSet is kept for keepPreviousVersionFor (scaleDownDelaySeconds)', () => {
+    const strategy = DeploymentStrategy.blueGreen({ promotion: Promotion.manual(), keepPreviousVersionFor: Duration.minutes(15) });
+    const { spec, rollout } = render({ strategy, metrics: undefined });
     expect(spec.strategy.blueGreen.scaleDownDelaySeconds).toBe(900);
+    expect(rollout.plan.phases[1].name).toBe('Promoted, previous ReplicaSet kept without traffic (scaleDownDelaySeconds)');
+    expect(rollout.plan.notes).toContain('After the switch the previous ReplicaSet keeps running for keepPreviousVersionFor (scaleDownDelaySeconds) without traffic and without checks: `kubectl argo rollouts undo` switches back to it at once.');
   });
 
   test('pre-promotion analysis measures the preview Service and terminates within the preview window', () => {

@@ -15,11 +15,12 @@ function canary(props: Partial<ConstructorParameters<typeof ArgoRollout>[2]> = {
 }
 
 describe('canary', () => {
-  test('renders one setWeight and one timed pause per step, and a manual gate as pause {}', () => {
+  test('renders one setWeight and one timed pause per step, a manual gate as pause {}, and the keep window as a final 100% step', () => {
     const { manifests } = canary();
     expect(rolloutOf(manifests).spec.strategy.canary.steps).toEqual([
       { setWeight: 5 }, { pause: { duration: '10m' } },
       { setWeight: 25 }, { pause: { duration: '10m' } }, { pause: {} },
+      { setWeight: 100 }, { pause: { duration: '30m' } },
     ]);
   });
 
@@ -62,14 +63,44 @@ describe('canary', () => {
     expect(template.spec.metrics.every((m: any) => m.count === undefined)).toBe(true);
   });
 
-  test('maps keepPreviousVersionFor to scaleDownDelaySeconds', () => {
-    const { manifests } = canary({ strategy: canaryStrategy({ keep: Duration.minutes(7) }) });
-    expect(rolloutOf(manifests).spec.strategy.canary.scaleDownDelaySeconds).toBe(420);
+  test('judges the keep window: setWeight 100 and a pause while the background analysis runs, then Argo\'s 30s scale-down delay', () => {
+    const { manifests, rollout } = canary({ strategy: canaryStrategy({ keep: Duration.minutes(7) }) });
+    const c = rolloutOf(manifests).spec.strategy.canary;
+    expect(c.steps.slice(-2)).toEqual([{ setWeight: 100 }, { pause: { duration: '7m' } }]);
+    // the background analysis has no count: it runs until promotion, so through the final step
+    expect(c.analysis.startingStep).toBe(1);
+    expect(ofKind(manifests, 'AnalysisTemplate')[0].spec.metrics.every((m: any) => m.count === undefined)).toBe(true);
+    expect(c.scaleDownDelaySeconds).toBe(30);
+    expect(rollout.plan.notes).toContain('The previous version is kept by a final step, setWeight 100 then a pause of keepPreviousVersionFor: the background analysis keeps judging the new version, '
+      + 'and a failure aborts the rollout: all traffic returns to the previous version, still running at full scale. After it, Argo Rollouts promotes the new version and scales the previous '
+      + 'ReplicaSet down 30s later (scaleDownDelaySeconds), without traffic; from then on a rollback is a new rollout (`kubectl argo rollouts undo`).');
   });
 
-  test('renders a zero keepPreviousVersionFor as an explicit zero delay', () => {
-    const { manifests } = canary({ strategy: canaryStrategy({ keep: Duration.seconds(0) }) });
-    expect(rolloutOf(manifests).spec.strategy.canary.scaleDownDelaySeconds).toBe(0);
+  test('a zero keepPreviousVersionFor adds no final step; the previous ReplicaSet goes 30s after promotion', () => {
+    const { manifests, rollout } = canary({ strategy: canaryStrategy({ keep: Duration.seconds(0) }) });
+    const c = rolloutOf(manifests).spec.strategy.canary;
+    expect(c.steps[c.steps.length - 1]).toEqual({ pause: {} });
+    expect(c.scaleDownDelaySeconds).toBe(30);
+    expect(rollout.plan.phases[2]).toMatchObject({ name: 'Promoted, previous ReplicaSet scaled down 30s later without traffic', trafficPercent: 100, checks: [] });
+    expect(rollout.plan.phases[2].duration.toSeconds()).toBe(0);
+  });
+
+  test('the keep window of a strategy without checks is a pause at 100% that a person can abort', () => {
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(5))], analysis: Analysis.none('no metrics yet'), keepPreviousVersionFor: Duration.minutes(15),
+    });
+    const { manifests, rollout } = canary({ strategy, metrics: undefined });
+    expect(rolloutOf(manifests).spec.strategy.canary.steps.slice(-2)).toEqual([{ setWeight: 100 }, { pause: { duration: '15m' } }]);
+    expect(rollout.plan.notes.some(n => n.includes('nothing judges the new version automatically; `kubectl argo rollouts abort` returns all traffic to the previous version'))).toBe(true);
+  });
+
+  test('fails when the keep window is shorter than the time to detect a failure', () => {
+    expect(() => canary({ strategy: canaryStrategy({ keep: Duration.minutes(2) }) }))
+      .toThrow("ArgoRollout: strategy.keepPreviousVersionFor must be zero or at least the analysis' time to detect a failure (3m): the analysis judges the kept window at 100% and would end before a failure is detected, got 2m. Keep the previous version for 3m or more, or set keepPreviousVersionFor: Duration.seconds(0).");
+  });
+
+  test('fails when the keep window is not whole seconds', () => {
+    expect(() => canary({ strategy: canaryStrategy({ keep: Duration.millis(300_500) }) })).toThrow(/keepPreviousVersionFor/);
   });
 
   test('replicas, port, targetPort, namespace and revisionHistoryLimit change the output', () => {
@@ -97,6 +128,7 @@ describe('canary', () => {
       { setWeight: 25 }, { pause: { duration: '5m' } },
       { setWeight: 50 }, { pause: { duration: '5m' } },
       { setWeight: 75 }, { pause: { duration: '5m' } },
+      { setWeight: 100 }, { pause: { duration: '5m' } }, // the default keepPreviousVersionFor
     ]);
     expect(c.analysis).toBeUndefined();
     expect(ofKind(manifests, 'AnalysisTemplate')).toHaveLength(0);
@@ -113,12 +145,17 @@ describe('canary', () => {
     expect(steps[3]).toEqual({ pause: { duration: '2h' } });
   });
 
-  test('the plan is the Argo plan: checks stop at promotion', () => {
+  test('the plan is the Argo plan: the keep window is judged, with its exposure', () => {
     const { rollout } = canary();
     expect(rollout.plan.target).toBe('Argo Rollouts');
     expect(rollout.plan.phases.map(p => p.trafficPercent)).toEqual([5, 25, 100]);
     expect(rollout.plan.phases[0].checks).toEqual(['error-rate', 'latency-p99']);
-    expect(rollout.plan.phases[2].checks).toEqual([]);
+    expect(rollout.plan.phases[2]).toMatchObject({
+      name: 'Full traffic, previous version kept (setWeight 100 + pause, then promoted)', checks: ['error-rate', 'latency-p99'], exposureBeforeDetection: 300,
+    });
+    expect(rollout.plan.phases[2].duration.toMinutes()).toBe(30);
+    expect(rollout.plan.worstCaseExposure).toBe(300);
+    expect(rollout.plan.toMarkdown()).not.toContain('unbounded');
     expect(rollout.plan.waitsForApproval).toBe(true);
     expect(rollout.plan.toMarkdown()).toContain('Traffic routing: NGINX ingress api.');
   });
@@ -198,8 +235,11 @@ describe('traffic routers', () => {
     expect(rollout.plan.notes.some(n => n.startsWith('Warning: No traffic router'))).toBe(true);
   });
 
-  test('with a router there is no warning', () => {
-    expect(canary().rollout.warnings).toEqual([]);
+  test('with a router whose Ingress is in the chart there is no warning', () => {
+    const chart = cdk8s.Testing.chart();
+    const { rollout } = canary({}, chart);
+    new kplus.Ingress(chart, 'ingress', { metadata: { name: 'api' }, rules: [{ path: '/', backend: kplus.IngressBackend.fromService(rollout.stableService!) }] });
+    expect(rollout.warnings).toEqual([]);
   });
 
   test('fails when the previous version should be kept without a router', () => {
@@ -211,7 +251,7 @@ describe('traffic routers', () => {
     const strategy = DeploymentStrategy.linear({ stepPercent: 12.5, interval: Duration.minutes(1), analysis: Analysis.none('no metrics yet') });
     const c = rolloutOf(canary({ strategy, metrics: undefined }).manifests).spec.strategy.canary;
     expect(c.trafficRouting.maxTrafficWeight).toBe(1000);
-    expect(c.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([125, 250, 375, 500, 625, 750, 875]);
+    expect(c.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([125, 250, 375, 500, 625, 750, 875, 1000]);
     const gw = rolloutOf(canary({ strategy, metrics: undefined, namespace: 'x', trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'r' }) }).manifests);
     expect(gw.spec.strategy.canary.trafficRouting.maxTrafficWeight).toBe(1000);
   });

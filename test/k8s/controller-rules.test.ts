@@ -91,7 +91,7 @@ describe('canary', () => {
   });
   test('fails when scaleDownDelaySeconds is used without traffic routing', () => {
     expect(broken('canary', r => { delete canary(r).trafficRouting; }))
-      .toThrow('spec.strategy.canary.scaleDownDelaySeconds can only be used with traffic routing, got 1800.');
+      .toThrow('spec.strategy.canary.scaleDownDelaySeconds can only be used with traffic routing, got 30.');
   });
   test('fails when dynamicStableScale is used without traffic routing', () => {
     expect(broken('canary', r => { delete canary(r).trafficRouting; delete canary(r).scaleDownDelaySeconds; canary(r).dynamicStableScale = true; }))
@@ -177,7 +177,7 @@ describe('analysis', () => {
   });
   test('fails when a step analysis runs indefinitely', () => {
     expect(broken('canary', (r, t) => { canary(r).steps.push({ analysis: { templates: [{ templateName: t[0].metadata.name }], args: canary(r).analysis.args } }); }))
-      .toThrow('ArgoRollout (Argo Rollouts controller rule): spec.strategy.canary.steps[5].analysis references AnalysisTemplate');
+      .toThrow('ArgoRollout (Argo Rollouts controller rule): spec.strategy.canary.steps[7].analysis references AnalysisTemplate');
   });
   test('fails when a referenced template is not defined', () => {
     expect(broken('canary', r => { canary(r).analysis.templates = [{ templateName: 'missing' }]; }))

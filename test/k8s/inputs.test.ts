@@ -29,7 +29,7 @@ describe('ArgoRollout props', () => {
     expect(() => create({ containers: [] })).toThrow('ArgoRollout: containers must contain at least one container, got [].');
   });
   test('fails when deploymentScaleDown is given without a deployment', () => {
-    expect(() => create({ deploymentScaleDown: DeploymentScaleDown.NEVER })).toThrow('ArgoRollout: deploymentScaleDown only applies with deployment, got never.');
+    expect(() => create({ deploymentScaleDown: DeploymentScaleDown.NEVER })).toThrow('ArgoRollout: deploymentScaleDown only applies with deployment, got "never".');
   });
   test('fails when the deployment is not a cdk8s-plus Deployment', () => {
     expect(() => create({ containers: undefined, deployment: { name: 'x' } })).toThrow('ArgoRollout: deployment must be a cdk8s-plus Deployment, got {"name":"x"}.');

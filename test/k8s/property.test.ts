@@ -43,8 +43,14 @@ test('random canaries either render valid manifests or raise a clear error, neve
       }
       const manifests = cdk8s.Testing.synth(chart);
       expect(validateManifests(manifests)).toEqual([]);
-      const setWeights = manifests.find(m => m.kind === 'Rollout').spec.strategy.canary.steps.filter((s: any) => s.setWeight !== undefined);
-      expect(setWeights).toHaveLength(weights.length);
+      const canary = manifests.find(m => m.kind === 'Rollout').spec.strategy.canary;
+      const setWeights = canary.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight);
+      // The keep window is a final judged step at 100%, then a pause as long as the window.
+      expect(setWeights).toHaveLength(weights.length + (keep ? 1 : 0));
+      if (keep) {
+        expect(setWeights[setWeights.length - 1]).toBe(canary.trafficRouting.maxTrafficWeight ?? 100);
+        expect(canary.steps[canary.steps.length - 1]).toEqual({ pause: { duration: '5m' } });
+      }
     },
   ), { numRuns: 60 });
 });

@@ -49,13 +49,16 @@ describe('renderCanary', () => {
       canary: {
         stableService: 'api-stable',
         canaryService: 'api-canary',
-        steps: [{ setWeight: 5 }, { pause: { duration: { value: '10m' } } }, { setWeight: 25 }, { pause: { duration: { value: '10m' } } }, { pause: {} }],
+        steps: [
+          { setWeight: 5 }, { pause: { duration: { value: '10m' } } }, { setWeight: 25 }, { pause: { duration: { value: '10m' } } }, { pause: {} },
+          { setWeight: 100 }, { pause: { duration: { value: '30m' } } },
+        ],
         analysis: {
           templates: [{ templateName: 'api-analysis' }],
           args: [{ name: 'service', value: 'api-canary' }, { name: 'stable-service', value: 'api-stable' }, namespaceArg],
           startingStep: 1,
         },
-        scaleDownDelaySeconds: 1800,
+        scaleDownDelaySeconds: 30,
         trafficRouting: { smi: { trafficSplitName: 'api' } },
       },
     });
@@ -128,7 +131,7 @@ describe('renderBlueGreen', () => {
         templates: [{ templateName: 'api-post' }],
         args: [{ name: 'service', value: 'api-active' }, { name: 'stable-service', value: 'api-active' }, namespaceArg],
       },
-      scaleDownDelaySeconds: 600,
+      scaleDownDelaySeconds: 30,
     });
   });
 

@@ -8,7 +8,7 @@ import { RolloutPlan } from '../../strategy/rollout-plan';
 import { AlarmRollback } from '../alarm-rollback';
 import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
-import { SmokeTest, SmokeTestKind } from '../smoke-test';
+import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
@@ -77,15 +77,6 @@ function fargateMemoryOk(cpu: number, memory: number): boolean {
   const [min, max, step] = FARGATE_MEMORY[cpu];
   if (step === 0) return [512, 1024, 2048].includes(memory);
   return memory >= min && memory <= max && (memory - min) % step === 0;
-}
-
-/** A number known at synth time: an unresolved token is named as such, not shown as its encoding. */
-export function requireConcreteNumber(where: string, field: string, value: unknown,
-  range: { min: number; max: number; integer?: boolean }, fix: string): number {
-  if (typeof value === 'number' && Token.isUnresolved(value)) {
-    fail(where, field, 'must be a number known at synth time', 'an unresolved token', fix);
-  }
-  return requireNumber(where, field, value, range, fix);
 }
 
 function isConstructWith(value: unknown, ...keys: string[]): boolean {
@@ -163,9 +154,9 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
 
   // Numbers.
-  const port = (field: string, value: unknown) => requireConcreteNumber(where, field, value, { min: 1, max: 65535, integer: true }, 'Pass a port between 1 and 65535.');
+  const port = (field: string, value: unknown) => requireNumber(where, field, value, { min: 1, max: 65535, integer: true }, 'Pass a port between 1 and 65535.');
   const containerPort = port('containerPort', props.containerPort);
-  const desiredCount = requireConcreteNumber(where, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 5000, integer: true }, 'Pass the number of tasks, at least 1.');
+  const desiredCount = requireNumber(where, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 5000, integer: true }, 'Pass the number of tasks, at least 1.');
   const listenerPort = port('listenerPort', props.listenerPort ?? (props.certificate ? 443 : 80));
   if (props.listener === undefined && props.testListener === undefined && props.testListenerPort !== undefined
     && port('testListenerPort', props.testListenerPort) === listenerPort) {
@@ -226,7 +217,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
   let priority = 1;
   if (props.priority !== undefined) {
-    priority = requireConcreteNumber(where, 'priority', props.priority, { min: 1, max: 50000, integer: true }, 'Pass a rule priority between 1 and 50000, unique on the listener.');
+    priority = requireNumber(where, 'priority', props.priority, { min: 1, max: 50000, integer: true }, 'Pass a rule priority between 1 and 50000, unique on the listener.');
   }
   const sharedListener = props.listener !== undefined || props.testListener !== undefined;
   if (sharedListener && (conditions === undefined || props.priority === undefined)) {
@@ -248,11 +239,11 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   let cpu = 256;
   let memoryLimitMiB = 512;
   if (props.taskDefinition === undefined) {
-    cpu = requireConcreteNumber(where, 'cpu', props.cpu ?? 256, { min: 256, max: 16384, integer: true }, 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
+    cpu = requireNumber(where, 'cpu', props.cpu ?? 256, { min: 256, max: 16384, integer: true }, 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
     if (FARGATE_MEMORY[cpu] === undefined) {
       fail(where, 'cpu', 'must be a Fargate CPU size', show(cpu), 'Pass 256, 512, 1024, 2048, 4096, 8192 or 16384.');
     }
-    memoryLimitMiB = requireConcreteNumber(where, 'memoryLimitMiB', props.memoryLimitMiB ?? FARGATE_MEMORY[cpu][0], { min: 512, max: 122880, integer: true },
+    memoryLimitMiB = requireNumber(where, 'memoryLimitMiB', props.memoryLimitMiB ?? FARGATE_MEMORY[cpu][0], { min: 512, max: 122880, integer: true },
       'Pass a memory size Fargate offers for the CPU size.');
     if (!fargateMemoryOk(cpu, memoryLimitMiB)) {
       const [min, max, step] = FARGATE_MEMORY[cpu];
@@ -364,17 +355,15 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     }
     if (conditions !== undefined) {
       const raw = conditions.map(c => c.renderRawCondition());
-      const other = raw.find(r => r.field !== 'path-pattern');
-      if (other !== undefined) {
-        fail(where, 'smokeTest', `cannot send what the ${other.field} condition of the service's rule matches: SmokeTest.http sends a plain GET without headers`,
-          'SmokeTest.http with a ' + other.field + ' condition', 'Use SmokeTest.lambda(fn) with a function that sends the request your rule matches.');
-      }
-      const path = typeof smokeTest.path === 'string' ? smokeTest.path : undefined;
-      const patterns: string[] = raw.flatMap(r => r.pathPatternConfig?.values ?? r.values ?? []);
-      if (path !== undefined && !patterns.every(p => Token.isUnresolved(p)) && !patterns.some(p => pathMatches(p, path))) {
-        fail(where, 'smokeTest', `requests ${path}, which the service's path patterns (${patterns.join(', ')}) do not match`, show(path),
-          'Request a path the rule matches, for example SmokeTest.http({ path: "/api/health" }).');
-      }
+      (smokeTest.requests ?? []).forEach((request, i) => {
+        const miss = raw.find(r => !requestMatches(r, request));
+        if (miss !== undefined) {
+          fail(where, `smokeTest.requests[${i}]`, `does not match the ${miss.field} condition of the service's rule, so it would not reach the new version`,
+            `${request.method ?? 'GET'} ${request.path ?? '/'}${request.headers ? ` with headers ${JSON.stringify(request.headers)}` : ''}`,
+            miss.field === 'source-ip' ? 'A source-ip condition cannot be checked here: use SmokeTest.lambda(fn).'
+              : 'Send what the rule matches (a path its patterns match, a Host header for a host-header condition), or use SmokeTest.lambda(fn).');
+        }
+      });
     }
   }
   const httpSmokeTest = smokeTest !== undefined && smokeTest.function === undefined;
@@ -418,9 +407,41 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   };
 }
 
-/** Whether an ALB path pattern (`*` any characters, `?` one character, case-sensitive) matches a path. */
-export function pathMatches(pattern: string, path: string): boolean {
+/** Whether an ALB pattern (`*` any characters, `?` one character) matches a value. */
+export function patternMatches(pattern: string, value: string, caseSensitive: boolean): boolean {
   const regex = pattern.split('').map(ch => ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('');
-  return new RegExp(`^${regex}$`).test(path.split('?')[0]);
+  return new RegExp(`^${regex}$`, caseSensitive ? '' : 'i').test(value);
+}
+
+/**
+ * Whether an HTTP smoke-test request satisfies one rendered listener condition (the values of one
+ * condition are alternatives; the conditions of a rule must all hold). A condition whose values are
+ * tokens is taken as matching; a source-ip condition never is (the function's address is not known).
+ */
+export function requestMatches(raw: any, request: SmokeTestRequest): boolean {
+  const [path, query = ''] = (request.path ?? '/').split('?');
+  const header = (name: string) => Object.entries(request.headers ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  const any = (values: string[], test: (v: string) => boolean) => values.some(v => Token.isUnresolved(v) || test(v));
+  switch (raw.field) {
+    case 'path-pattern':
+      return any(raw.pathPatternConfig?.values ?? raw.values ?? [], p => patternMatches(p, path, true));
+    case 'host-header': {
+      const host = header('host')?.split(':')[0];
+      return host !== undefined && any(raw.hostHeaderConfig?.values ?? raw.values ?? [], h => patternMatches(h, host, false));
+    }
+    case 'http-header': {
+      const value = header(raw.httpHeaderConfig.httpHeaderName);
+      return value !== undefined && any(raw.httpHeaderConfig.values, v => patternMatches(v, value, false));
+    }
+    case 'http-request-method':
+      return (raw.httpRequestMethodConfig.values as string[]).includes(request.method ?? 'GET');
+    case 'query-string': {
+      const pairs = query.split('&').filter(Boolean).map(kv => kv.split('=').map(decodeURIComponent));
+      return (raw.queryStringConfig.values as Array<{ key?: string; value: string }>)
+        .some(q => pairs.some(([k, v = '']) => (q.key === undefined || patternMatches(q.key, k, false)) && patternMatches(q.value, v, false)));
+    }
+    default:
+      return false;
+  }
 }
 

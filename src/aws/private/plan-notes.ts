@@ -5,7 +5,8 @@ const BREAK_GLASS_HINT = 'To deploy a fix while a check fails, use alarmRollback
 
 /** The plan note of an ECS service whose checks cannot tell the versions apart. */
 export const WHOLE_SERVICE_NOTE = 'The checks judge the whole service, not only the new version: each alarm takes the worst of the blue and green target groups, '
-  + `so while traffic is split the previous version's errors and latency count too and can roll the deployment back. ${BREAK_GLASS_HINT}`;
+  + 'so the previous version\'s errors and latency count too, while traffic is split and until they leave the alarm\'s evaluation window, '
+  + `and can roll the deployment back. ${BREAK_GLASS_HINT}`;
 
 /** The same for a rolling deployment, whose versions share one target group. */
 export const WHOLE_SERVICE_ROLLING_NOTE = 'The checks judge the whole service, not only the new version: old and new tasks share one target group during the replacement, '

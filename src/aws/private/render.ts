@@ -151,17 +151,16 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
 }
 
 /**
- * Maps a strategy to a CodeDeploy deployment configuration (ECS or Lambda), or refuses what
- * CodeDeploy cannot do exactly. `testListener`: whether the ECS service has a test listener.
+ * Maps a strategy to a CodeDeploy ECS deployment configuration, or refuses what CodeDeploy cannot do
+ * exactly (Lambda aliases have their own renderer, render-lambda.ts). `testListener`: whether the
+ * ECS service has a test listener.
  */
-export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine | undefined, target: string,
+export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
-  const lambda = engine === undefined;
-  const analysis = checkedAnalysis(where, strategy, lambda ? AlarmSource.LAMBDA_VERSION : AlarmSource.ALB_TARGET_GROUPS);
+  const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
-  const termination = () => lambda ? Duration.seconds(0)
-    : wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
-  if (engine?.approvalWaitTime !== undefined && !(strategy.kind === StrategyKind.BLUE_GREEN && strategy.promotion!.isManual)) {
+  const termination = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
+  if (engine.approvalWaitTime !== undefined && !(strategy.kind === StrategyKind.BLUE_GREEN && strategy.promotion!.isManual)) {
     fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime),
       'Remove approvalWaitTime, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).');
   }
@@ -175,7 +174,7 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval }),
         terminationWaitTime: termination(),
         analysis,
-        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, lambda),
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest),
       };
     }
     case StrategyKind.LINEAR: {
@@ -186,18 +185,14 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.timeBasedLinear({ percentage, interval }),
         terminationWaitTime: termination(),
         analysis,
-        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest, lambda),
+        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest),
       };
     }
     case StrategyKind.BLUE_GREEN: {
-      if (lambda) {
-        fail(where, 'strategy', 'cannot be blue/green for a Lambda alias: an alias has no preview route', 'DeploymentStrategy.blueGreen',
-          'Use DeploymentStrategy.canary, .linear or .allAtOnce; run preview checks in preTrafficHook.');
-      }
       requireNoPromotionWait(where, strategy, 'CodeDeploy');
       const manual = strategy.promotion!.isManual;
       const approvalWaitTime = manual
-        ? wholeMinutes(where, 'engine.approvalWaitTime', engine!.approvalWaitTime ?? Duration.hours(24), CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy approval wait', 'approve within 2 days')
+        ? wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy approval wait', 'approve within 2 days')
         : undefined;
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
@@ -211,10 +206,6 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
       };
     }
     case StrategyKind.ALL_AT_ONCE:
-      if (lambda && analysis !== undefined) {
-        fail(where, 'strategy.analysis', 'cannot judge a Lambda all-at-once deployment: CodeDeploy ends it at the switch, before any alarm can fire', analysis.describe(),
-          'Use DeploymentStrategy.canary or .linear so the alarms can roll back, or remove the analysis.');
-      }
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
@@ -222,11 +213,11 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
         trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
         terminationWaitTime: termination(),
         analysis,
-        plan: lambda ? lambdaAllAtOncePlan(target) : switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
+        plan: switchPlan(target, 'all-at-once', strategy, analysis, smokeTest, testListener, false),
       };
     case StrategyKind.ROLLING:
       fail(where, 'strategy', `cannot be rolling with ${target}: CodeDeploy shifts traffic between two versions and never replaces instances in place`, 'DeploymentStrategy.rolling',
-        lambda ? 'Use DeploymentStrategy.canary, .linear or .allAtOnce.' : 'Use EcsEngine.native() for a rolling deployment, or a blue/green, canary or linear strategy.');
+        'Use EcsEngine.native() for a rolling deployment, or a blue/green, canary or linear strategy.');
   }
   /* istanbul ignore next */
   throw new Error(`unknown strategy kind ${strategy.kind}`);
@@ -321,17 +312,11 @@ function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
 }
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
-  smokeTest: SmokeTest | undefined, lambda = false): RolloutPlan {
+  smokeTest: SmokeTest | undefined): RolloutPlan {
   const phases: PlanPhaseSpec[] = [...previewPhase(smokeTest)];
   strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
-  const extra: string[] = [];
-  if (lambda) {
-    phases.push({ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends when the alias points to the new version' });
-    extra.push('CodeDeploy stops watching the alarms once the alias points to the new version; the previous version stays published for a manual rollback.');
-  } else {
-    phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
-  }
-  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: [...notes(strategy, analysis), ...extra] });
+  phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
+  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });
 }
 
 function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined,
@@ -368,14 +353,5 @@ function rollingPlan(target: string, strategy: DeploymentStrategy, analysis: Ana
       ...judged(analysis),
     }],
     notes: [...notes(strategy, analysis), ...extra],
-  });
-}
-
-function lambdaAllAtOncePlan(target: string): RolloutPlan {
-  return RolloutPlan.fromPhases({
-    target,
-    strategy: 'all-at-once',
-    phases: [{ name: 'Full traffic', trafficPercent: 100, duration: Duration.seconds(0), note: 'the deployment ends at the switch' }],
-    notes: ['The previous version stays published for a manual rollback.'],
   });
 }

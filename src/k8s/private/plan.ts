@@ -1,7 +1,9 @@
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { ArgoSmokeTest } from '../smoke-test';
-import { TrafficRouting } from '../traffic-routing';
+import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
+import { seconds } from './durations';
+import { ARGO_SCALE_DOWN_DELAY_SECONDS } from './render';
 
 /** What the plan of an ArgoRollout is made from: the validated declaration and what its rendering reported. */
 export interface ArgoPlanInputs {
@@ -14,6 +16,24 @@ export interface ArgoPlanInputs {
   readonly notes: string[];
 }
 
+/** The last phase: the new version at 100%, with the previous version kept (or not) as Argo Rollouts does it. */
+function keptPhaseName(strategy: DeploymentStrategy, router: TrafficRouting): string | undefined {
+  const keep = seconds(strategy.keepPreviousVersionFor) > 0;
+  const judged = strategy.analysis !== undefined && !strategy.analysis.isNone;
+  switch (strategy.kind) {
+    case StrategyKind.CANARY:
+    case StrategyKind.LINEAR:
+      if (router.kind === TrafficRouterKind.NONE) return 'Promoted, previous pods replaced by new ones';
+      return keep ? 'Full traffic, previous version kept (setWeight 100 + pause, then promoted)'
+        : `Promoted, previous ReplicaSet scaled down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later without traffic`;
+    case StrategyKind.ROLLING:
+      return undefined;
+    default:
+      if (judged) return 'Promoted, previous version kept as stable until the post-promotion analysis passes';
+      return keep ? 'Promoted, previous ReplicaSet kept without traffic (scaleDownDelaySeconds)' : 'Promoted, previous ReplicaSet released';
+  }
+}
+
 /** The strategy's plan as Argo Rollouts executes it. */
 export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
   const { strategy, router, smokeTest } = p;
@@ -21,14 +41,10 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
   const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
   const phases: PlanPhaseSpec[] = base.phases.map((phase, i) => {
     const last = i === base.phases.length - 1;
-    if (isCanary && last) {
-      // Argo's background analysis ends at promotion: the kept version is not judged any more.
-      return { name: 'Promoted, previous ReplicaSet kept (scaleDownDelaySeconds)', trafficPercent: 100, duration: phase.duration, manualGate: phase.manualGate };
-    }
     const checks = [...phase.checks];
     if (strategy.kind === StrategyKind.BLUE_GREEN && i === 0 && smokeTest) checks.push(smokeTest.name);
     return {
-      name: phase.name,
+      name: (last ? keptPhaseName(strategy, router) : undefined) ?? phase.name,
       trafficPercent: phase.trafficPercent,
       duration: phase.duration,
       manualGate: phase.manualGate,
@@ -43,8 +59,8 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
   const notes = [...base.notes];
   if (isCanary) {
     notes.push(`Traffic routing: ${router.describe()}.`);
-    notes.push(...p.notes);
   }
+  notes.push(...p.notes);
   notes.push(...p.warnings.map(w => `Warning: ${w}`));
   return RolloutPlan.fromPhases({ target: 'Argo Rollouts', strategy: base.strategy, phases, notes });
 }

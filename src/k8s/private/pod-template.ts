@@ -35,13 +35,68 @@ export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Re
       // A fixed name: the Deployment is never written, and a generated name costs a hash of its path.
       metadata: { name: THROWAWAY_NAME },
     });
-    const template = cdk8sModule.ApiObject.of(deployment).toJson().spec.template;
+    const template = podTemplateJson(deployment);
     // cdk8s-plus labels pods with the address of the throwaway Deployment: only the given labels belong here.
     template.metadata = { ...template.metadata, labels: { ...labels } };
     return { template, port: firstPort(deployment) };
   } finally {
     scratch.node.tryRemoveChild(id);
   }
+}
+
+/**
+ * `ApiObject.of(deployment).toJson().spec.template`, the same JSON computed from the template alone.
+ *
+ * A Deployment's manifest is its Lazy spec (`deployment._toKube()`) resolved by the App's resolvers,
+ * sanitized (null and undefined dropped, keys sorted) and converted by the generated
+ * `toJson_KubeDeploymentProps`, which converts `spec.template` with `toJson_PodTemplateSpec`. Doing
+ * the same to the template only, with the default resolvers the detached App has, skips resolving
+ * and converting the rest of the Deployment and the path bookkeeping of cdk8s's resolver, which
+ * cost most of the rendering (test/k8s/pod-template.test.ts compares both on varied containers).
+ * Whatever this does not handle falls back to the Deployment's own serialization, errors included.
+ */
+export function podTemplateJson(deployment: kplus.Deployment): any {
+  const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
+  try {
+    const spec = (deployment as any)._toKube();
+    return kplusModule.k8s.toJson_PodTemplateSpec(sanitize(resolveDefault(spec.template, cdk8sModule.Lazy)));
+  } catch {
+    return cdk8sModule.ApiObject.of(deployment).toJson().spec.template;
+  }
+}
+
+/** cdk8s's `resolve` with the default resolvers (Lazy, implicit tokens, number/string unions), in their order. */
+function resolveDefault(value: any, lazy: typeof cdk8s.Lazy): any {
+  if (value == null) return value;
+  if (value instanceof lazy) return resolveDefault(value.produce(), lazy);
+  if (typeof value.resolve === 'function') return resolveDefault(value.resolve(), lazy);
+  if (value.constructor !== Object && (typeof value.value === 'number' || typeof value.value === 'string')) {
+    return resolveDefault({ value: value.value }, lazy);
+  }
+  if (Array.isArray(value)) return value.map(v => resolveDefault(v, lazy));
+  if (value.constructor == Object) {
+    const out: Record<string, any> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = resolveDefault(v, lazy);
+    return out;
+  }
+  return value;
+}
+
+/** cdk8s's `sanitizeValue` as ApiObject.toJson calls it: null and undefined dropped, keys sorted unless CDK8S_DISABLE_SORT. */
+function sanitize(value: any): any {
+  if (value == null) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sanitize);
+  if (value.constructor.name !== 'Object') {
+    throw new Error(`can't render non-simple object of type '${value.constructor.name}'`);
+  }
+  const keys = process.env.CDK8S_DISABLE_SORT ? Object.keys(value) : Object.keys(value).sort();
+  const out: Record<string, any> = {};
+  for (const key of keys) {
+    const v = sanitize(value[key]);
+    if (v != null) out[key] = v;
+  }
+  return out;
 }
 
 /** The first port declared by the workload's containers. */

@@ -26,6 +26,13 @@ import { scaleWeights } from './weights';
 
 const WHERE = 'ArgoRollout';
 
+/**
+ * Argo Rollouts' default `scaleDownDelaySeconds`: how long a replaced ReplicaSet keeps running after
+ * the Services switch, so that the switch reaches every node before its pods go.
+ * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+ */
+export const ARGO_SCALE_DOWN_DELAY_SECONDS = 30;
+
 /** What the renderers need from the construct's validated props. */
 export interface RolloutDeclaration {
   readonly strategy: DeploymentStrategy;
@@ -75,6 +82,21 @@ export interface StrategyRender {
   strategy(names: ObjectNames): ro.RolloutSpecStrategy;
 }
 
+/** The Services a strategy's rollout needs, in the order they are created. */
+export function serviceIds(strategy: DeploymentStrategy, smokeTest: ArgoSmokeTest | undefined): ServiceId[] {
+  switch (strategy.kind) {
+    case StrategyKind.CANARY:
+    case StrategyKind.LINEAR:
+      return ['StableService', 'CanaryService'];
+    case StrategyKind.ROLLING:
+      return ['Service'];
+    case StrategyKind.BLUE_GREEN:
+      return ['ActiveService', 'PreviewService'];
+    default:
+      return smokeTest !== undefined ? ['ActiveService', 'PreviewService'] : ['ActiveService'];
+  }
+}
+
 /** Renders the strategy, or refuses what Argo Rollouts cannot express exactly. */
 export function renderStrategy(decl: RolloutDeclaration): StrategyRender {
   switch (decl.strategy.kind) {
@@ -102,21 +124,32 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
   const warnings: string[] = [];
   if (router.kind === TrafficRouterKind.NONE) {
     if (keep > 0) {
-      fail(WHERE, 'strategy.keepPreviousVersionFor', 'cannot be honoured without a traffic router: Argo Rollouts scales the previous version down as soon as a basic canary completes (scaleDownDelaySeconds needs traffic routing)',
-        formatDuration(strategy.keepPreviousVersionFor), 'Set keepPreviousVersionFor: Duration.seconds(0) in the strategy, or pass a trafficRouting such as TrafficRouting.nginx({...}).');
+      fail(WHERE, 'strategy.keepPreviousVersionFor', 'cannot be honoured without a traffic router: a basic canary at 100% runs the new version in place of the old one '
+        + '(Argo Rollouts scales the previous ReplicaSet to zero, so an abort has to start its pods again), and scaleDownDelaySeconds needs traffic routing',
+      formatDuration(strategy.keepPreviousVersionFor), 'Set keepPreviousVersionFor: Duration.seconds(0) in the strategy, or pass a trafficRouting such as TrafficRouting.nginx({...}).');
     }
     const pods = strategy.steps.map(s => `${s.weight}% → ${Math.ceil((replicas * s.weight) / 100)} new pod(s)`).join(', ');
     warnings.push(`No traffic router: Argo Rollouts approximates each weight by the number of new pods running beside the ${replicas} old one(s) (${pods}), so the share of requests is not the declared weight. Pass trafficRouting (NGINX, Istio, ALB, SMI or Gateway API) for exact weights.`);
+  }
+  if (keep > 0) {
+    // The keep window is a step: all traffic on the new version while the stable ReplicaSet stays at full
+    // scale and the background analysis keeps judging; a failure aborts, and all traffic returns to stable.
+    if (isJudged(strategy.analysis) && keep < seconds(strategy.analysis.timeToDetect)) {
+      fail(WHERE, 'strategy.keepPreviousVersionFor', `must be zero or at least the analysis' time to detect a failure (${formatDuration(strategy.analysis.timeToDetect)}): the analysis judges the kept window at 100% and would end before a failure is detected`,
+        formatDuration(strategy.keepPreviousVersionFor), `Keep the previous version for ${formatDuration(strategy.analysis.timeToDetect)} or more, or set keepPreviousVersionFor: Duration.seconds(0).`);
+    }
+    steps.push({ setWeight: maxTrafficWeight ?? 100 });
+    steps.push({ pause: { duration: pauseFor('strategy.keepPreviousVersionFor', strategy.keepPreviousVersionFor) } });
   }
   const templates: TemplateRender[] = [];
   if (isJudged(strategy.analysis)) {
     templates.push(template('Analysis', metricsFor(strategy.analysis, metricContext(decl, 'strategy.analysis'))));
   }
   return {
-    services: ['StableService', 'CanaryService'],
+    services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings,
-    notes: ['The background analysis stops when the rollout is promoted: during the scale-down delay nothing judges the new version, and a rollback is `kubectl argo rollouts undo` (fast while the previous ReplicaSet is kept).'],
+    notes: canaryNotes(decl, keep),
     strategy: names => {
       const stable = serviceName(names, 'StableService');
       const canary = serviceName(names, 'CanaryService');
@@ -130,7 +163,8 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
           steps,
           ...(analysis ? { analysis } : {}),
           ...(router.kind !== TrafficRouterKind.NONE ? {
-            scaleDownDelaySeconds: keep,
+            // The keep window is the final step; once promoted, the old pods get no traffic.
+            scaleDownDelaySeconds: ARGO_SCALE_DOWN_DELAY_SECONDS,
             trafficRouting: renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }),
           } : {}),
         },
@@ -152,7 +186,7 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
   const surge = strategy.maxSurge!;
   const unavailable = strategy.maxUnavailable!;
   return {
-    services: ['Service'],
+    services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings: [],
     notes: [],
@@ -180,7 +214,8 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
 export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   const { strategy, smokeTest } = decl;
   const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
-  const hasPreview = isBlueGreen || smokeTest !== undefined;
+  const services = serviceIds(strategy, smokeTest);
+  const hasPreview = services.includes('PreviewService');
   const promotion = strategy.promotion;
   const previewAnalysis = strategy.previewAnalysis;
   const templates: TemplateRender[] = [];
@@ -202,11 +237,15 @@ export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   }
   const manual = promotion?.isManual ?? false;
   const wait = promotion ? seconds(promotion.wait) : 0;
+  // With a post-promotion analysis the previous version stays the stable ReplicaSet, at full scale, until
+  // the analysis (as long as keepPreviousVersionFor) succeeds: the delay after it only lets the switch propagate.
+  const judgedKeep = isJudged(analysis);
+  const keep = seconds(strategy.keepPreviousVersionFor);
   return {
-    services: hasPreview ? ['ActiveService', 'PreviewService'] : ['ActiveService'],
+    services,
     templates,
     warnings: [],
-    notes: [],
+    notes: blueGreenNotes(judgedKeep, keep),
     strategy: names => {
       const active = serviceName(names, 'ActiveService');
       const preview = hasPreview ? serviceName(names, 'PreviewService') : undefined;
@@ -224,11 +263,32 @@ export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
           ...(!manual && wait > 0 ? { autoPromotionSeconds: wait } : {}),
           ...(pre ? { prePromotionAnalysis: pre } : {}),
           ...(post ? { postPromotionAnalysis: post } : {}),
-          scaleDownDelaySeconds: seconds(strategy.keepPreviousVersionFor),
+          scaleDownDelaySeconds: judgedKeep ? ARGO_SCALE_DOWN_DELAY_SECONDS : keep,
         },
       };
     },
   };
+}
+
+function canaryNotes(decl: RolloutDeclaration, keep: number): string[] {
+  if (decl.router.kind === TrafficRouterKind.NONE) {
+    return ['Without a traffic router the rollout is promoted after the last step: Argo Rollouts replaces the previous pods with new ones (within maxSurge and maxUnavailable, 25% each by default), the background analysis stops, and a rollback is a new rollout (`kubectl argo rollouts undo`).'];
+  }
+  const release = `promotes the new version and scales the previous ReplicaSet down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later (scaleDownDelaySeconds), without traffic; from then on a rollback is a new rollout (\`kubectl argo rollouts undo\`).`;
+  if (keep === 0) {
+    return [`keepPreviousVersionFor is zero: after the last step Argo Rollouts ${release}`];
+  }
+  const judged = isJudged(decl.strategy.analysis)
+    ? 'the background analysis keeps judging the new version, and a failure aborts the rollout: all traffic returns to the previous version, still running at full scale'
+    : 'nothing judges the new version automatically; `kubectl argo rollouts abort` returns all traffic to the previous version, still running at full scale';
+  return [`The previous version is kept by a final step, setWeight 100 then a pause of keepPreviousVersionFor: ${judged}. After it, Argo Rollouts ${release}`];
+}
+
+function blueGreenNotes(judgedKeep: boolean, keep: number): string[] {
+  if (judgedKeep) {
+    return [`After the switch the previous version stays the stable ReplicaSet, at full scale, until the post-promotion analysis (keepPreviousVersionFor) succeeds; a failure switches the active Service back to it. It is then scaled down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later (scaleDownDelaySeconds), without traffic.`];
+  }
+  return keep === 0 ? [] : ['After the switch the previous ReplicaSet keeps running for keepPreviousVersionFor (scaleDownDelaySeconds) without traffic and without checks: `kubectl argo rollouts undo` switches back to it at once.'];
 }
 
 /** What the Rollout's spec is made of besides its strategy. */
