@@ -3,7 +3,8 @@
  * written with plain cdk8s `ApiObject`s the way a user would without the library: per application a
  * stable and a canary Service, an AnalysisTemplate with the error-rate and p99 latency queries on the
  * NGINX ingress metrics in Prometheus, and a Rollout (10% then 50%, five minutes each, NGINX traffic
- * routing, background analysis from the first step, previous version kept five minutes).
+ * routing, background analysis from the first step; then all traffic on the new version for five
+ * minutes while the analysis keeps judging it and the previous version stays ready, before promotion).
  *
  * cdk8s derives generated names, and their hashes, from construct paths, so each application is a
  * `Construct` whose objects sit at the same paths as the library's (a Service is a construct with
@@ -96,6 +97,10 @@ function canaryApp(chart: Chart, id: string, stableIngress: string, makeService:
             { pause: { duration: '5m' } },
             { setWeight: 50 },
             { pause: { duration: '5m' } },
+            // Keep the previous version for five minutes: not promoted yet, so an abort returns all
+            // traffic to it, and the background analysis keeps running.
+            { setWeight: 100 },
+            { pause: { duration: '5m' } },
           ],
           analysis: {
             templates: [{ templateName: analysis.name }],
@@ -106,7 +111,8 @@ function canaryApp(chart: Chart, id: string, stableIngress: string, makeService:
             ],
             startingStep: 1,
           },
-          scaleDownDelaySeconds: 300,
+          // Argo Rollouts' default: the previous pods go 30 seconds after promotion.
+          scaleDownDelaySeconds: 30,
           trafficRouting: { nginx: { stableIngress } },
         },
       },
