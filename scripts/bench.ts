@@ -4,7 +4,9 @@
  *
  * Each measurement is a fresh Node.js process (scripts/bench/worker.ts) that times loading its code
  * (and the libraries it pulls in), building the app and synthesizing it, and reports its peak
- * resident memory. Before timing, the harness checks once per size that every variant synthesizes
+ * resident memory. Every variant runs as JavaScript: the workloads are transpiled once before the
+ * first measurement, as the library itself is (lib/), so that no variant pays for the TypeScript
+ * compiler while it is timed. Before timing, the harness checks once per size that every variant synthesizes
  * the same output, so the ratios compare equal work. Where the library's API itself has a cost,
  * floor variants measure it (FLOORS below). The library variants load the compiled package (lib/),
  * as its users do: `npm run bench` compiles it first.
@@ -54,20 +56,44 @@ const FLOORS: Record<string, Record<string, string>> = {
   'aws-smoke': {},
   'k8s': { 'handwritten-deps': 'cdk8s-plus-28 with its Services + aws-cdk-lib core', 'handwritten-duration': 'aws-cdk-lib core' },
 };
-const worker = path.join(__dirname, 'bench', 'worker.ts');
+const root = path.join(__dirname, '..');
+const worker = path.join(compileWorkloads(), 'worker.js');
 
 function argValue(name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 }
 
+/**
+ * Transpiles scripts/bench/*.ts to JavaScript in bench-results/js/, two levels below the repository
+ * like scripts/bench/, so that their relative paths (`../../lib`) and node_modules resolve the same.
+ * Transpiling while timing would charge each variant for the TypeScript compiler in proportion to
+ * the length of its workload file, which is not what the benchmark compares.
+ */
+function compileWorkloads(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+  const ts: typeof import('typescript') = require('typescript');
+  const src = path.join(__dirname, 'bench');
+  const out = path.join(root, 'bench-results', 'js');
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  for (const file of fs.readdirSync(src).filter(f => f.endsWith('.ts'))) {
+    const js = ts.transpileModule(fs.readFileSync(path.join(src, file), 'utf-8'), {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    fs.writeFileSync(path.join(out, file.replace(/\.ts$/, '.js')), js);
+  }
+  return out;
+}
+
 function run(workload: string, variant: string, n: number, mode: 'time' | 'digest'): any {
   // Each measurement writes its cloud assembly into a directory of its own, removed afterwards.
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-  const r = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', worker, workload, variant, String(n), mode], {
+  const r = spawnSync(process.execPath, ['--expose-gc', worker, workload, variant, String(n), mode], {
     encoding: 'utf-8',
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json'), CDK_OUTDIR: outdir },
+    env: { ...process.env, CDK_OUTDIR: outdir },
   });
   fs.rmSync(outdir, { recursive: true, force: true });
   if (r.status !== 0) {
@@ -147,7 +173,7 @@ const report = [
   ...rows,
 ];
 console.log(report.join('\n'));
-const resultsDir = path.join(__dirname, '..', 'bench-results');
+const resultsDir = path.join(root, 'bench-results');
 fs.mkdirSync(resultsDir, { recursive: true });
 const resultsFile = path.join(resultsDir, `${(label ?? `aws-cdk-lib-${awsCdkLibVersion}`).replace(/[^\w.-]+/g, '-')}.md`);
 fs.writeFileSync(resultsFile, report.join('\n') + '\n');
