@@ -107,6 +107,17 @@ project.addTask('import-crds', {
   exec: 'bash scripts/import-crds.sh',
 });
 
+// --- Feature flags (src/flags, src/k8s/feature-flags.ts, src/aws/feature-flags.ts) ---
+// `import-crds` also generates the OpenFeature Operator v0.9.2 types (FeatureFlag, FeatureFlagSource).
+// Default source: the upstream release; set OPENFEATURE_CRDS to a local folder to import from there
+// (this repository is generated from ../shared/crds/open-feature-operator-v0.9.2).
+const OPENFEATURE_OPERATOR_VERSION = 'v0.9.2';
+const importCrds = project.tasks.tryFind('import-crds')!;
+importCrds.env('OPENFEATURE_CRDS_DEFAULT',
+  `https://raw.githubusercontent.com/open-feature/open-feature-operator/${OPENFEATURE_OPERATOR_VERSION}/config/crd/bases`);
+importCrds.description = `${importCrds.description} and the OpenFeature Operator ${OPENFEATURE_OPERATOR_VERSION} CRDs`;
+// --- end of feature flags ---
+
 // The package ships compiled JavaScript handlers for the Lambda hooks next to the compiled code.
 // The library variants load the compiled package (lib/), as its users do, so the task compiles first.
 project.addTask('bench', {
@@ -151,6 +162,11 @@ project.addDevDeps('eslint-import-resolver-typescript@~3.8.7');
 // runtime ships them, so they are only needed to type-check the handlers and to unit-test them with
 // aws-sdk-client-mock; they are not runtime dependencies of the library.
 project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3');
+
+// ---- Migration hook (src/aws/private/handlers/migration-hook) ----
+// The ECS client the PRE_SCALE_UP hook uses to start and poll the migration task; shipped by the
+// Lambda Node.js runtime, so a dev dependency for type-checking and aws-sdk-client-mock tests only.
+project.addDevDeps('@aws-sdk/client-ecs@^3');
 
 // ---- Database migrations (src/migrations, src/cli) ----
 // libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install

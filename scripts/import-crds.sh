@@ -1,36 +1,81 @@
 #!/usr/bin/env bash
-# Generates src/k8s/imports/ from the Argo Rollouts CRDs:
+# Generates src/k8s/imports/ from the Argo Rollouts and OpenFeature Operator CRDs:
 #   - typed cdk8s classes (`cdk8s import`), one module per CRD so that no import overwrites another;
 #   - the CRDs' OpenAPI v3 schemas as JSON, used by the tests and scripts/validate-manifests.ts.
 #
-# Source: $ARGO_ROLLOUTS_CRDS (a local folder holding the *-crd.yaml files) when set, otherwise
-# $ARGO_ROLLOUTS_CRDS_DEFAULT (the upstream release folder URL, set by the projen task).
+# Sources, each a local folder when set, otherwise the upstream release URL set by the projen task:
+#   Argo Rollouts:        $ARGO_ROLLOUTS_CRDS (folder with the *-crd.yaml files), else $ARGO_ROLLOUTS_CRDS_DEFAULT
+#   OpenFeature Operator: $OPENFEATURE_CRDS (folder with featureflags-crd.yaml, ... or the upstream
+#                         core.openfeature.dev_*.yaml names), else $OPENFEATURE_CRDS_DEFAULT
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/src/k8s/imports"
-source="${ARGO_ROLLOUTS_CRDS:-${ARGO_ROLLOUTS_CRDS_DEFAULT:-}}"
-if [ -z "$source" ]; then
-  echo "import-crds: set ARGO_ROLLOUTS_CRDS to a folder with the Argo Rollouts CRDs (or run it through 'npx projen import-crds')" >&2
+argo_source="${ARGO_ROLLOUTS_CRDS:-${ARGO_ROLLOUTS_CRDS_DEFAULT:-}}"
+openfeature_source="${OPENFEATURE_CRDS:-${OPENFEATURE_CRDS_DEFAULT:-}}"
+if [ -z "$argo_source" ] || [ -z "$openfeature_source" ]; then
+  echo "import-crds: set ARGO_ROLLOUTS_CRDS and OPENFEATURE_CRDS to folders with the CRDs (or run it through 'npx projen import-crds')" >&2
   exit 1
 fi
 
-# module name : CRD file
-crds=(
+# module name : file in the source folder (or URL folder)
+argo_crds=(
   "argo-rollout:rollout-crd.yaml"
   "argo-analysis-template:analysis-template-crd.yaml"
   "argo-cluster-analysis-template:cluster-analysis-template-crd.yaml"
+)
+# module name : CRD plural (upstream file core.openfeature.dev_<plural>.yaml; local <plural>-crd.yaml)
+openfeature_crds=(
+  "openfeature-feature-flag:featureflags"
+  "openfeature-feature-flag-source:featureflagsources"
 )
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-for entry in "${crds[@]}"; do
-  file="${entry#*:}"
-  case "$source" in
-    http://*|https://*) curl -fsSL "$source/$file" -o "$work/$file" ;;
-    *) cp "$source/$file" "$work/$file" ;;
+fetch() { # source, file, destination
+  case "$1" in
+    http://*|https://*) curl -fsSL "$1/$2" -o "$3" ;;
+    *) cp "$1/$2" "$3" ;;
   esac
+}
+
+crds=()
+for entry in "${argo_crds[@]}"; do
+  file="${entry#*:}"
+  fetch "$argo_source" "$file" "$work/$file"
+  crds+=("$entry")
+done
+for entry in "${openfeature_crds[@]}"; do
+  module="${entry%%:*}"
+  plural="${entry#*:}"
+  case "$openfeature_source" in
+    http://*|https://*) fetch "$openfeature_source" "core.openfeature.dev_$plural.yaml" "$work/$module.yaml" ;;
+    *) if [ -f "$openfeature_source/$plural-crd.yaml" ]; then fetch "$openfeature_source" "$plural-crd.yaml" "$work/$module.yaml";
+       else fetch "$openfeature_source" "core.openfeature.dev_$plural.yaml" "$work/$module.yaml"; fi ;;
+  esac
+  crds+=("$module:$module.yaml")
+done
+
+# cdk8s import refuses the FeatureFlag schema's `$evaluators` key ("non standard characters"): the
+# typed classes come from a copy without that one free-form property (src/k8s writes it untyped);
+# the schema JSON below is written from the unchanged CRD.
+for entry in "${openfeature_crds[@]}"; do
+  module="${entry%%:*}"
+  node - "$work/$module.yaml" "$work/$module.typed.yaml" <<'NODE'
+const fs = require('fs');
+const YAML = require('yaml');
+const [from, to] = process.argv.slice(2);
+const crd = YAML.parse(fs.readFileSync(from, 'utf-8'));
+const strip = (node) => {
+  if (node && typeof node === 'object') {
+    if (node.properties && node.properties.$evaluators) delete node.properties.$evaluators;
+    Object.values(node).forEach(strip);
+  }
+};
+strip(crd);
+fs.writeFileSync(to, YAML.stringify(crd));
+NODE
 done
 
 rm -rf "$out"
@@ -38,7 +83,9 @@ mkdir -p "$out"
 for entry in "${crds[@]}"; do
   module="${entry%%:*}"
   file="${entry#*:}"
-  (cd "$root" && npx cdk8s import "$module:=$work/$file" --language typescript --output "$out")
+  typed="$work/${file%.yaml}.typed.yaml"
+  [ -f "$typed" ] || typed="$work/$file"
+  (cd "$root" && npx cdk8s import "$module:=$typed" --language typescript --output "$out")
 done
 
 # The schemas, one JSON file per CRD (the served version's openAPIV3Schema, unchanged).
@@ -58,4 +105,4 @@ for (const entry of entries) {
   fs.writeFileSync(path.join(out, `${module}.schema.json`), JSON.stringify(schema, null, 1) + '\n');
 }
 NODE
-echo "import-crds: wrote $(ls "$out" | wc -l) files to src/k8s/imports from $source"
+echo "import-crds: wrote $(ls "$out" | wc -l) files to src/k8s/imports from $argo_source and $openfeature_source"

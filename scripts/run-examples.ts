@@ -2,7 +2,8 @@
  * Runs every examples/<name>/main.ts in its own process (as `cdk synth` / `cdk8s synth` would),
  * with CloudFormation written to examples/<name>/cdk.out and manifests to examples/<name>/dist,
  * prints what each printed (its rollout plans), then checks the output:
- * cfn-lint on every template, schema validation on every manifest.
+ * cfn-lint on every template, the AppConfig feature-flag documents against the documented schema,
+ * schema validation on every manifest (a FeatureFlag's definitions against flagd's schema too).
  *
  * Usage: npm run example [-- <name> ...]
  */
@@ -63,6 +64,39 @@ function describeOutput(cdkOut: string, dist: string): string {
   return parts.length > 0 ? parts.join('; ') : 'nothing written (it prints its plans only)';
 }
 
+/**
+ * AppConfig feature-flag documents (hosted configuration versions holding `{ version: "1", flags }`)
+ * against the documented AWS.AppConfig.FeatureFlags schema, as transcribed for the tests.
+ */
+function checkFlagDocuments(name: string, templates: string[]): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = require('ajv').default;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addFormats = require('ajv-formats').default;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(root, 'test', 'aws', 'appconfig-feature-flags.schema.json'), 'utf-8')));
+  const problems: string[] = [];
+  let documents = 0;
+  for (const file of templates) {
+    const resources = JSON.parse(fs.readFileSync(file, 'utf-8')).Resources ?? {};
+    for (const [id, r] of Object.entries<any>(resources)) {
+      if (r.Type !== 'AWS::AppConfig::HostedConfigurationVersion' || typeof r.Properties?.Content !== 'string') continue;
+      let doc: any;
+      try {
+        doc = JSON.parse(r.Properties.Content);
+      } catch {
+        continue;
+      }
+      if (doc?.version !== '1' || doc.flags === undefined) continue;
+      documents++;
+      if (!validate(doc)) problems.push(...validate.errors.map((e: any) => `${name}: ${id}: AppConfig feature flags ${e.instancePath} ${e.message}`));
+    }
+  }
+  if (documents > 0) console.log(`AppConfig feature flags: ${documents} document(s) checked against the documented schema`);
+  return problems;
+}
+
 function checkOutput(name: string, cdkOut: string, dist: string): string[] {
   const problems: string[] = [];
   const templates = fs.existsSync(cdkOut)
@@ -100,6 +134,7 @@ function checkOutput(name: string, cdkOut: string, dist: string): string[] {
       }
     }
   }
+  problems.push(...checkFlagDocuments(name, templates));
   const manifests = fs.existsSync(dist) ? fs.readdirSync(dist).filter(f => /\.ya?ml$/.test(f)).map(f => path.join(dist, f)) : [];
   if (manifests.length > 0) {
     const validator = path.join(root, 'scripts', 'validate-manifests.ts');

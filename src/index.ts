@@ -1,4 +1,5 @@
 export * from './strategy';
+export * from './flags';
 export * from './aws';
 export * from './k8s';
 export * from './migrations';

@@ -34,6 +34,7 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+console.log(api.runbook.toMarkdown());
 console.log('Start a deployment: aws deploy create-deployment --application-name <Application> --deployment-group-name api \\');
 console.log('  --revision \'{"revisionType":"AppSpecContent","appSpecContent":{"content":"<AppSpec output, new task definition ARN>"}}\'');
 NagSuppressions.addResourceSuppressions(api.loadBalancer, [

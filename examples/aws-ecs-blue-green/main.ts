@@ -28,6 +28,7 @@ const api = new ProgressiveFargateService(stack, 'Api', {
 });
 
 console.log(api.plan.toMarkdown());
+console.log(api.runbook.toMarkdown());
 NagSuppressions.addResourceSuppressions(api.loadBalancer, [
   { id: 'AwsSolutions-ELB2', reason: 'Access logs need a bucket with a retention policy chosen by the account owner; this example keeps to the deployment resources.' },
   {

@@ -58,6 +58,7 @@ const services = [
 
 for (const svc of services) {
   console.log(svc.plan.toMarkdown());
+  console.log(svc.runbook.toMarkdown());
   NagSuppressions.addResourceSuppressions(svc.service, [
     { id: 'AwsSolutions-IAM4', reason: 'ECS shifts traffic between the target groups with the AWS-managed infrastructure policy for load balancers, which AWS keeps current.' },
   ], true);

@@ -40,6 +40,7 @@ const live = new ProgressiveLambdaAlias(stack, 'Live', {
 });
 
 console.log(live.plan.toMarkdown());
+console.log(live.runbook.toMarkdown());
 NagSuppressions.addResourceSuppressions(fn, [
   { id: 'AwsSolutions-IAM4', reason: 'The function only writes its logs, through the AWS-managed basic execution policy.' },
 ], true);

@@ -32,3 +32,4 @@ const rollout = new ArgoRollout(chart, 'catalog', {
 
 app.synth();
 console.log(rollout.plan.toMarkdown());
+console.log(rollout.runbook.toMarkdown());

@@ -38,3 +38,4 @@ const rollout = new ArgoRollout(chart, 'payments', {
 
 app.synth();
 console.log(rollout.plan.toMarkdown());
+console.log(rollout.runbook.toMarkdown());

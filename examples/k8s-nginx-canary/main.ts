@@ -48,3 +48,4 @@ new kplus.Ingress(chart, 'ingress', {
 
 app.synth();
 console.log(rollout.plan.toMarkdown());
+console.log(rollout.runbook.toMarkdown());

@@ -3,3 +3,4 @@ export * from './smoke-test';
 export * from './progressive-fargate-service';
 export * from './progressive-lambda-alias';
 export * from './alarm-rollback';
+export * from './feature-flags';

@@ -13,12 +13,16 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
-import { fail } from '../private/validate';
-import { DeploymentStrategy } from '../strategy/deployment-strategy';
+import { MigrationSet } from '../migrations/migration-set';
+import { fail, formatDuration } from '../private/validate';
+import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
+import { createBackfillRule, createEcsMigrations } from './private/migrations';
+import { ecsRunbook, nameVariable } from './private/runbook';
 import { SmokeTest } from './smoke-test';
 
 /** Options for `ProgressiveFargateService`. */
@@ -189,6 +193,28 @@ export interface ProgressiveFargateServiceProps {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
    */
   readonly alarmRollback?: AlarmRollback;
+  /**
+   * The database migrations of this release, run by the ECS native engine at the moments that cannot
+   * break the running version or the version a rollback returns to:
+   *
+   * - expand steps, blocking backfill steps and contract steps, in the declared order, in a lifecycle
+   *   hook at `PRE_SCALE_UP` (before any task of the new revision starts; the previous revision serves
+   *   all traffic), one Fargate task per step in the service's subnets and security group; a step
+   *   that exits non-zero or runs past its timeout fails the hook and ECS rolls the deployment back.
+   *   A contract step must drop only what the running version already stopped using: it belongs to
+   *   the release after the one that stopped using the old shape.
+   * - a non-blocking backfill step (at most one) as a Fargate task started by EventBridge when the
+   *   deployment completes (`SERVICE_DEPLOYMENT_COMPLETED`), off the rollout's critical path.
+   *
+   * The steps run on every deployment of the service, so their SQL must be safe to run again. Refused
+   * with the CodeDeploy engine and with a rolling strategy. The psql script reaches its container in
+   * the environment variable `MIGRATION_SCRIPT`; the connection's secret is the Secrets Manager secret
+   * of that name, injected as ECS secrets.
+   * @default - no migrations
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
+   */
+  readonly migrations?: MigrationSet;
 }
 
 /**
@@ -246,6 +272,47 @@ export class ProgressiveFargateService extends Construct {
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The PRE_SCALE_UP hook that runs the expand, blocking backfill and contract steps (with `migrations`). */
+  public readonly migrationHookFunction?: lambda.IFunction;
+  /** The task definitions of the migration steps, in the order of the steps (with `migrations`). */
+  public readonly migrationTaskDefinitions: ecs.FargateTaskDefinition[];
+  /** The rule that starts the non-blocking backfill when a deployment completes (with such a step). */
+  public readonly backfillRule?: events.IRule;
+  /** The strategy as declared, for the runbook. */
+  private readonly declaredStrategy: DeploymentStrategy;
+
+  /**
+   * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
+   * and the commands to abort, promote, release the previous version or roll back on this engine,
+   * with this service's resource names (looked up from the stack where they are only known after
+   * deployment), and the break-glass path.
+   */
+  public get runbook(): Runbook {
+    const strategy = this.declaredStrategy;
+    const codeDeploy = this.engine.kind === EcsEngineKind.CODE_DEPLOY;
+    const variables = [
+      nameVariable('CLUSTER', "the ECS cluster's name", this.cluster.clusterName, this.cluster),
+      nameVariable('SERVICE', "the ECS service's ARN", this.service.serviceArn, this.service),
+    ];
+    if (codeDeploy) {
+      variables.push(
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application!.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.engine.deploymentGroupName ?? this.deploymentGroup!.deploymentGroupName, this.deploymentGroup),
+      );
+    }
+    return ecsRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: this.alarmRollback.isEnabled,
+      breakGlassReason: this.alarmRollback.reason,
+      variables,
+      codeDeploy,
+      manualPromotion: strategy.promotion?.isManual ?? false,
+      rolling: strategy.kind === StrategyKind.ROLLING,
+      keep: formatDuration(strategy.keepPreviousVersionFor),
+    });
+  }
 
   private readonly containerName: string;
   private readonly containerPort: number;
@@ -259,6 +326,7 @@ export class ProgressiveFargateService extends Construct {
     this.engine = engine;
     this.containerPort = input.containerPort;
     this.plan = input.plan;
+    this.declaredStrategy = props.strategy;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
 
@@ -379,6 +447,23 @@ export class ProgressiveFargateService extends Construct {
 
     // The service.
     this.securityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', { vpc, description: `Tasks of ${this.node.path}` });
+
+    // Migrations: one task definition per step, the PRE_SCALE_UP hook (see src/aws/private/migrations.ts).
+    const migrationContext = { cluster: this.cluster, subnets: {}, securityGroup: this.securityGroup };
+    const migrations = input.migrations ? createEcsMigrations(this, input.migrations, migrationContext) : undefined;
+    this.migrationHookFunction = migrations?.hookFunction;
+    this.migrationTaskDefinitions = input.migrations ? input.migrations.set.steps.map(s => migrations!.taskDefinitions.get(s.id)!) : [];
+    const lifecycleHooks: ecs.IDeploymentLifecycleHookTarget[] = [];
+    if (native && migrations?.hookFunction) {
+      lifecycleHooks.push(new ecs.DeploymentLifecycleLambdaTarget(migrations.hookFunction, 'MigrationHook', {
+        lifecycleStages: [ecs.DeploymentLifecycleStage.PRE_SCALE_UP],
+      }));
+    }
+    if (native && smokeFn) {
+      lifecycleHooks.push(new ecs.DeploymentLifecycleLambdaTarget(smokeFn, 'SmokeTestHook', {
+        lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+      }));
+    }
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -397,9 +482,7 @@ export class ProgressiveFargateService extends Construct {
       // unset circuit breaker (aws-cdk-lib 2.2xx and later) does not fire for a choice made here.
       circuitBreaker: native ? { enable: native.circuitBreaker, rollback: native.circuitBreaker } : undefined,
       deploymentAlarms: native && alarms.length > 0 ? { alarmNames: this.alarmNames, behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM } : undefined,
-      lifecycleHooks: native && smokeFn ? [new ecs.DeploymentLifecycleLambdaTarget(smokeFn, 'SmokeTestHook', {
-        lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
-      })] : undefined,
+      lifecycleHooks: lifecycleHooks.length > 0 ? lifecycleHooks : undefined,
     });
     if (native) {
       const cfnService = this.service.node.defaultChild as ecs.CfnService;
@@ -422,6 +505,11 @@ export class ProgressiveFargateService extends Construct {
       containerPort: this.containerPort,
       alternateTarget,
     }));
+
+    if (input.migrations?.backfill !== undefined) {
+      this.backfillRule = createBackfillRule(this, input.migrations, migrationContext,
+        migrations!.taskDefinitions.get(input.migrations.backfill.id)!, this.service.serviceArn);
+    }
 
     // CodeDeploy.
     if (cd) {

@@ -5,15 +5,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { MigrationSet } from '../migrations/migration-set';
 import { toMillis } from '../private/duration';
 import { fail, show } from '../private/validate';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import { renderLambda } from './private/render-lambda';
+import { lambdaRunbook, nameVariable } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
 
 /** Options for `ProgressiveLambdaAlias`. */
@@ -60,6 +63,15 @@ export interface ProgressiveLambdaAliasProps {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
    */
   readonly postTrafficHook?: lambda.IFunction;
+  /**
+   * Database migrations: **not rendered for Lambda yet, and refused**. Running expand before traffic
+   * needs a BeforeAllowTraffic hook that starts and waits for the migration, which this construct
+   * does not render. Run the migration from an `ProgressiveFargateService` (ECS native) or an
+   * `ArgoRollout` canary, or from your own `preTrafficHook`.
+   * @default - no migrations
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   */
+  readonly migrations?: MigrationSet;
   /**
    * The CodeDeploy application.
    * @default - a new LambdaApplication
@@ -113,6 +125,28 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly keepWindowFunction?: lambda.IFunction;
   /** What CodeDeploy will do on each deployment. */
   public readonly plan: RolloutPlan;
+  /** The rollback alarms' names, for the runbook. */
+  private readonly alarmNames: string[];
+
+  /**
+   * What an operator does when a deployment of this alias goes wrong: what rolls back by itself, and
+   * the commands to stop a deployment (rolling the alias back) or point the alias at a previous
+   * version, with this alias' resource names.
+   */
+  public get runbook(): Runbook {
+    return lambdaRunbook({
+      title: this.node.path,
+      plan: this.plan,
+      alarmNames: this.alarmNames,
+      alarmsOn: true,
+      variables: [
+        nameVariable('FUNCTION', "the function's name", this.alias.version.lambda.functionName, this.alias.version.lambda),
+        nameVariable('ALIAS', "the alias' name", this.alias.aliasName, undefined),
+        nameVariable('APPLICATION', "the CodeDeploy application's name", this.application.applicationName, this.application),
+        nameVariable('GROUP', "the CodeDeploy deployment group's name", this.deploymentGroup.deploymentGroupName, this.deploymentGroup),
+      ],
+    });
+  }
 
   constructor(scope: Construct, id: string, props: ProgressiveLambdaAliasProps) {
     super(scope, id);
@@ -161,6 +195,11 @@ export class ProgressiveLambdaAlias extends Construct {
       || typeof (props.notificationTopic as any).topicArn !== 'string' || typeof (props.notificationTopic as any).grantPublish !== 'function')) {
       fail(where, 'notificationTopic', 'must be an SNS topic', describeValue(props.notificationTopic), 'Pass an sns.ITopic, for example new sns.Topic(this, "Deployments").');
     }
+    if (props.migrations !== undefined) {
+      fail(where, 'migrations', 'cannot be run by a Lambda alias deployment yet: its pre-traffic (BeforeAllowTraffic) migration hook is not rendered by this library',
+        props.migrations instanceof MigrationSet ? `a MigrationSet of ${props.migrations.steps.length} step(s)` : describeValue(props.migrations),
+        'Run the migrations with ProgressiveFargateService (ECS native engine) or an ArgoRollout canary, or from your own preTrafficHook, and leave migrations out.');
+    }
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
     const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
     const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
@@ -174,6 +213,7 @@ export class ProgressiveLambdaAlias extends Construct {
       version: version.version,
     }, prefix);
     this.alarms = alarms;
+    this.alarmNames = render.analysis === undefined ? [] : render.analysis.checks.map(c => `${prefix}-${c.name}`);
     const watched = codeDeployAlarms(this, alarms, prefix, 'alias');
     this.compositeAlarm = watched.composite;
     const deploymentAlarms = watched.alarms;

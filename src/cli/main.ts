@@ -3,6 +3,7 @@
  * The package's command-line tool: `cdk-progressive-delivery <command> [options]`.
  * One file per command; this file only dispatches. Exit codes: 0 clean, 1 findings, 2 could not run.
  */
+import { flags, FLAGS_SUMMARY } from './flags';
 import { lintSql, LINT_SQL_SUMMARY } from './lint-sql';
 
 /** A command: what it does (for --help) and how it runs; returns the exit code. */
@@ -13,6 +14,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   'lint-sql': { summary: LINT_SQL_SUMMARY, run: lintSql },
+  'flags': { summary: FLAGS_SUMMARY, run: flags },
 };
 
 function usage(): string {

@@ -1,19 +1,25 @@
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import type { OpenFeatureFlags } from './feature-flags';
 import { MetricProvider } from './metric-provider';
+import { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
+import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
+import { argoMigrationPlan, ArgoMigrationRender, checkArgoMigrations, withMigrations } from './private/migrations';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
+import { argoRunbook } from './private/runbook';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
@@ -154,6 +160,43 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
    */
   readonly revisionHistoryLimit?: number;
+  /**
+   * Feature flags the pods evaluate: the OpenFeature Operator injects flagd into them (the pod
+   * template gets `openfeature.dev/enabled` and `openfeature.dev/featureflagsource`).
+   * Only with `containers` (a referenced Deployment's pods are annotated on the Deployment).
+   * @default - no flagd injection
+   * @see https://openfeature.dev/docs/reference/other-technologies/open-feature-operator/
+   */
+  readonly featureFlags?: OpenFeatureFlags;
+  /**
+   * The database migrations of this release (canary and linear strategies with `trafficRouting`
+   * only). Expand and contract steps run, in the declared order, as the first canary step: an inline
+   * analysis whose AnalysisTemplate has one Job metric (one container per step, in order), before
+   * the first `setWeight`, so before any canary pod exists; a failed step aborts the rollout. Blocking
+   * backfill steps run the same way after the last canary step, before the keep window and promotion. A contract step
+   * must drop only what the stable version already stopped using (it belongs to the release after
+   * the one that stopped using the old shape). The connection's secret is the Kubernetes Secret of
+   * that name in the namespace; a psql script reaches its container in `MIGRATION_SCRIPT`.
+   *
+   * Refused with blue/green (unless `migrationsAfterPreviewStarts`) and all-at-once (the preview pods
+   * start before the pre-promotion analysis), rolling, no traffic routing, and non-blocking
+   * backfill steps (no hook after promotion). Argo Rollouts skips every step on the initial deploy, so the migration step does not
+   * run when the Rollout is first created.
+   * @default - no migrations
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/job/
+   */
+  readonly migrations?: MigrationSet;
+  /**
+   * Accept that, with a blue/green strategy, the migration runs after the new version started: the
+   * migration Job joins the pre-promotion analysis (beside the other pre-promotion checks, while the
+   * preview pods already run on the schema before expand), and blocking backfills the post-promotion
+   * analysis. Without it, `migrations` with blue/green is refused. Only with `migrations` and a
+   * blue/green strategy.
+   * @default false
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
+   */
+  readonly migrationsAfterPreviewStarts?: boolean;
 }
 
 /**
@@ -185,12 +228,18 @@ export class ArgoRollout extends Construct {
   /** What the plan is made from, known once the rollout is rendered. */
   private readonly planInputs: Omit<ArgoPlanInputs, 'warnings'>;
   private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
+  /** The migrations and how the rollout runs them. */
+  private readonly migrations?: ArgoMigrationRender;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
     try {
       const c = this.validateProps(props);
-      const rendered = renderStrategy(c.declaration);
+      // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
+      const migrations = checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
+        props.migrationsAfterPreviewStarts);
+      const rendered = migrations ? withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
+      this.migrations = migrations;
 
       // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
       const services: { [id in ServiceId]?: kplus.Service } = {};
@@ -216,7 +265,8 @@ export class ArgoRollout extends Construct {
         workloadRef: props.deployment
           ? { name: props.deployment.name, scaleDown: props.deploymentScaleDown ?? DeploymentScaleDown.ON_SUCCESS }
           : undefined,
-        template: c.pods.template,
+        // Feature flags: the OpenFeature injection annotations on the pod template.
+        template: props.featureFlags === undefined ? c.pods.template : withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
         strategy: rendered.strategy(names),
       });
       // The controller's rules, on exactly what will be written.
@@ -268,9 +318,29 @@ export class ArgoRollout extends Construct {
     const warnings = this.warnings;
     const key = warnings.join('\n');
     if (this.cachedPlan?.warnings !== key) {
-      this.cachedPlan = { warnings: key, plan: argoPlan({ ...this.planInputs, warnings }) };
+      const plan = argoPlan({ ...this.planInputs, warnings });
+      // Database migrations (src/k8s/private/migrations.ts): their phases and notes on the plan.
+      this.cachedPlan = { warnings: key, plan: this.migrations ? argoMigrationPlan(plan, this.migrations) : plan };
     }
     return this.cachedPlan.plan;
+  }
+
+  /**
+   * What an operator does when this rollout goes wrong: what aborts by itself, and the
+   * `kubectl argo rollouts` commands to abort, promote, watch and undo it, with its name and namespace.
+   */
+  public get runbook(): Runbook {
+    const strategy = this.planInputs.strategy;
+    const analyses = [strategy.analysis, strategy.previewAnalysis].filter(a => a !== undefined && !a.isNone);
+    return argoRunbook({
+      title: this.node.path,
+      rolloutName: this.rolloutName,
+      namespace: this.rollout.metadata.namespace,
+      plan: this.plan,
+      manualGate: this.plan.waitsForApproval,
+      inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE),
+      blueGreen: strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE,
+    });
   }
 
   /** Checks the props and resolves the defaults, the pods and the port. */

@@ -2,3 +2,4 @@ export * from './argo-rollout';
 export * from './metric-provider';
 export * from './smoke-test';
 export * from './traffic-routing';
+export * from './feature-flags';

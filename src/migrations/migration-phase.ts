@@ -17,10 +17,11 @@ export enum MigrationPhase {
    */
   BACKFILL = 'backfill',
   /**
-   * Drops and renames of what the previous version used. Runs only once no running version and no
-   * version a rollback can return to uses the old shape: after the rollout completed and the
-   * previous version was released (after the keep/bake window), never before traffic of the same
-   * release.
+   * Drops and renames of what no running version and no version a rollback can return to uses. A
+   * contract step belongs to the release *after* the one that stopped using the old shape: when it
+   * is deployed, the running version (the one a rollback returns to) already does without what the
+   * step drops, so the targets run it before the new version starts, right after expand. Never
+   * declare in a release the drop of something the version running now still uses.
    */
   CONTRACT = 'contract',
 }

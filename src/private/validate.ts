@@ -135,3 +135,15 @@ export function requireName(where: string, field: string, value: unknown): strin
   }
   return value;
 }
+
+/**
+ * Refuses a percentage finer than 0.001 (the precision every weight is documented and rendered with)
+ * instead of rounding it silently.
+ */
+export function requireThousandths(where: string, field: string, value: number, fix: string): number {
+  const scaled = value * 1000;
+  if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+    fail(where, field, 'must be a multiple of 0.001 (three decimal places at most)', show(value), fix);
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { requireDuration, requireNumber } from '../private/validate';
+import { requireDuration, requireNumber, requireThousandths } from '../private/validate';
 
 /**
  * One step of a canary: the share of traffic sent to the new version and how long it bakes there
@@ -27,8 +27,8 @@ export class CanaryStep {
   public readonly manualGate: boolean;
 
   private constructor(where: string, weight: number, bakeTime: Duration, manualGate: boolean) {
-    this.weight = requireNumber(where, 'weight', weight, { min: 1, max: 99 },
-      'Pass a weight between 1 and 99; the rollout goes to 100% by itself after the last step.');
+    this.weight = requireThousandths(where, 'weight', requireNumber(where, 'weight', weight, { min: 1, max: 99 },
+      'Pass a weight between 1 and 99; the rollout goes to 100% by itself after the last step.'), 'Round the weight to three decimal places, for example 2.5.');
     this.bakeTime = requireDuration(where, 'bakeTime', bakeTime);
     this.manualGate = manualGate;
   }

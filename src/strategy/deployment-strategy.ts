@@ -5,7 +5,7 @@ import { Capacity } from './capacity';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
 import { toSeconds } from '../private/duration';
-import { fail, formatDuration, requireDuration, requireNumber, show } from '../private/validate';
+import { fail, formatDuration, requireDuration, requireNumber, requireThousandths, show } from '../private/validate';
 
 /** The shape of a deployment strategy. */
 export enum StrategyKind {
@@ -149,8 +149,8 @@ export class DeploymentStrategy {
   public static linear(props: LinearStrategyProps): DeploymentStrategy {
     const where = 'DeploymentStrategy.linear';
     requireObject(where, props);
-    const stepPercent = requireNumber(where, 'stepPercent', props.stepPercent, { min: 1, max: 50 },
-      'Pass the percent added per step, between 1 and 50 (above 50 there is only one step: use canary).');
+    const stepPercent = requireThousandths(where, 'stepPercent', requireNumber(where, 'stepPercent', props.stepPercent, { min: 1, max: 50 },
+      'Pass the percent added per step, between 1 and 50 (above 50 there is only one step: use canary).'), 'Round stepPercent to three decimal places, for example 12.5.');
     const interval = requireDuration(where, 'interval', props.interval);
     const steps: TrafficStep[] = [];
     for (let i = 1; round(stepPercent * i) < 100; i++) {

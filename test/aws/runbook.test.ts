@@ -1,5 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
-import { Analysis, CanaryStep, DeploymentStrategy, HealthCheck } from '../../src';
+import { CfnResource, Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { newStack, service } from './util';
+import {
+  AlarmRollback, Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveLambdaAlias, Promotion, SmokeTest,
+} from '../../src';
 import { ecsRunbook, lambdaRunbook } from '../../src/aws/private/runbook';
 
 const plan = DeploymentStrategy.canary({
@@ -59,5 +63,56 @@ describe('Lambda runbook', () => {
     expect(md).toContain('aws deploy stop-deployment --deployment-id "$DEPLOYMENT" --auto-rollback-enabled');
     expect(md).toContain('aws lambda update-alias --function-name "$FUNCTION" --name "$ALIAS" --function-version "<previous version>"');
     expect(md).toContain('FUNCTION=checkout');
+  });
+});
+
+describe('the constructs expose their runbook with their resource names', () => {
+  test('ProgressiveFargateService (ECS native): the cluster and service are looked up from the stack', () => {
+    const { svc, stack } = service();
+    const rb = svc.runbook;
+    const cfnService = svc.service.node.defaultChild as CfnResource;
+    const logicalId = stack.resolve(stack.getLogicalId(cfnService));
+    expect(rb.target).toBe('ECS native');
+    expect(rb.variables.find(v => v.name === 'SERVICE')!.lookup)
+      .toBe(`aws cloudformation describe-stack-resource --stack-name ${stack.stackName} --logical-resource-id ${logicalId} --query StackResourceDetail.PhysicalResourceId --output text`);
+    expect(rb.toMarkdown()).toContain('aws ecs stop-service-deployment --service-deployment-arn "$DEPLOYMENT" --stop-type ROLLBACK');
+    expect(rb.automatic[0]).toContain(svc.alarmNames.join(', '));
+  });
+
+  test('ProgressiveFargateService (CodeDeploy): the deployment group is named, and a manual promotion can be approved', () => {
+    const { svc } = service({
+      engine: EcsEngine.codeDeploy({ deploymentGroupName: 'checkout-group' }),
+      strategy: DeploymentStrategy.blueGreen({
+        promotion: Promotion.manual(),
+        postPromotionAnalysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+      }),
+      smokeTest: SmokeTest.http({ path: '/health' }),
+    });
+    const rb = svc.runbook;
+    expect(rb.variables.find(v => v.name === 'GROUP')).toEqual({ name: 'GROUP', description: "the CodeDeploy deployment group's name", value: 'checkout-group' });
+    expect(rb.toMarkdown()).toContain('--deployment-wait-type READY_WAIT');
+  });
+
+  test('ProgressiveFargateService under break glass says nothing rolls back', () => {
+    const { svc } = service({ alarmRollback: AlarmRollback.breakGlass('INC-7') });
+    expect(svc.runbook.automatic[0]).toContain('break glass: INC-7');
+  });
+
+  test('ProgressiveLambdaAlias: the alias name is literal, the function looked up', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1'),
+    });
+    const live = new ProgressiveLambdaAlias(stack, 'Live', {
+      version: fn.currentVersion,
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(5))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+      }),
+    });
+    const rb = live.runbook;
+    expect(rb.variables.find(v => v.name === 'ALIAS')).toEqual({ name: 'ALIAS', description: "the alias' name", value: 'live' });
+    expect(rb.variables.find(v => v.name === 'FUNCTION')!.lookup).toContain('describe-stack-resource');
+    expect(rb.toMarkdown()).toContain('aws deploy stop-deployment --deployment-id "$DEPLOYMENT" --auto-rollback-enabled');
   });
 });

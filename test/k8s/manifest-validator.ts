@@ -7,6 +7,8 @@
  *   (`additionalProperties: false`) unless the CRD marks it `x-kubernetes-preserve-unknown-fields`
  *   or declares its own `additionalProperties`, so an unknown or misspelt field is an error.
  *   `metadata` (left open by every CRD) is checked against a closed ObjectMeta subset.
+ * - OpenFeature Operator objects (FeatureFlag, FeatureFlagSource): the same, against their CRD schemas;
+ *   a FeatureFlag's flag definitions also against flagd's JSON schema (../shared/schemas).
  * - Services, Ingresses and Deployments: the `kubernetes-models` validators (types, required fields,
  *   enums; that package does not reject unknown fields).
  */
@@ -24,6 +26,12 @@ const ARGO_SCHEMAS: Record<string, string> = {
   Rollout: 'argo-rollout.schema.json',
   AnalysisTemplate: 'argo-analysis-template.schema.json',
   ClusterAnalysisTemplate: 'argo-cluster-analysis-template.schema.json',
+};
+
+/** OpenFeature Operator objects (core.openfeature.dev/v1beta1), checked the same way. */
+const OPENFEATURE_SCHEMAS: Record<string, string> = {
+  FeatureFlag: 'openfeature-feature-flag.schema.json',
+  FeatureFlagSource: 'openfeature-feature-flag-source.schema.json',
 };
 
 /** The metadata fields a generated manifest may carry; anything else is a mistake. */
@@ -71,7 +79,7 @@ function argoValidator(kind: string): ValidateFunction {
     addFormats(ajv);
     for (const f of ['int32', 'int64', 'float', 'double', 'byte']) ajv.addFormat(f, true);
   }
-  const raw = JSON.parse(fs.readFileSync(path.join(IMPORTS, ARGO_SCHEMAS[kind]), 'utf-8'));
+  const raw = JSON.parse(fs.readFileSync(path.join(IMPORTS, ARGO_SCHEMAS[kind] ?? OPENFEATURE_SCHEMAS[kind]), 'utf-8'));
   delete raw.$comment;
   const schema = closeSchema(raw);
   schema.properties.metadata = OBJECT_META;
@@ -79,6 +87,18 @@ function argoValidator(kind: string): ValidateFunction {
   const fn = ajv.compile(schema);
   compiled.set(kind, fn);
   return fn;
+}
+
+/** flagd's flag-definition schema v0.2.15, beside the repository in ../shared/schemas. */
+const FLAGD_SCHEMAS = path.join(__dirname, '..', '..', '..', 'shared', 'schemas', 'flagd-json-schema-v0.2.15');
+let flagdCompiled: ValidateFunction | undefined;
+
+function flagdValidator(): ValidateFunction {
+  if (flagdCompiled) return flagdCompiled;
+  const flagdAjv = new Ajv({ allErrors: true, strict: false });
+  flagdAjv.addSchema(JSON.parse(fs.readFileSync(path.join(FLAGD_SCHEMAS, 'targeting.json'), 'utf-8')));
+  flagdCompiled = flagdAjv.compile(JSON.parse(fs.readFileSync(path.join(FLAGD_SCHEMAS, 'flags.json'), 'utf-8')));
+  return flagdCompiled;
 }
 
 /** The problems of one manifest object (empty when it is valid). */
@@ -95,6 +115,17 @@ export function validateObject(obj: any): string[] {
     if (validate(obj)) return [];
     return (validate.errors ?? []).map(e =>
       `${id}: ${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as any).additionalProperty})` : ''}`);
+  }
+  if (OPENFEATURE_SCHEMAS[obj.kind] !== undefined && obj.apiVersion === 'core.openfeature.dev/v1beta1') {
+    const validate = argoValidator(obj.kind);
+    const problems = validate(obj) ? [] : (validate.errors ?? []).map(e =>
+      `${id}: ${e.instancePath || '/'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as any).additionalProperty})` : ''}`);
+    // The flag definitions themselves: flagd's JSON schema (the CRD keeps them free-form).
+    if (obj.kind === 'FeatureFlag' && obj.spec?.flagSpec !== undefined) {
+      const flagd = flagdValidator();
+      if (!flagd(obj.spec.flagSpec)) problems.push(...(flagd.errors ?? []).map(e => `${id}: flagd schema: /spec/flagSpec${e.instancePath} ${e.message}`));
+    }
+    return problems;
   }
   const model: { new (data: any): { validate(): void } } | undefined = obj.kind === 'Service' && obj.apiVersion === 'v1' ? Service
     : obj.kind === 'Ingress' && obj.apiVersion === 'networking.k8s.io/v1' ? Ingress

@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import { Analysis, CanaryStep, DeploymentStrategy, HealthCheck } from '../../src';
+import * as cdk8s from 'cdk8s';
+import { canaryStrategy, CONTAINERS } from './util';
+import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, TrafficRouting } from '../../src';
 import { argoRunbook } from '../../src/k8s/private/runbook';
 
 const plan = DeploymentStrategy.canary({
@@ -28,5 +30,22 @@ describe('Argo runbook', () => {
     const md = argoRunbook({ title: 'c', rolloutName: 'checkout', plan, manualGate: false, inconclusive: true, blueGreen: true }).toMarkdown();
     expect(md).toContain('An Inconclusive analysis pauses the rollout');
     expect(md).toContain('**Promote the preview (approve)**');
+  });
+});
+
+describe('ArgoRollout.runbook', () => {
+  test('uses the rollout name and the chart namespace', () => {
+    const chart = cdk8s.Testing.chart();
+    const rollout = new ArgoRollout(chart, 'checkout', {
+      strategy: canaryStrategy(),
+      containers: CONTAINERS,
+      namespace: 'shop',
+      rolloutName: 'checkout',
+      trafficRouting: TrafficRouting.nginx({ stableIngress: 'checkout' }),
+      metrics: MetricProvider.prometheus({ address: 'http://prometheus:9090' }),
+    });
+    const md = rollout.runbook.toMarkdown();
+    expect(md).toContain('kubectl argo rollouts abort checkout -n shop');
+    expect(rollout.runbook.target).toBe('Argo Rollouts');
   });
 });

@@ -177,3 +177,21 @@ describe('numbers and durations as other languages can pass them', () => {
     expect(() => CanaryStep.of(10, Duration.seconds(Infinity))).toThrow('CanaryStep.of: bakeTime must be a finite duration, got Infinity seconds.');
   });
 });
+
+describe('precision is refused, not rounded', () => {
+  test('fails when a linear step is finer than 0.001%', () => {
+    expect(() => DeploymentStrategy.linear({ stepPercent: 10.0004, interval: Duration.minutes(5), analysis: Analysis.none('batch job') }))
+      .toThrow('DeploymentStrategy.linear: stepPercent must be a multiple of 0.001 (three decimal places at most), got 10.0004. Round stepPercent to three decimal places, for example 12.5.');
+  });
+
+  test('fails when a canary weight is finer than 0.001%', () => {
+    expect(() => CanaryStep.of(2.0005, Duration.minutes(5)))
+      .toThrow('CanaryStep.of: weight must be a multiple of 0.001 (three decimal places at most), got 2.0005.');
+  });
+
+  test('three decimals are kept exactly', () => {
+    expect(CanaryStep.of(2.125, Duration.minutes(5)).weight).toBe(2.125);
+    const linear = DeploymentStrategy.linear({ stepPercent: 12.5, interval: Duration.minutes(5), analysis: Analysis.none('batch job') });
+    expect(linear.steps.map(s => s.weight)).toEqual([12.5, 25, 37.5, 50, 62.5, 75, 87.5]);
+  });
+});

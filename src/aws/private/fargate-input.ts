@@ -10,6 +10,7 @@ import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
+import { checkEcsMigrations, ecsMigrationPlan, EcsMigrationRender } from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 
@@ -28,6 +29,8 @@ export interface FargateInput {
   readonly hasTestListener: boolean;
   readonly analysis?: Analysis;
   readonly plan: RolloutPlan;
+  /** The migrations and how the native engine runs them. */
+  readonly migrations?: EcsMigrationRender;
   readonly alarmRollback: AlarmRollback;
   readonly containerPort: number;
   readonly desiredCount: number;
@@ -378,7 +381,9 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       'Remove alarmRollback.');
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
-  const plan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
+  const migrations = checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
+  const strategyPlan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
+  const plan = migrations ? ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
 
   return {
     where,
@@ -390,6 +395,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     hasTestListener,
     analysis,
     plan,
+    migrations,
     alarmRollback,
     containerPort,
     desiredCount,

@@ -1,3 +1,5 @@
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { formatDuration } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { Runbook, RunbookProcedure, RunbookVariable } from '../../strategy/runbook';
@@ -165,4 +167,29 @@ export function lambdaRunbook(facts: LambdaRunbookFacts): Runbook {
       },
     ],
   });
+}
+
+/**
+ * A runbook variable for a resource name: the literal when it is known at synth time, otherwise a
+ * CloudFormation lookup of the resource's physical id in its stack (the name for clusters, functions,
+ * CodeDeploy applications and deployment groups, the ARN for ECS services, which every command accepts).
+ */
+export function nameVariable(name: string, description: string, value: string, resource: IConstruct | undefined): RunbookVariable {
+  if (!Token.isUnresolved(value)) {
+    return { name, description, value };
+  }
+  const cfn = resource === undefined ? undefined
+    : CfnResource.isCfnResource(resource) ? resource : resource.node.defaultChild;
+  if (cfn === undefined || !CfnResource.isCfnResource(cfn)) {
+    return { name, description, lookup: `echo "<${description}: see the AWS console>"` };
+  }
+  const stack = Stack.of(cfn);
+  const stackName = Token.isUnresolved(stack.stackName) ? '<stack name>' : stack.stackName;
+  const logicalId = stack.resolve(stack.getLogicalId(cfn)) as string;
+  return {
+    name,
+    description,
+    lookup: `aws cloudformation describe-stack-resource --stack-name ${stackName} --logical-resource-id ${logicalId} `
+      + '--query StackResourceDetail.PhysicalResourceId --output text',
+  };
 }

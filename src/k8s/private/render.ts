@@ -52,7 +52,9 @@ export interface RolloutDeclaration {
 /** The Services a strategy needs, by construct id. */
 export type ServiceId = 'StableService' | 'CanaryService' | 'ActiveService' | 'PreviewService' | 'Service';
 /** The AnalysisTemplates a strategy needs, by construct id. */
-export type TemplateId = 'Analysis' | 'PreviewAnalysis' | 'SmokeTest' | 'PostPromotionAnalysis';
+export type TemplateId = 'Analysis' | 'PreviewAnalysis' | 'SmokeTest' | 'PostPromotionAnalysis'
+  // Database migrations (see ./migrations.ts).
+  | 'Migrations' | 'Backfill';
 
 /** An AnalysisTemplate to create. */
 export interface TemplateRender {

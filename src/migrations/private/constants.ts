@@ -14,5 +14,5 @@ export const PHASE_ORDER: readonly MigrationPhase[] = [MigrationPhase.EXPAND, Mi
 export const PHASE_MOMENT: Record<MigrationPhase, string> = {
   [MigrationPhase.EXPAND]: 'before any instance of the new version starts; the previous version serves all traffic and must keep working on the expanded schema',
   [MigrationPhase.BACKFILL]: 'after the new version serves traffic, in the background while both versions may serve (unless declared blocking); one transaction per batch',
-  [MigrationPhase.CONTRACT]: 'only after the rollout completed and the previous version can no longer serve or be rolled back to (after the keep/bake window)',
+  [MigrationPhase.CONTRACT]: 'before the new version starts, after expand: a contract step drops only what the version running at deployment already stopped using (it belongs to the release after the one that stopped using the old shape), so what it drops belongs to versions that can no longer serve or be rolled back to',
 };
