@@ -10,7 +10,8 @@ import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
-import { checkEcsMigrations, ecsMigrationPlan, EcsMigrationRender } from './migrations';
+import type * as ecsMigrations from './migrations';
+import type { EcsMigrationRender } from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 
@@ -381,9 +382,12 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       'Remove alarmRollback.');
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
-  const migrations = checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
+  // The migration checks, and the SQL parser behind them, load only for a service with migrations.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const migrationsModule = props.migrations === undefined ? undefined : require('./migrations') as typeof ecsMigrations;
+  const migrations = migrationsModule?.checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
   const strategyPlan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
-  const plan = migrations ? ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
+  const plan = migrations ? migrationsModule!.ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
 
   return {
     where,
