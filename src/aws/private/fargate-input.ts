@@ -11,7 +11,6 @@ import type { ProgressiveFargateServiceProps } from '../progressive-fargate-serv
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
 import type * as ecsMigrations from './migrations';
-import type { EcsMigrationRender } from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 
@@ -31,7 +30,7 @@ export interface FargateInput {
   readonly analysis?: Analysis;
   readonly plan: RolloutPlan;
   /** The migrations and how the native engine runs them. */
-  readonly migrations?: EcsMigrationRender;
+  readonly migrations?: ecsMigrations.EcsMigrationRender;
   readonly alarmRollback: AlarmRollback;
   readonly containerPort: number;
   readonly desiredCount: number;
