@@ -55,3 +55,39 @@ test('an AWS app does not load cdk8s or cdk8s-plus-28; the first Kubernetes cons
     afterK8s: { 'cdk8s': true, 'cdk8s-plus-28': true },
   });
 });
+
+test('a progressive Fargate service without migrations does not load the migration checks or the SQL parser; one with migrations does', () => {
+  const service = JSON.stringify(path.join(__dirname, '..', 'src', 'aws', 'progressive-fargate-service'));
+  const strategy = JSON.stringify(path.join(__dirname, '..', 'src', 'strategy'));
+  const migrationsDir = JSON.stringify(path.join(__dirname, '..', 'src', 'migrations'));
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `
+    const cdk = require('aws-cdk-lib');
+    const ecs = require('aws-cdk-lib/aws-ecs');
+    const { ProgressiveFargateService } = require(${service});
+    const s = require(${strategy});
+    const loaded = () => ({
+      parser: Object.keys(require.cache).some(k => k.endsWith('/src/migrations/private/parser.ts')),
+      ecsMigrations: Object.keys(require.cache).some(k => k.endsWith('/src/aws/private/migrations.ts')),
+    });
+    const app = new cdk.App();
+    const stack = new cdk.Stack(app, 'S');
+    const strategy = s.DeploymentStrategy.canary({
+      steps: [s.CanaryStep.of(10, cdk.Duration.minutes(10))],
+      analysis: s.Analysis.of({ checks: [s.HealthCheck.errorRate({ maxPercent: 1 })] }),
+    });
+    const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
+    new ProgressiveFargateService(stack, 'Api', { image, containerPort: 80, strategy });
+    const before = loaded();
+    // Passing anything as migrations loads the checks, which refuse what is not a MigrationSet.
+    let refused = '';
+    try {
+      new ProgressiveFargateService(stack, 'Other', { image, containerPort: 80, strategy, migrations: 'not a set' });
+    } catch (e) { refused = e.message; }
+    console.log(JSON.stringify({ before, after: loaded(), refused, migrationSetLoaded: Object.keys(require.cache).some(k => k.startsWith(${migrationsDir})) }));
+  `], { encoding: 'utf-8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') } });
+  const result = JSON.parse(out.trim().split('\n').pop()!);
+  expect(result.before).toStrictEqual({ parser: false, ecsMigrations: false });
+  expect(result.after).toStrictEqual({ parser: true, ecsMigrations: true });
+  expect(result.migrationSetLoaded).toBe(true);
+  expect(result.refused).toContain('migrations must be a MigrationSet, got "not a set"');
+});

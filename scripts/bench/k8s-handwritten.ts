@@ -3,7 +3,8 @@
  * written with plain cdk8s `ApiObject`s the way a user would without the library: per application a
  * stable and a canary Service, an AnalysisTemplate with the error-rate and p99 latency queries on the
  * NGINX ingress metrics in Prometheus, and a Rollout (10% then 50%, five minutes each, NGINX traffic
- * routing, background analysis from the first step, previous version kept five minutes).
+ * routing, background analysis from the first step; then all traffic on the new version for five
+ * minutes while the analysis keeps judging it and the previous version stays ready, before promotion).
  *
  * cdk8s derives generated names, and their hashes, from construct paths, so each application is a
  * `Construct` whose objects sit at the same paths as the library's (a Service is a construct with
@@ -19,10 +20,9 @@ export const SERVICE_PORT = 80;
 export const CONTAINER_PORT = 8080;
 /** Measurement interval of the analysis, also the rate() window of the queries. */
 const INTERVAL = '1m';
-/** Below this many requests in the window, a measurement has no data (neither pass nor fail). */
+/** Below this many requests in the window, a measurement has no data, which counts as passing. */
 const MIN_REQUESTS = 10;
 const FAILURE_LIMIT = 1;
-const INCONCLUSIVE_LIMIT = FAILURE_LIMIT + 1;
 
 // NGINX ingress controller metrics of the measured Service; Argo Rollouts fills in the {{args.*}}.
 const SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"';
@@ -32,14 +32,13 @@ const ERROR_RATIO = `(sum(rate(nginx_ingress_controller_requests{${SELECTOR},sta
 const LATENCY_P99 = `histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{${SELECTOR}}[${INTERVAL}])))`;
 const HAS_DATA = 'len(result) > 0 && !isNaN(result[0])';
 
-/** A Prometheus metric that fails above `max` and is inconclusive without enough requests. */
+/** A Prometheus metric that fails above `max` and passes without enough requests (an empty result). */
 function metric(name: string, query: string, max: number) {
   return {
     name,
     interval: INTERVAL,
     failureLimit: FAILURE_LIMIT,
-    inconclusiveLimit: INCONCLUSIVE_LIMIT,
-    successCondition: `${HAS_DATA} && result[0] <= ${max}`,
+    successCondition: `!(${HAS_DATA}) || result[0] <= ${max}`,
     failureCondition: `${HAS_DATA} && result[0] > ${max}`,
     provider: { prometheus: { address: PROMETHEUS, query: `(${query}) ${ENOUGH_REQUESTS}` } },
   };
@@ -98,6 +97,10 @@ function canaryApp(chart: Chart, id: string, stableIngress: string, makeService:
             { pause: { duration: '5m' } },
             { setWeight: 50 },
             { pause: { duration: '5m' } },
+            // Keep the previous version for five minutes: not promoted yet, so an abort returns all
+            // traffic to it, and the background analysis keeps running.
+            { setWeight: 100 },
+            { pause: { duration: '5m' } },
           ],
           analysis: {
             templates: [{ templateName: analysis.name }],
@@ -108,7 +111,8 @@ function canaryApp(chart: Chart, id: string, stableIngress: string, makeService:
             ],
             startingStep: 1,
           },
-          scaleDownDelaySeconds: 300,
+          // Argo Rollouts' default: the previous pods go 30 seconds after promotion.
+          scaleDownDelaySeconds: 30,
           trafficRouting: { nginx: { stableIngress } },
         },
       },

@@ -1,7 +1,8 @@
 /**
  * Benchmark workload, library variant: n Argo rollouts declared with `ArgoRollout` in one chart,
  * each a two-step canary (10% then 50%, five minutes each) behind the NGINX ingress controller,
- * judged by a background Prometheus analysis (error rate and p99 latency).
+ * judged by a background Prometheus analysis (error rate and p99 latency), then the default keep
+ * window (the analysis' time to detect a failure: five minutes at 100%, still judged).
  * scripts/bench/k8s-handwritten.ts defines the same manifests with plain cdk8s `ApiObject`s.
  */
 import { Duration } from 'aws-cdk-lib';

@@ -22,9 +22,13 @@ import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
-import { createBackfillRule, createEcsMigrations } from './private/migrations';
+import type * as ecsMigrations from './private/migrations';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { SmokeTest } from './smoke-test';
+
+/** The migration renderers, and the SQL parser behind them: loaded only for a service with migrations. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadMigrations = (): typeof ecsMigrations => require('./private/migrations');
 
 /** Options for `ProgressiveFargateService`. */
 export interface ProgressiveFargateServiceProps {
@@ -463,7 +467,7 @@ export class ProgressiveFargateService extends Construct {
 
     // Migrations: one task definition per step, the PRE_SCALE_UP hook (see src/aws/private/migrations.ts).
     const migrationContext = { cluster: this.cluster, subnets: {}, securityGroup: this.securityGroup };
-    const migrations = input.migrations ? createEcsMigrations(this, input.migrations, migrationContext) : undefined;
+    const migrations = input.migrations ? loadMigrations().createEcsMigrations(this, input.migrations, migrationContext) : undefined;
     this.migrationHookFunction = migrations?.hookFunction;
     this.migrationTaskDefinitions = input.migrations ? input.migrations.set.steps.map(s => migrations!.taskDefinitions.get(s.id)!) : [];
     const lifecycleHooks: ecs.IDeploymentLifecycleHookTarget[] = [];
@@ -520,7 +524,7 @@ export class ProgressiveFargateService extends Construct {
     }));
 
     if (input.migrations?.backfill !== undefined) {
-      this.backfillRule = createBackfillRule(this, input.migrations, migrationContext,
+      this.backfillRule = loadMigrations().createBackfillRule(this, input.migrations, migrationContext,
         migrations!.taskDefinitions.get(input.migrations.backfill.id)!, this.service.serviceArn);
     }
 

@@ -10,7 +10,7 @@ import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
-import { checkEcsMigrations, ecsMigrationPlan, EcsMigrationRender } from './migrations';
+import type * as ecsMigrations from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
@@ -31,7 +31,7 @@ export interface FargateInput {
   readonly analysis?: Analysis;
   readonly plan: RolloutPlan;
   /** The migrations and how the native engine runs them. */
-  readonly migrations?: EcsMigrationRender;
+  readonly migrations?: ecsMigrations.EcsMigrationRender;
   readonly alarmRollback: AlarmRollback;
   readonly containerPort: number;
   readonly desiredCount: number;
@@ -385,9 +385,12 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
   const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
-  const migrations = checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
+  // The migration checks, and the SQL parser behind them, load only for a service with migrations.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const migrationsModule = props.migrations === undefined ? undefined : require('./migrations') as typeof ecsMigrations;
+  const migrations = migrationsModule?.checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
   const strategyPlan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
-  const plan = migrations ? ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
+  const plan = migrations ? migrationsModule!.ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
 
   return {
     where,
