@@ -97,6 +97,7 @@ const release = new ReleasePipeline(delivery, 'Release', {
 
 console.log(release.plan().toMarkdown());
 console.log(production.api.plan.toMarkdown());
+console.log(release.runbook.toMarkdown());
 
 NagSuppressions.addResourceSuppressions(release, [
   { id: 'AwsSolutions-IAM5', reason: 'CDK Pipelines scopes its roles to the pipeline\'s artifact bucket objects, its CodeBuild log groups and reports, and the bootstrap roles it assumes; the wildcards are object keys and log streams.' },

@@ -296,6 +296,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly backfillRule?: events.IRule;
   /** The strategy as declared, for the runbook. */
   private readonly declaredStrategy: DeploymentStrategy;
+  /** The migrations as declared, for the runbook. */
+  private readonly declaredMigrations?: MigrationSet;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -327,6 +329,7 @@ export class ProgressiveFargateService extends Construct {
       manualPromotion: strategy.promotion?.isManual ?? false,
       rolling: strategy.kind === StrategyKind.ROLLING,
       keep: formatDuration(strategy.keepPreviousVersionFor),
+      schema: this.declaredMigrations?.rollbackSchemaNotes(),
     });
   }
 
@@ -343,6 +346,7 @@ export class ProgressiveFargateService extends Construct {
     this.containerPort = input.containerPort;
     this.plan = input.plan;
     this.declaredStrategy = props.strategy;
+    this.declaredMigrations = props.migrations;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);

@@ -348,6 +348,7 @@ export class ArgoRollout extends Construct {
       manualGate: this.plan.waitsForApproval,
       inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE),
       blueGreen: strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE,
+      schema: this.migrations?.set.rollbackSchemaNotes(),
     });
   }
 

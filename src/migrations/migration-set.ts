@@ -229,6 +229,23 @@ export class MigrationSet {
   }
 
   /** The plan as Markdown: one section per phase, with its steps, runners and timeouts. */
+  /**
+   * What the schema must still support when a rollout of this release rolls back, one line each, for
+   * the runbooks: the previous version runs on the expanded schema, and what contract drops is used by
+   * no version a rollback returns to.
+   */
+  public rollbackSchemaNotes(): string[] {
+    const out: string[] = [];
+    const expand = this.steps.filter(s => s.phase === MigrationPhase.EXPAND).map(s => s.id);
+    if (expand.length > 0) {
+      out.push(`A rollback returns to the previous version on the expanded schema (${expand.join(', ')} stay applied): it must keep working with the additions.`);
+    }
+    if (this.contractRemovals.length > 0) {
+      out.push(`Contract removes ${this.contractRemovals.join('; ')}: the running version no longer uses them, so a rollback to it works; a version older than that needs them back, so roll forward from there.`);
+    }
+    return out;
+  }
+
   public planMarkdown(): string {
     const out = [`### Migrations (PostgreSQL ${this.engine.majorVersion})`, ''];
     for (const p of this.plan()) {

@@ -14,11 +14,13 @@ import { findImages, ImageSource } from './private/images';
 import { ServiceSmokeTest, smokeStep, smokeTestOf } from './private/smoke';
 import { RollbackDrill } from './rollback-drill';
 import { EcsEngineKind } from '../aws/ecs-engine';
+import { nameVariable } from '../aws/private/runbook';
 import { ProgressiveFargateService } from '../aws/progressive-fargate-service';
 import { ProgressiveLambdaAlias } from '../aws/progressive-lambda-alias';
 import { toSeconds } from '../private/duration';
 import { fail, formatDuration, requireDuration, show } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
+import { Runbook, RunbookProcedure } from '../strategy/runbook';
 
 /** Options for `ReleasePipeline`. */
 export interface ReleasePipelineProps {
@@ -104,6 +106,7 @@ export class ReleasePipeline extends Construct {
   private readonly estimates: ResolvedEstimates;
   private readonly target: Duration;
   private readonly selfMutation: boolean;
+  private readonly pipelineName?: string;
 
   constructor(scope: Construct, id: string, props: ReleasePipelineProps) {
     super(scope, id);
@@ -166,6 +169,7 @@ export class ReleasePipeline extends Construct {
     // Everything is checked and read before CDK Pipelines synthesizes a stage (it does when the stage is added).
     this.contents = envs.map(e => this.inspect(where, e, stack.account));
 
+    this.pipelineName = props.pipelineName;
     this.codePipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
@@ -200,6 +204,80 @@ export class ReleasePipeline extends Construct {
     }
     this.addStageConditions();
     this.roleArnsAsSub();
+  }
+
+  /**
+   * What an operator does with a release: what stops or rolls back by itself, and the CodePipeline
+   * commands to watch, approve, stop, retry or roll back an environment, and to run a rollback drill,
+   * with this pipeline's name. Each service's and alias' own `runbook` covers its deployments.
+   */
+  public get runbook(): Runbook {
+    const pipeline = this.pipeline;
+    const execution = 'EXECUTION=$(aws codepipeline list-pipeline-executions --pipeline-name "$PIPELINE" --max-items 1 '
+      + '--query "pipelineExecutionSummaries[0].pipelineExecutionId" --output text)';
+    const envs = this.contents.map(c => c.env);
+    const stageNames = envs.map(e => e.name).join(', ');
+    const automatic = ['A progressive deployment that fails (alarm, smoke-test hook, circuit breaker) rolls itself back and fails its stack update and its environment\'s stage; no later environment starts.'];
+    for (const c of this.contents) {
+      if (c.env.rollbackOnFailure) automatic.push(`${c.env.name}: a failed stage rolls back to the last successful execution's artifacts.`);
+      if (c.watchAlarms) automatic.push(`${c.env.name}: after the stage succeeds, its services' rollback alarms are watched for ${formatDuration(c.env.alarmWatchTime)}; an alarm rolls the stage back.`);
+    }
+    const procedures: RunbookProcedure[] = [
+      {
+        title: 'Watch a release',
+        when: 'any time',
+        commands: ['aws codepipeline get-pipeline-state --name "$PIPELINE" --query "stageStates[].[stageName,latestExecution.status]" --output table'],
+      },
+    ];
+    for (const env of envs.filter(e => e.approval !== undefined)) {
+      procedures.push({
+        title: `Approve ${env.name}`,
+        when: `the earlier environments look right and ${env.name} waits for approval`,
+        commands: [
+          `TOKEN=$(aws codepipeline get-pipeline-state --name "$PIPELINE" --query "stageStates[?stageName=='${env.name}'].actionStates[].latestExecution.token" --output text)`,
+          `ACTION=$(aws codepipeline get-pipeline-state --name "$PIPELINE" --query "stageStates[?stageName=='${env.name}'].actionStates[?latestExecution.token].actionName" --output text)`,
+          `aws codepipeline put-approval-result --pipeline-name "$PIPELINE" --stage-name ${env.name} --action-name "$ACTION" --token "$TOKEN" --result summary="approved",status=Approved`,
+        ],
+      });
+    }
+    procedures.push(
+      {
+        title: 'Stop the release in progress',
+        when: 'a release must not go further (the deployment already running in an environment finishes or rolls back by itself)',
+        commands: [execution, 'aws codepipeline stop-pipeline-execution --pipeline-name "$PIPELINE" --pipeline-execution-id "$EXECUTION" --abandon --reason "stopped by an operator"'],
+      },
+      {
+        title: 'Retry a failed stage',
+        when: `a stage (${stageNames}) failed for a reason that is gone (for example a deployment window that opened)`,
+        commands: [execution, 'aws codepipeline retry-stage-execution --pipeline-name "$PIPELINE" --stage-name "<stage>" --pipeline-execution-id "$EXECUTION" --retry-mode FAILED_ACTIONS'],
+      },
+      {
+        title: 'Roll an environment back to an earlier release',
+        when: 'a release completed and misbehaves',
+        commands: [
+          'aws codepipeline list-pipeline-executions --pipeline-name "$PIPELINE" --query "pipelineExecutionSummaries[?status==\'Succeeded\'].[pipelineExecutionId,startTime]" --output table',
+          'aws codepipeline rollback-stage --pipeline-name "$PIPELINE" --stage-name "<stage>" --target-pipeline-execution-id "<an earlier successful execution>"',
+        ],
+        notes: ['Revert the change in source control as well: the next commit deploys what the repository holds.'],
+      },
+    );
+    const drilled = this.contents.filter(c => c.drilled.length > 0);
+    if (drilled.length > 0) {
+      procedures.push({
+        title: 'Run a rollback drill',
+        when: `to see the automatic rollback happen in ${drilled.map(c => c.env.name).join(', ')} (never in production)`,
+        commands: [`aws codepipeline start-pipeline-execution --name "$PIPELINE" --variables name=${RollbackDrill.VARIABLE},value=true`],
+        notes: drilled.map(c => this.drillNote(c)),
+      });
+    }
+    return Runbook.of({
+      title: this.node.path,
+      target: 'CodePipeline',
+      automatic,
+      variables: [nameVariable('PIPELINE', "the pipeline's name", this.pipelineName ?? pipeline.pipelineName, pipeline)],
+      procedures,
+      notes: ['Each ProgressiveFargateService and ProgressiveLambdaAlias has its own runbook for the deployment inside an environment.'],
+    });
   }
 
   /** The underlying CodePipeline. */

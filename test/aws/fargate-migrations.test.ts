@@ -110,6 +110,15 @@ describe('ECS native with migrations', () => {
     expect(target.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 });
   });
 
+  test('the runbook says what the schema must still support on rollback', () => {
+    expect(svc.runbook.schema).toEqual([
+      'A rollback returns to the previous version on the expanded schema (add-email-lower stay applied): it must keep working with the additions.',
+      'Contract removes column public.users.email_upper (dropped) by drop-email-upper: the running version no longer uses them, so a rollback to it works; '
+        + 'a version older than that needs them back, so roll forward from there.',
+    ]);
+    expect(svc.runbook.toMarkdown()).toContain('**What the database schema must still support on rollback**');
+  });
+
   test('the plan shows the hook phase at 0% before the first step, and notes for backfill, contract and rollback', () => {
     expect(svc.plan.phases[0]).toMatchObject({
       name: 'Migrations: expand (add-email-lower), then contract (drop-email-upper)',

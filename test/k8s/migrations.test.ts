@@ -88,6 +88,11 @@ describe('canary with migrations', () => {
     })));
   });
 
+  test('the runbook says what the schema must still support on rollback', () => {
+    expect(rollout.runbook.schema[1]).toContain('Contract removes column public.users.email_upper (dropped) by drop-email-upper');
+    expect(rollout.runbook.toMarkdown()).toContain('**What the database schema must still support on rollback**');
+  });
+
   test('the plan shows the migrations at 0% first, the blocking backfill before promotion, and the notes', () => {
     const plan = rollout.plan;
     expect(plan.phases[0]).toMatchObject({ name: 'Migrations: expand (add-email-lower), then contract (drop-email-upper)', trafficPercent: 0 });

@@ -583,3 +583,25 @@ function formatted(seconds: number): string {
   const r = seconds % 60;
   return [m ? `${m}m` : '', r ? `${r}s` : ''].filter(Boolean).join(' ') || '0s';
 }
+
+describe('ReleasePipeline.runbook', () => {
+  test('names the pipeline and gives the stop, retry, roll-back and drill commands', () => {
+    const { pipeline } = build({
+      pipeline: { pipelineName: 'api-release' },
+      stagingEnv: { drill: RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.minutes(20) }) },
+    });
+    const rb = pipeline.runbook;
+    expect(rb.target).toBe('CodePipeline');
+    expect(rb.variables).toEqual([{ name: 'PIPELINE', description: "the pipeline's name", value: 'api-release' }]);
+    const md = rb.toMarkdown();
+    expect(md).toContain('aws codepipeline stop-pipeline-execution --pipeline-name "$PIPELINE" --pipeline-execution-id "$EXECUTION" --abandon');
+    expect(md).toContain('aws codepipeline rollback-stage --pipeline-name "$PIPELINE" --stage-name "<stage>"');
+    expect(md).toContain('aws codepipeline start-pipeline-execution --name "$PIPELINE" --variables name=ROLLBACK_DRILL,value=true');
+    expect(md).toContain('Production: a failed stage rolls back to the last successful execution\'s artifacts.');
+  });
+
+  test('an approval before production gets its put-approval-result command', () => {
+    const { pipeline } = build({ productionEnv: { approval: ManualApproval.required({}) } });
+    expect(pipeline.runbook.toMarkdown()).toContain('aws codepipeline put-approval-result --pipeline-name "$PIPELINE" --stage-name Production');
+  });
+});

@@ -17,6 +17,8 @@ export interface AwsRunbookFacts {
   readonly alarmsOn: boolean;
   /** Why the alarms are off, under break glass. */
   readonly breakGlassReason?: string;
+  /** What the database schema must still support on rollback (declared migrations). */
+  readonly schema?: string[];
 }
 
 /** The facts of an ECS service's runbook. */
@@ -107,6 +109,7 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       automatic: automatic(facts, 'CodeDeploy', ['A stopped deployment (stop-deployment) rolls back too: auto-rollback is on for stops.']),
       variables: facts.variables,
       procedures,
+      schema: facts.schema,
     });
   }
   const inProgress = 'DEPLOYMENT=$(aws ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" --status IN_PROGRESS '
@@ -134,6 +137,7 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       },
       ...(facts.alarmNames.length > 0 ? [breakGlass] : []),
     ],
+    schema: facts.schema,
     notes: ['ECS native has no manual gate: there is nothing to approve or promote.'],
   });
 }

@@ -18,6 +18,8 @@ export interface ArgoRunbookFacts {
   readonly inconclusive: boolean;
   /** Whether the strategy is blue/green (promotion switches the active Service). */
   readonly blueGreen: boolean;
+  /** What the database schema must still support on rollback (declared migrations). */
+  readonly schema?: string[];
 }
 
 /** The runbook of an ArgoRollout: the `kubectl argo rollouts` commands with its name and namespace. */
@@ -71,6 +73,7 @@ export function argoRunbook(facts: ArgoRunbookFacts): Runbook {
     target: facts.plan.target,
     automatic,
     procedures,
+    schema: facts.schema,
     notes: ['The commands need the Argo Rollouts kubectl plugin and a context for the cluster the Rollout runs in.'],
   });
 }
