@@ -223,9 +223,19 @@ function fromCloudAssembly(dir: string, rel: (p: string) => string): Inventory[]
       found.push(...fromCloudAssembly(path.join(dir, artifact.properties.directoryName), rel));
       continue;
     }
-    for (const entries of Object.values<any[]>(artifact.metadata ?? {})) {
-      for (const entry of entries) {
-        if (entry.type === INVENTORY_METADATA_TYPE) found.push({ file, data: checkInventory(rel(file), entry.data) });
+    // Metadata is in the manifest, or (newer cloud assemblies) in the artifact's additionalMetadataFile,
+    // which holds the same map of construct paths to entries.
+    const sources: Array<{ file: string; metadata: Record<string, any[]> }> = [{ file, metadata: artifact.metadata ?? {} }];
+    if (typeof artifact.additionalMetadataFile === 'string') {
+      const extra = path.join(dir, artifact.additionalMetadataFile);
+      sources.push({ file: extra, metadata: parseJson(rel(extra), fs.readFileSync(extra, 'utf-8')) ?? {} });
+    }
+    for (const source of sources) {
+      for (const entries of Object.values<any[]>(source.metadata)) {
+        for (const entry of entries) {
+          // Reported as the assembly's manifest whichever file holds it, so the listing is the same on every aws-cdk-lib.
+          if (entry.type === INVENTORY_METADATA_TYPE) found.push({ file, data: checkInventory(rel(source.file), entry.data) });
+        }
       }
     }
   }
