@@ -311,7 +311,12 @@ describe('AppConfig', () => {
     new AppConfigFlags(stack, 'Flags', { flagSet: awsShopFlags(), strategy: DeploymentStrategy.allAtOnce() });
     app.synth();
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
-    const entries = manifest.artifacts.S.metadata['/S/Flags'].filter((m: any) => m.type === 'cdk-progressive-delivery:flag-inventory');
+    // Older cloud assemblies keep construct metadata in the manifest; newer ones in the artifact's additionalMetadataFile.
+    const artifact = manifest.artifacts.S;
+    const metadata = artifact.additionalMetadataFile
+      ? { ...artifact.metadata, ...JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf-8')) }
+      : artifact.metadata;
+    const entries = metadata['/S/Flags'].filter((m: any) => m.type === 'cdk-progressive-delivery:flag-inventory');
     expect(entries).toHaveLength(1);
     expect(entries[0].data).toMatchObject({ inventoryVersion: 1, flagSet: 'shop', platform: 'aws-appconfig' });
     expect(entries[0].data.flags.map((x: any) => x.key)).toStrictEqual(['new-checkout', 'searchRanking', 'page_size', 'banner', 'recommendations-off']);
