@@ -91,3 +91,36 @@ test('a progressive Fargate service without migrations does not load the migrati
   expect(result.migrationSetLoaded).toBe(true);
   expect(result.refused).toContain('migrations must be a MigrationSet, got "not a set"');
 });
+
+test('an Argo rollout without migrations or feature flags does not load the migration checks, the SQL parser or the flag modules', () => {
+  const rollout = JSON.stringify(path.join(__dirname, '..', 'src', 'k8s', 'argo-rollout'));
+  const strategy = JSON.stringify(path.join(__dirname, '..', 'src', 'strategy'));
+  const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `
+    const cdk = require('aws-cdk-lib');
+    const cdk8s = require('cdk8s');
+    const { ArgoRollout } = require(${rollout});
+    const s = require(${strategy});
+    const loaded = () => ({
+      parser: Object.keys(require.cache).some(k => k.endsWith('/src/migrations/private/parser.ts')),
+      migrationSet: Object.keys(require.cache).some(k => k.endsWith('/src/migrations/migration-set.ts')),
+      argoMigrations: Object.keys(require.cache).some(k => k.endsWith('/src/k8s/private/migrations.ts')),
+      flagPods: Object.keys(require.cache).some(k => k.endsWith('/src/k8s/private/feature-flag-pods.ts')),
+    });
+    const chart = new cdk8s.Chart(new cdk8s.App(), 'c');
+    const strategy = s.DeploymentStrategy.allAtOnce();
+    new ArgoRollout(chart, 'api', { strategy, containers: [{ image: 'registry.example.com/api:1', portNumber: 8080 }] });
+    const before = loaded();
+    const refusals = [];
+    for (const extra of [{ migrations: 'not a set' }, { featureFlags: 'not flags' }]) {
+      try {
+        new ArgoRollout(chart, 'other' + refusals.length, { strategy, containers: [{ image: 'registry.example.com/api:1', portNumber: 8080 }], ...extra });
+      } catch (e) { refusals.push(e.message); }
+    }
+    console.log(JSON.stringify({ before, after: loaded(), refusals }));
+  `], { encoding: 'utf-8', env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.dev.json') } });
+  const result = JSON.parse(out.trim().split('\n').pop()!);
+  expect(result.before).toStrictEqual({ parser: false, migrationSet: false, argoMigrations: false, flagPods: false });
+  expect(result.after).toStrictEqual({ parser: true, migrationSet: true, argoMigrations: true, flagPods: true });
+  expect(result.refusals[0]).toContain('migrations must be a MigrationSet, got "not a set"');
+  expect(result.refusals[1]).toContain('featureFlags must be an OpenFeatureFlags, got "not flags"');
+});

@@ -3,7 +3,7 @@ import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
 import { MetricProvider } from './metric-provider';
-import { MigrationSet } from '../migrations/migration-set';
+import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
@@ -11,9 +11,9 @@ import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
-import { withFeatureFlagAnnotations } from './private/feature-flag-pods';
+import type * as featureFlagPods from './private/feature-flag-pods';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
-import { argoMigrationPlan, ArgoMigrationRender, checkArgoMigrations, withMigrations } from './private/migrations';
+import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
@@ -24,6 +24,12 @@ import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
 const WHERE = 'ArgoRollout';
+/* eslint-disable @typescript-eslint/no-require-imports */
+// Loaded only by a rollout that has migrations or feature flags: the migration checks bring the SQL
+// parser and lint rules, which a rollout without migrations must not pay for.
+const loadMigrations = (): typeof argoMigrations => require('./private/migrations');
+const loadFeatureFlagPods = (): typeof featureFlagPods => require('./private/feature-flag-pods');
+/* eslint-enable @typescript-eslint/no-require-imports */
 const NAME_LABEL = 'app.kubernetes.io/name';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 /** The props that name Services, and the Service each names. */
@@ -237,16 +243,17 @@ export class ArgoRollout extends Construct {
   private readonly planInputs: Omit<ArgoPlanInputs, 'warnings'>;
   private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
   /** The migrations and how the rollout runs them. */
-  private readonly migrations?: ArgoMigrationRender;
+  private readonly migrations?: argoMigrations.ArgoMigrationRender;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
     try {
       const c = this.validateProps(props);
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
-      const migrations = checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
-        props.migrationsAfterPreviewStarts);
-      const rendered = migrations ? withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
+      const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
+        : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
+          props.migrationsAfterPreviewStarts);
+      const rendered = migrations ? loadMigrations().withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
       this.migrations = migrations;
 
       // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
@@ -274,7 +281,8 @@ export class ArgoRollout extends Construct {
           ? { name: props.deployment.name, scaleDown: props.deploymentScaleDown ?? DeploymentScaleDown.ON_SUCCESS }
           : undefined,
         // Feature flags: the OpenFeature injection annotations on the pod template.
-        template: props.featureFlags === undefined ? c.pods.template : withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
+        template: props.featureFlags === undefined ? c.pods.template
+          : loadFeatureFlagPods().withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
         strategy: rendered.strategy(names),
       });
       // The controller's rules, on exactly what will be written.
@@ -328,7 +336,7 @@ export class ArgoRollout extends Construct {
     if (this.cachedPlan?.warnings !== key) {
       const plan = argoPlan({ ...this.planInputs, warnings });
       // Database migrations (src/k8s/private/migrations.ts): their phases and notes on the plan.
-      this.cachedPlan = { warnings: key, plan: this.migrations ? argoMigrationPlan(plan, this.migrations) : plan };
+      this.cachedPlan = { warnings: key, plan: this.migrations ? loadMigrations().argoMigrationPlan(plan, this.migrations) : plan };
     }
     return this.cachedPlan.plan;
   }
