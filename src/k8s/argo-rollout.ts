@@ -1,3 +1,4 @@
+import type { Duration } from 'aws-cdk-lib';
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
@@ -6,6 +7,7 @@ import { MetricProvider } from './metric-provider';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
+import type { Capacity } from '../strategy/capacity';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
@@ -20,6 +22,8 @@ import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
 import { argoRunbook } from './private/runbook';
+import { applySafety, checkSafety, safetyNotes } from './private/safety';
+import type { AbortScaleDown, AntiAffinity } from './rollout-safety';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
 
@@ -211,6 +215,94 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
    */
   readonly migrationsAfterPreviewStarts?: boolean;
+
+  // Safety fields (src/k8s/private/safety.ts): each refused where Argo Rollouts would ignore or reject it.
+
+  /**
+   * How long an update may go without progress (new pods created or becoming available) before
+   * the controller marks it failed (`progressDeadlineSeconds`). Pauses, analysis steps and
+   * experiment steps do not count; a blue/green preview and post-promotion analysis do.
+   * Must be longer than `minReadyTime`.
+   * @default - 10 minutes (Argo Rollouts' default), plus, for blue/green and all-at-once, the time the
+   * rollout waits on its preview (promotion wait, preview analysis, smoke test) or post-promotion analysis
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+   */
+  readonly progressDeadline?: Duration;
+  /**
+   * Abort an update that misses its progress deadline, returning all traffic to the previous
+   * version (`progressDeadlineAbort`). Without it, a stuck update stays Degraded, with the new
+   * version serving its share, until a person acts: an unattended pipeline must not leave that.
+   * @default true
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+   */
+  readonly progressDeadlineAbort?: boolean;
+  /**
+   * Rolling back to one of this many most recent revisions is promoted at once, without steps or
+   * analysis (`rollbackWindow.revisions`); 1 to revisionHistoryLimit.
+   * @default - no window: a rollback goes through every step and check, like any update
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/rollback/
+   */
+  readonly rollbackWindowRevisions?: number;
+  /**
+   * When the new version's pods are scaled down after an abort (`abortScaleDownDelaySeconds`).
+   * Blue/green, all-at-once, and canary or linear with traffic routing (Argo Rollouts ignores it otherwise).
+   * @default - Argo Rollouts' default: 30 seconds after the abort
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/scaledown-aborted-rs/
+   */
+  readonly abortScaleDown?: AbortScaleDown;
+  /**
+   * How long a new pod must be ready without a container crashing before it counts as available
+   * (`minReadySeconds`); whole seconds.
+   * @default - no minimum: a pod is available as soon as it is ready
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/specification/
+   */
+  readonly minReadyTime?: Duration;
+  /**
+   * Scale the previous version down as traffic moves to the new one (`dynamicStableScale`):
+   * fewer pods during the update (cost), but an abort must first scale the previous version back
+   * up (slower abort). Canary and linear with traffic routing only, and only with
+   * `keepPreviousVersionFor: Duration.seconds(0)` (nothing of the previous version is left at 100%);
+   * the scale-down delay is then not written, as the controller requires.
+   * @default false - the previous version stays at full scale, so an abort returns traffic at once
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/#dynamic-stable-scale-with-traffic-routing
+   */
+  readonly dynamicStableScale?: boolean;
+  /**
+   * Pods above `replicas` while a canary without traffic routing replaces pods (`maxSurge`).
+   * Refused with a traffic router (pod counts follow the weights) and for other strategies
+   * (a rolling strategy declares its own).
+   * @default Capacity.percent(25)
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   */
+  readonly maxSurge?: Capacity;
+  /**
+   * Pods that may be unavailable while a canary without traffic routing replaces pods
+   * (`maxUnavailable`). Same conditions as `maxSurge`; both may not be zero.
+   * @default Capacity.percent(25)
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+   */
+  readonly maxUnavailable?: Capacity;
+  /**
+   * Pods the preview runs before promotion (`previewReplicaCount`), 1 to `replicas`; the rest start
+   * before the switch. Blue/green, and all-at-once with a smoke test.
+   * @default - the full replicas
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#previewreplicacount
+   */
+  readonly previewReplicaCount?: number;
+  /**
+   * How many previous ReplicaSets may wait for their scale-down delay at once
+   * (`scaleDownDelayRevisionLimit`); older ones are scaled down at once. At most
+   * revisionHistoryLimit. Blue/green, all-at-once, and canary or linear with traffic routing.
+   * @default - no limit
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/#scaledowndelayrevisionlimit
+   */
+  readonly scaleDownDelayRevisionLimit?: number;
+  /**
+   * Keep the new version's pods off the nodes of the previous version (`antiAffinity`).
+   * @default - no anti-affinity
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/anti-affinity/anti-affinity/
+   */
+  readonly antiAffinity?: AntiAffinity;
 }
 
 /**
@@ -249,6 +341,14 @@ export class ArgoRollout extends Construct {
     super(scope, id);
     try {
       const c = this.validateProps(props);
+      // Safety fields (src/k8s/private/safety.ts): checked before rendering, written into the spec after it.
+      const safety = checkSafety(props, {
+        strategy: c.declaration.strategy,
+        router: c.declaration.router,
+        smokeTest: c.declaration.smokeTest,
+        replicas: c.replicas,
+        revisionHistoryLimit: c.revisionHistoryLimit,
+      });
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
       const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
         : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
@@ -285,6 +385,7 @@ export class ArgoRollout extends Construct {
           : loadFeatureFlagPods().withFeatureFlagAnnotations(WHERE, c.pods.template, props.featureFlags),
         strategy: rendered.strategy(names),
       });
+      applySafety(spec, safety);
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
         templates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })));
@@ -311,7 +412,7 @@ export class ArgoRollout extends Construct {
       }
       // The plan is built when first read: it only restates the validated strategy and what was rendered.
       const { strategy, router, smokeTest } = c.declaration;
-      this.planInputs = { strategy, router, smokeTest, notes: rendered.notes };
+      this.planInputs = { strategy, router, smokeTest, notes: [...rendered.notes, ...safetyNotes(safety)] };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);

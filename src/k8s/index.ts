@@ -3,3 +3,4 @@ export * from './metric-provider';
 export * from './smoke-test';
 export * from './traffic-routing';
 export * from './feature-flags';
+export * from './rollout-safety';

@@ -105,10 +105,12 @@ function checkSpec(spec: any): void {
       fail(WHERE, `spec.${f}`, 'must be a non-negative whole number', show(spec[f]), `Set ${f} to 0 or more.`);
     }
   }
-  if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
-    fail(WHERE, 'spec.progressDeadlineSeconds', 'must be greater than minReadySeconds', show(spec.progressDeadlineSeconds),
-      'Raise progressDeadlineSeconds or lower minReadySeconds.');
+  // The controller compares its default deadline (600s) when none is set.
+  if ((spec.progressDeadlineSeconds ?? 600) <= (spec.minReadySeconds ?? 0)) {
+    fail(WHERE, 'spec.progressDeadlineSeconds', `must be greater than minReadySeconds${spec.progressDeadlineSeconds === undefined ? ` (${show(spec.minReadySeconds)}; unset, the controller uses 600)` : ''}`,
+      show(spec.progressDeadlineSeconds), 'Raise progressDeadlineSeconds or lower minReadySeconds.');
   }
+  checkSafetyFields(spec);
 }
 
 function checkBlueGreen(spec: any, bg: any): void {
@@ -125,10 +127,14 @@ function checkBlueGreen(spec: any, bg: any): void {
       'Lower scaleDownDelayRevisionLimit or raise revisionHistoryLimit.');
   }
   nonNegative('spec.strategy.blueGreen', bg, ['autoPromotionSeconds', 'scaleDownDelaySeconds', 'abortScaleDownDelaySeconds', 'previewReplicaCount']);
+  checkAntiAffinity('spec.strategy.blueGreen.antiAffinity', bg.antiAffinity);
 }
 
 function checkCanary(c: any): void {
   const path = 'spec.strategy.canary';
+  if (c.dynamicStableScale !== undefined && typeof c.dynamicStableScale !== 'boolean') {
+    fail(WHERE, `${path}.dynamicStableScale`, 'must be true or false (the CRD types it boolean)', show(c.dynamicStableScale), 'Set dynamicStableScale to true or false.');
+  }
   const surge = intOrPercent(`${path}.maxSurge`, c.maxSurge ?? '25%');
   const unavailable = intOrPercent(`${path}.maxUnavailable`, c.maxUnavailable ?? '25%');
   if (surge === 0 && unavailable === 0) {
@@ -173,7 +179,8 @@ function checkCanary(c: any): void {
       fail(WHERE, `${path}.trafficRouting.istio`, 'must set exactly one of virtualService and virtualServices', show(tr.istio), 'Name the VirtualService.');
     }
   }
-  nonNegative(path, c, ['scaleDownDelaySeconds', 'abortScaleDownDelaySeconds']);
+  nonNegative(path, c, ['scaleDownDelaySeconds', 'abortScaleDownDelaySeconds', 'scaleDownDelayRevisionLimit']);
+  checkAntiAffinity(`${path}.antiAffinity`, c.antiAffinity);
   const maxWeight = tr?.maxTrafficWeight ?? 100;
   (c.steps ?? []).forEach((step: any, i: number) => {
     const stepPath = `${path}.steps[${i}]`;
@@ -308,5 +315,36 @@ function nonNegative(path: string, obj: any, fields: string[]): void {
     if (obj[f] !== undefined && (!Number.isInteger(obj[f]) || obj[f] < 0)) {
       fail(WHERE, `${path}.${f}`, 'must be a non-negative whole number', show(obj[f]), `Set ${f} to 0 or more.`);
     }
+  }
+}
+
+/**
+ * The Rollout fields the controller leaves to its CRD schema (progressDeadlineAbort, rollbackWindow):
+ * checked here too, so that a patched manifest the API server would refuse fails at synth.
+ */
+function checkSafetyFields(spec: any): void {
+  if (spec.progressDeadlineAbort !== undefined && typeof spec.progressDeadlineAbort !== 'boolean') {
+    fail(WHERE, 'spec.progressDeadlineAbort', 'must be true or false (the CRD types it boolean)', show(spec.progressDeadlineAbort), 'Set progressDeadlineAbort to true or false.');
+  }
+  if (spec.rollbackWindow !== undefined) {
+    if (spec.rollbackWindow === null || typeof spec.rollbackWindow !== 'object' || Array.isArray(spec.rollbackWindow)) {
+      fail(WHERE, 'spec.rollbackWindow', 'must be an object with revisions', show(spec.rollbackWindow), 'Set rollbackWindow: { revisions: n }.');
+    }
+    nonNegative('spec.rollbackWindow', spec.rollbackWindow, ['revisions']);
+  }
+}
+
+/** The controller's anti-affinity rule: exactly one of preferred and required, a preferred weight of 1 to 100. */
+function checkAntiAffinity(field: string, a: any): void {
+  if (a === undefined) return;
+  const preferred = a?.preferredDuringSchedulingIgnoredDuringExecution;
+  const required = a?.requiredDuringSchedulingIgnoredDuringExecution;
+  if ((preferred === undefined) === (required === undefined)) {
+    fail(WHERE, field, 'must have exactly one of preferredDuringSchedulingIgnoredDuringExecution and requiredDuringSchedulingIgnoredDuringExecution', show(a),
+      'Use AntiAffinity.preferred(weight) or AntiAffinity.required().');
+  }
+  if (preferred !== undefined && (!Number.isInteger(preferred?.weight) || preferred.weight < 1 || preferred.weight > 100)) {
+    fail(WHERE, `${field}.preferredDuringSchedulingIgnoredDuringExecution.weight`, 'must be a whole number between 1 and 100', show(preferred?.weight),
+      'Use a weight from 1 to 100.');
   }
 }
