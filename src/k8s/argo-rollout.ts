@@ -14,6 +14,7 @@ import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
 import type * as featureFlagPods from './private/feature-flag-pods';
+import { finalManifestValidation } from './private/final-manifest';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
@@ -396,6 +397,8 @@ export class ArgoRollout extends Construct {
         spec,
       });
       this.rolloutName = this.rollout.name;
+      // Escape hatches keep the checks (src/k8s/private/final-manifest.ts): the controller rules run again at synthesis on the patched manifests.
+      this.node.addValidation(finalManifestValidation(this.rollout, () => templates.map(t => t.object)));
       this.service = (services.StableService ?? services.ActiveService ?? services.Service)!;
       this.stableService = services.StableService;
       this.canaryService = services.CanaryService;
