@@ -4,6 +4,7 @@ import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
 import { MetricProvider } from './metric-provider';
+import type { RolloutNotification } from './notifications';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -18,6 +19,7 @@ import { finalManifestValidation } from './private/final-manifest';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
+import { checkNotifications, notificationAnnotations, notificationNotes } from './private/notifications';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
@@ -304,6 +306,15 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/anti-affinity/anti-affinity/
    */
   readonly antiAffinity?: AntiAffinity;
+
+  /**
+   * Who hears what about this rollout: each subscription becomes a
+   * `notifications.argoproj.io/subscribe.<trigger>.<service>` annotation on the Rollout, read by the
+   * Argo Rollouts notification controller (which must have the service configured).
+   * @default - no subscription
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/notifications/
+   */
+  readonly notifications?: RolloutNotification[];
 }
 
 /**
@@ -350,6 +361,8 @@ export class ArgoRollout extends Construct {
         replicas: c.replicas,
         revisionHistoryLimit: c.revisionHistoryLimit,
       });
+      // Notification subscriptions (src/k8s/private/notifications.ts): annotations on the Rollout.
+      const subscriptions = props.notifications === undefined ? [] : checkNotifications(props.notifications);
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
       const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
         : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
@@ -393,7 +406,11 @@ export class ArgoRollout extends Construct {
 
       this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
         ...ROLLOUT,
-        metadata: { name: c.rolloutName, ...(c.namespace ? { namespace: c.namespace } : {}) },
+        metadata: {
+          name: c.rolloutName,
+          ...(c.namespace ? { namespace: c.namespace } : {}),
+          ...(subscriptions.length ? { annotations: notificationAnnotations(subscriptions) } : {}),
+        },
         spec,
       });
       this.rolloutName = this.rollout.name;
@@ -415,7 +432,7 @@ export class ArgoRollout extends Construct {
       }
       // The plan is built when first read: it only restates the validated strategy and what was rendered.
       const { strategy, router, smokeTest } = c.declaration;
-      this.planInputs = { strategy, router, smokeTest, notes: [...rendered.notes, ...safetyNotes(safety)] };
+      this.planInputs = { strategy, router, smokeTest, notes: [...rendered.notes, ...safetyNotes(safety), ...notificationNotes(subscriptions)] };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);

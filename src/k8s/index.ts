@@ -4,3 +4,4 @@ export * from './smoke-test';
 export * from './traffic-routing';
 export * from './feature-flags';
 export * from './rollout-safety';
+export * from './notifications';
