@@ -36,8 +36,9 @@ describe('notifications', () => {
 
   test('the triggers are the catalog\'s names, and custom ones are accepted', () => {
     expect([
-      NotificationTrigger.ROLLOUT_COMPLETED, NotificationTrigger.ROLLOUT_STEP_COMPLETED, NotificationTrigger.ROLLOUT_PAUSED, NotificationTrigger.ROLLOUT_ABORTED,
-      NotificationTrigger.ROLLOUT_UPDATED, NotificationTrigger.SCALING_REPLICA_SET, NotificationTrigger.ANALYSIS_RUN_FAILED, NotificationTrigger.ANALYSIS_RUN_ERROR,
+      NotificationTrigger.ROLLOUT_COMPLETED, NotificationTrigger.ROLLOUT_STEP_COMPLETED, NotificationTrigger.ROLLOUT_PAUSED,
+      NotificationTrigger.ROLLOUT_ABORTED, NotificationTrigger.ROLLOUT_UPDATED, NotificationTrigger.SCALING_REPLICA_SET,
+      NotificationTrigger.ANALYSIS_RUN_FAILED, NotificationTrigger.ANALYSIS_RUN_ERROR,
       NotificationTrigger.ANALYSIS_RUN_RUNNING, NotificationTrigger.custom('on-purple'),
     ].map(t => t.name)).toEqual([
       'on-rollout-completed', 'on-rollout-step-completed', 'on-rollout-paused', 'on-rollout-aborted', 'on-rollout-updated', 'on-scaling-replica-set',
