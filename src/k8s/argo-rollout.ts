@@ -5,6 +5,8 @@ import { Construct, IConstruct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
 import { MetricProvider } from './metric-provider';
 import type { RolloutNotification } from './notifications';
+import type { EphemeralPodMetadata } from './pod-settings';
+import { applyEphemeralMetadata, applyPodSettings, checkServiceSettings, podDeploymentProps, refusePodPropsWithDeployment, ServiceSettings } from './private/pod-settings';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -315,6 +317,86 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/notifications/
    */
   readonly notifications?: RolloutNotification[];
+
+  // Pod and Service settings (src/k8s/private/pod-settings.ts); the pod ones only with containers.
+
+  /**
+   * Labels of the pods, beside the two that select them (which they may not change).
+   * @default - only the selecting labels
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * Annotations of the pods, for example `sidecar.istio.io/inject: "true"` for mesh injection.
+   * @default - none
+   */
+  readonly podAnnotations?: { [key: string]: string };
+  /**
+   * The service account the pods run as.
+   * @default - the namespace's default service account
+   */
+  readonly serviceAccount?: kplus.IServiceAccount;
+  /**
+   * Mount the service account's API token into the pods.
+   * @default false - cdk8s-plus's default; set true for pods that call the Kubernetes API
+   */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * The pods' security context. cdk8s-plus makes pods refuse to run as root
+   * (`runAsNonRoot: true`); for an image that needs root, pass `{ ensureNonRoot: false }` here and
+   * give its container `securityContext: { ensureNonRoot: false, user: 0, readOnlyRootFilesystem: false }`
+   * (see docs/kubernetes.md).
+   * @default - cdk8s-plus's defaults: runAsNonRoot true
+   * @see https://cdk8s.io/docs/latest/plus/cdk8s-plus-28/#security-context
+   */
+  readonly podSecurityContext?: kplus.PodSecurityContextProps;
+  /**
+   * The pods' affinity (node, pod and pod anti-affinity), as in a Kubernetes pod spec.
+   * For keeping the new version off the previous version's nodes, use `antiAffinity`.
+   * @default - none
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/
+   */
+  readonly affinity?: kplus.k8s.Affinity;
+  /**
+   * The pods' tolerations, as in a Kubernetes pod spec.
+   * @default - none
+   * @see https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+   */
+  readonly tolerations?: kplus.k8s.Toleration[];
+  /**
+   * Labels and annotations on the new version's pods while they are the canary (canary, linear, rolling).
+   * @default - none
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/ephemeral-metadata/
+   */
+  readonly canaryMetadata?: EphemeralPodMetadata;
+  /**
+   * Labels and annotations on the stable version's pods during an update (canary, linear, rolling).
+   * @default - none
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/ephemeral-metadata/
+   */
+  readonly stableMetadata?: EphemeralPodMetadata;
+  /**
+   * Labels and annotations on the new version's pods while they are the preview (blue/green, all-at-once).
+   * @default - none
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/ephemeral-metadata/
+   */
+  readonly previewMetadata?: EphemeralPodMetadata;
+  /**
+   * Labels and annotations on the pods the active Service selects (blue/green, all-at-once).
+   * @default - none
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/ephemeral-metadata/
+   */
+  readonly activeMetadata?: EphemeralPodMetadata;
+  /**
+   * Type of the Services: `ServiceType.NODE_PORT` for an AWS Load Balancer Controller Ingress in
+   * instance mode (`alb.ingress.kubernetes.io/target-type: instance`).
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+  /**
+   * Name of the Services' port (for example "http", which Istio uses to detect the protocol).
+   * @default - unnamed
+   */
+  readonly portName?: string;
 }
 
 /**
@@ -372,7 +454,8 @@ export class ArgoRollout extends Construct {
 
       // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
       const services: { [id in ServiceId]?: kplus.Service } = {};
-      for (const serviceId of rendered.services) services[serviceId] = this.newService(c, serviceId);
+      const serviceSettings = checkServiceSettings(props);
+      for (const serviceId of rendered.services) services[serviceId] = this.newService(c, serviceId, serviceSettings);
       const templates = rendered.templates.map(t => ({
         id: t.id,
         spec: t.spec,
@@ -400,6 +483,7 @@ export class ArgoRollout extends Construct {
         strategy: rendered.strategy(names),
       });
       applySafety(spec, safety);
+      applyEphemeralMetadata(spec, props, c.declaration.strategy.kind, c.pods.selector);
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
         templates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })));
@@ -609,9 +693,10 @@ export class ArgoRollout extends Construct {
         if (container.portNumber !== undefined) requirePort(WHERE, `containers[${i}].portNumber`, container.portNumber);
       });
       const selector = { [NAME_LABEL]: rolloutName, [INSTANCE_LABEL]: k8s().cdk8s.Names.toLabelValue(this) };
-      const rendered = renderPodTemplate(props.containers, selector);
-      return { selector, template: rendered.template, port: rendered.port };
+      const rendered = renderPodTemplate(props.containers, selector, podDeploymentProps(props));
+      return { selector, template: applyPodSettings(rendered.template, props, selector), port: rendered.port };
     }
+    refusePodPropsWithDeployment(props);
     if (!(props.deployment instanceof k8s().kplus.Deployment)) {
       fail(WHERE, 'deployment', 'must be a cdk8s-plus Deployment', show(props.deployment), 'Pass a kplus.Deployment.');
     }
@@ -624,11 +709,12 @@ export class ArgoRollout extends Construct {
   }
 
   /** A Service that selects the rollout's pods (Argo Rollouts narrows it to one ReplicaSet where it manages it). */
-  private newService(c: ValidatedProps, id: ServiceId): kplus.Service {
+  private newService(c: ValidatedProps, id: ServiceId, settings: ServiceSettings): kplus.Service {
     const svc = new (k8s().kplus.Service)(this, id, {
       // A name only when one is given: an undefined name would replace the generated one.
       metadata: { namespace: c.namespace, ...(c.serviceNames[id] !== undefined ? { name: c.serviceNames[id] } : {}) },
-      ports: [{ port: c.port, targetPort: c.targetPort }],
+      ports: [{ port: c.port, targetPort: c.targetPort, ...(settings.portName !== undefined ? { name: settings.portName } : {}) }],
+      ...(settings.type !== undefined ? { type: settings.type } : {}),
     });
     for (const [k, v] of Object.entries(c.pods.selector)) svc.selectLabel(k, v);
     return svc;

@@ -5,3 +5,4 @@ export * from './traffic-routing';
 export * from './feature-flags';
 export * from './rollout-safety';
 export * from './notifications';
+export * from './pod-settings';

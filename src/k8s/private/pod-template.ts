@@ -21,7 +21,8 @@ const THROWAWAY_NAME = 'pod-template';
  * a synthesis (dependency ordering, validation of every construct) have nothing to act on in a chart
  * that holds a single Deployment without validations, and do not change its manifest.
  */
-export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>): { template: any; port?: number } {
+export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>,
+  pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } {
   const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
   scratch ??= new cdk8sModule.Chart(new cdk8sModule.App(), 'pod-template');
   // Always the same id and so the same construct path as a Deployment in a fresh chart: it is free
@@ -29,6 +30,8 @@ export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Re
   const id = 'workload';
   try {
     const deployment = new kplusModule.Deployment(scratch, id, {
+      // Pod settings of the rollout (service account, security context), as a Deployment takes them.
+      ...pod,
       containers,
       select: false,
       podMetadata: { labels },
