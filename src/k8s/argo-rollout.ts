@@ -7,6 +7,8 @@ import { MetricProvider } from './metric-provider';
 import type { RolloutNotification } from './notifications';
 import type { EphemeralPodMetadata } from './pod-settings';
 import { applyEphemeralMetadata, applyPodSettings, checkServiceSettings, podDeploymentProps, refusePodPropsWithDeployment, ServiceSettings } from './private/pod-settings';
+import { applySharedAnalysis, checkSharedAnalysis, sharedAnalysisNotes } from './private/shared-analysis';
+import type { ArgoAnalysis } from './shared-analysis';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -397,6 +399,16 @@ export interface ArgoRolloutProps {
    * @default - unnamed
    */
   readonly portName?: string;
+
+  /**
+   * Analysis beside the strategy's checks (src/k8s/private/shared-analysis.ts): existing
+   * AnalysisTemplates and ClusterAnalysisTemplates with your arguments, and web or Job tests (load
+   * tests, synthetic probes, contract tests), at the point each declares: a step after a canary
+   * weight, the canary's background analysis, before or after a blue/green promotion.
+   * @default - only the strategy's checks
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/analysis/
+   */
+  readonly sharedAnalysis?: ArgoAnalysis[];
 }
 
 /**
@@ -445,6 +457,8 @@ export class ArgoRollout extends Construct {
       });
       // Notification subscriptions (src/k8s/private/notifications.ts): annotations on the Rollout.
       const subscriptions = props.notifications === undefined ? [] : checkNotifications(props.notifications);
+      const shared = props.sharedAnalysis === undefined ? undefined
+        : checkSharedAnalysis(props.sharedAnalysis, c.declaration.strategy, c.declaration.smokeTest, c.port);
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
       const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
         : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
@@ -484,9 +498,17 @@ export class ArgoRollout extends Construct {
       });
       applySafety(spec, safety);
       applyEphemeralMetadata(spec, props, c.declaration.strategy.kind, c.pods.selector);
+      // Shared analysis: the templates of its tests, then its runs added to the rendered strategy.
+      const sharedTemplates = (shared?.templates ?? []).map((tspec, i) => tspec === undefined ? undefined : {
+        id: `SharedAnalysis${i}`,
+        spec: tspec,
+        object: new (k8s().cdk8s.ApiObject)(this, `SharedAnalysis${i}`, { ...ANALYSIS_TEMPLATE, metadata: c.namespace ? { namespace: c.namespace } : {}, spec: tspec }),
+      });
+      if (shared) applySharedAnalysis(spec, shared, sharedTemplates.map(t => t?.object.name));
+      const allTemplates = [...templates, ...sharedTemplates.filter(<T>(t: T | undefined): t is T => t !== undefined)];
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
-        templates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })));
+        allTemplates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })), shared?.external);
 
       this.rollout = new (k8s().cdk8s.ApiObject)(this, 'Resource', {
         ...ROLLOUT,
@@ -499,13 +521,13 @@ export class ArgoRollout extends Construct {
       });
       this.rolloutName = this.rollout.name;
       // Escape hatches keep the checks (src/k8s/private/final-manifest.ts): the controller rules run again at synthesis on the patched manifests.
-      this.node.addValidation(finalManifestValidation(this.rollout, () => templates.map(t => t.object)));
+      this.node.addValidation(finalManifestValidation(this.rollout, () => allTemplates.map(t => t.object), shared?.external));
       this.service = (services.StableService ?? services.ActiveService ?? services.Service)!;
       this.stableService = services.StableService;
       this.canaryService = services.CanaryService;
       this.activeService = services.ActiveService;
       this.previewService = services.PreviewService;
-      this.analysisTemplateNames = templates.map(t => t.object.name);
+      this.analysisTemplateNames = allTemplates.map(t => t.object.name);
       this.renderWarnings = rendered.warnings;
       for (const w of rendered.warnings) this.node.addMetadata('warning', w);
       this.references = c.declaration.router.kind === TrafficRouterKind.NONE ? []
@@ -516,7 +538,13 @@ export class ArgoRollout extends Construct {
       }
       // The plan is built when first read: it only restates the validated strategy and what was rendered.
       const { strategy, router, smokeTest } = c.declaration;
-      this.planInputs = { strategy, router, smokeTest, notes: [...rendered.notes, ...safetyNotes(safety), ...notificationNotes(subscriptions)] };
+      this.planInputs = {
+        strategy,
+        router,
+        smokeTest,
+        notes: [...rendered.notes, ...safetyNotes(safety), ...notificationNotes(subscriptions),
+          ...(shared ? sharedAnalysisNotes(shared, strategy) : [])],
+      };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
       scope.node.tryRemoveChild(id);

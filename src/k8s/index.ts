@@ -6,3 +6,4 @@ export * from './feature-flags';
 export * from './rollout-safety';
 export * from './notifications';
 export * from './pod-settings';
+export * from './shared-analysis';

@@ -28,13 +28,18 @@ interface TemplateRef {
   readonly args: any[];
   /** Whether the analysis must end by itself (steps, pre/post promotion). */
   readonly mustTerminate: boolean;
+  /** The analysis' dryRun and measurementRetention rules (metric-name regular expressions). */
+  readonly dryRun?: any[];
+  readonly measurementRetention?: any[];
+  /** Templates referenced with clusterScope. */
+  readonly cluster?: string[];
 }
 
 /**
  * Checks a rendered Rollout and the AnalysisTemplates it references (rendered by the same
  * construct) against the controller's rules. Throws the first violation in the library's format.
  */
-export function checkControllerRules(rollout: any, templates: any[]): void {
+export function checkControllerRules(rollout: any, templates: any[], external: ReadonlySet<string> = new Set()): void {
   const spec = rollout?.spec ?? {};
   checkSpec(spec);
   const strategy = spec.strategy ?? {};
@@ -42,16 +47,16 @@ export function checkControllerRules(rollout: any, templates: any[]): void {
   if (strategy.canary) {
     checkCanary(strategy.canary);
     const c = strategy.canary;
-    if (c.analysis) refs.push({ field: 'spec.strategy.canary.analysis', names: names(c.analysis), args: c.analysis.args ?? [], mustTerminate: false });
+    if (c.analysis) refs.push({ field: 'spec.strategy.canary.analysis', names: names(c.analysis), args: c.analysis.args ?? [], mustTerminate: false, ...runRules(c.analysis) });
     (c.steps ?? []).forEach((s: any, i: number) => {
-      if (s.analysis) refs.push({ field: `spec.strategy.canary.steps[${i}].analysis`, names: names(s.analysis), args: s.analysis.args ?? [], mustTerminate: true });
+      if (s.analysis) refs.push({ field: `spec.strategy.canary.steps[${i}].analysis`, names: names(s.analysis), args: s.analysis.args ?? [], mustTerminate: true, ...runRules(s.analysis) });
     });
   }
   if (strategy.blueGreen) {
     checkBlueGreen(spec, strategy.blueGreen);
     for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
       const a = strategy.blueGreen[key];
-      if (a) refs.push({ field: `spec.strategy.blueGreen.${key}`, names: names(a), args: a.args ?? [], mustTerminate: true });
+      if (a) refs.push({ field: `spec.strategy.blueGreen.${key}`, names: names(a), args: a.args ?? [], mustTerminate: true, ...runRules(a) });
     }
   }
   const byName = new Map<string, any>(templates.map(t => [t?.metadata?.name, t]));
@@ -59,8 +64,17 @@ export function checkControllerRules(rollout: any, templates: any[]): void {
     checkTemplate(t);
   }
   for (const ref of refs) {
-    checkReference(ref, byName);
+    checkReference(ref, byName, external);
   }
+}
+
+/** What a run adds to its templates: dry-run and retention rules, cluster-scoped references. */
+function runRules(a: any): Pick<TemplateRef, 'dryRun' | 'measurementRetention' | 'cluster'> {
+  return {
+    dryRun: a.dryRun,
+    measurementRetention: a.measurementRetention,
+    cluster: (a.templates ?? []).filter((t: any) => t.clusterScope === true).map((t: any) => t.templateName),
+  };
 }
 
 function names(analysis: any): string[] {
@@ -219,7 +233,7 @@ function checkCanary(c: any): void {
   });
 }
 
-function checkReference(ref: TemplateRef, byName: Map<string, any>): void {
+function checkReference(ref: TemplateRef, byName: Map<string, any>, external: ReadonlySet<string>): void {
   if (ref.names.length === 0) {
     fail(WHERE, `${ref.field}.templates`, 'must reference at least one AnalysisTemplate', '[]', 'Reference a template or remove the analysis.');
   }
@@ -230,10 +244,20 @@ function checkReference(ref: TemplateRef, byName: Map<string, any>): void {
       fail(WHERE, `${ref.field}.args.${arg.name}`, 'must read a Rollout metadata field supported by the downward API (metadata.name, .namespace, .uid, .labels[...], .annotations[...])',
         show(arg.valueFrom.fieldRef.fieldPath), 'Use one of those fields.');
     }
+    const hash = arg.valueFrom?.podTemplateHashValue;
+    if (hash !== undefined && hash !== 'Stable' && hash !== 'Latest') {
+      fail(WHERE, `${ref.field}.args.${arg.name}.valueFrom.podTemplateHashValue`, 'must be Stable or Latest', show(hash), 'Use Stable or Latest.');
+    }
     supplied.add(arg.name);
   }
+  // Templates outside the app (shared, or cluster-scoped) cannot be checked: the rules below see only those the app defines.
+  let unknown = false;
   for (const name of ref.names) {
     const t = byName.get(name);
+    if (t === undefined && (external.has(name) || (ref.cluster ?? []).includes(name))) {
+      unknown = true;
+      continue;
+    }
     if (t === undefined) {
       fail(WHERE, `${ref.field}.templates`, 'must reference an AnalysisTemplate defined with the rollout', show(name), 'Reference a template this construct created.');
     }
@@ -254,6 +278,7 @@ function checkReference(ref: TemplateRef, byName: Map<string, any>): void {
       }
     }
   }
+  if (!unknown) checkMetricRules(ref, metricNames);
 }
 
 function checkTemplate(t: any): void {
@@ -346,5 +371,27 @@ function checkAntiAffinity(field: string, a: any): void {
   if (preferred !== undefined && (!Number.isInteger(preferred?.weight) || preferred.weight < 1 || preferred.weight > 100)) {
     fail(WHERE, `${field}.preferredDuringSchedulingIgnoredDuringExecution.weight`, 'must be a whole number between 1 and 100', show(preferred?.weight),
       'Use a weight from 1 to 100.');
+  }
+}
+
+/**
+ * The controller's rule on a run's dryRun and measurementRetention: each metric-name expression must
+ * match a metric of the run's templates (it refuses the run otherwise). Checked when every template
+ * of the run is in the app.
+ */
+function checkMetricRules(ref: TemplateRef, metricNames: Set<string>): void {
+  for (const [key, rules] of [['dryRun', ref.dryRun], ['measurementRetention', ref.measurementRetention]] as const) {
+    (rules ?? []).forEach((r: any, i: number) => {
+      let re: RegExp;
+      try {
+        re = new RegExp(r?.metricName);
+      } catch {
+        return fail(WHERE, `${ref.field}.${key}[${i}].metricName`, 'must be a regular expression', show(r?.metricName), 'Fix the expression.');
+      }
+      if (![...metricNames].some(m => re.test(m))) {
+        fail(WHERE, `${ref.field}.${key}[${i}].metricName`, 'must match a metric of the referenced templates (the controller refuses a rule that matches none)', show(r?.metricName),
+          `Use one of ${show([...metricNames])}.`);
+      }
+    });
   }
 }

@@ -10,11 +10,11 @@ import { checkControllerRules } from './controller-rules';
 import { DeliveryValidationError } from '../../private/validate';
 
 /** A validation (for `node.addValidation`) that checks the final Rollout and templates against the controller's rules. */
-export function finalManifestValidation(rollout: cdk8s.ApiObject, templates: () => cdk8s.ApiObject[]): IValidation {
+export function finalManifestValidation(rollout: cdk8s.ApiObject, templates: () => cdk8s.ApiObject[], external?: ReadonlySet<string>): IValidation {
   return {
     validate: () => {
       try {
-        checkControllerRules(rollout.toJson(), templates().map(t => t.toJson()));
+        checkControllerRules(rollout.toJson(), templates().map(t => t.toJson()), external);
         return [];
       } catch (e) {
         if (!(e instanceof DeliveryValidationError)) throw e;
