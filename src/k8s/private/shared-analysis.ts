@@ -10,6 +10,7 @@ import { AnalysisArg, AnalysisArgKind, ArgoAnalysis, ArgoAnalysisPoint } from '.
 import { ArgoSmokeTest } from '../smoke-test';
 import { smokeTestMetric, TEMPLATE_ARGS, templateArgs } from './analysis';
 import { requireDenseArray } from './inputs';
+import { plainJson } from './plain-json';
 
 const WHERE = 'ArgoRollout';
 
@@ -78,7 +79,8 @@ export function checkSharedAnalysis(value: unknown, strategy: DeploymentStrategy
     if (o.smokeTests.length === 0) return undefined;
     const secretArgs = o.args.filter(x => x.kind === AnalysisArgKind.SECRET)
       .map(x => ({ name: x.name, valueFrom: { secretKeyRef: { name: x._source.secretName, key: x._source.key } } }));
-    return { args: [...templateArgs(), ...secretArgs], metrics: o.smokeTests.map(t => smokeTestMetric(t, port)) };
+    // Typed through the generated import, converted to Kubernetes JSON once, as the strategy's templates are.
+    return plainJson({ args: [...templateArgs(), ...secretArgs], metrics: o.smokeTests.map(t => smokeTestMetric(t, port)) });
   });
   const external = new Set(analyses.flatMap(a => a._options.templates.map(t => t.name)));
   return { analyses, templates, external };
