@@ -29,7 +29,7 @@ import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
 import { argoRunbook } from './private/runbook';
-import { applySafety, checkSafety, safetyNotes } from './private/safety';
+import { applySafety, checkSafety, notesWithSafety, safetyNotes } from './private/safety';
 import type { AbortScaleDown, AntiAffinity } from './rollout-safety';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
@@ -542,7 +542,8 @@ export class ArgoRollout extends Construct {
         strategy,
         router,
         smokeTest,
-        notes: [...rendered.notes, ...safetyNotes(safety), ...notificationNotes(subscriptions),
+        dynamicStableScale: safety.dynamicStableScale,
+        notes: [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety), ...notificationNotes(subscriptions),
           ...(shared ? sharedAnalysisNotes(shared, strategy) : [])],
       };
     } catch (e) {

@@ -53,7 +53,7 @@ describe('progress deadline', () => {
   test('progressDeadlineAbort: false leaves a stuck update Degraded, and the plan says so', () => {
     const { spec, notes } = canary({ progressDeadlineAbort: false });
     expect(spec.progressDeadlineAbort).toBe(false);
-    expect(notes.some(n => n.startsWith('Progress deadline: an update whose pods make no progress for 10m is marked Degraded but NOT aborted'))).toBe(true);
+    expect(notes.some(n => n.startsWith('Progress deadline: an update whose pods make no progress for 10m (pauses and analysis steps do not count) is marked Degraded but NOT aborted'))).toBe(true);
   });
 
   test('blue/green gets ten minutes on top of the time it waits on its checks', () => {
@@ -64,7 +64,7 @@ describe('progress deadline', () => {
     });
     const { spec, notes } = render({ strategy, metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }) });
     expect(spec.progressDeadlineSeconds).toBe(1500);
-    expect(notes.some(n => n.includes('for 25m (ten minutes on top of the 15m the rollout waits on its preview or post-promotion analysis)'))).toBe(true);
+    expect(notes.some(n => n.includes('for 25m (pauses and analysis steps do not count; ten minutes on top of the 15m the rollout waits on its preview or post-promotion analysis)'))).toBe(true);
   });
 
   test('fails when progressDeadline is shorter than a blue/green preview wait', () => {
@@ -159,9 +159,13 @@ describe('abortScaleDown', () => {
 
 describe('dynamicStableScale', () => {
   test('sets dynamicStableScale and drops the scale-down delay the controller refuses beside it', () => {
-    const { spec, notes } = canary({ strategy: noKeep(), dynamicStableScale: true });
+    const { spec, notes, rollout } = canary({ strategy: noKeep(), dynamicStableScale: true });
     expect(spec.strategy.canary.dynamicStableScale).toBe(true);
     expect(spec.strategy.canary.scaleDownDelaySeconds).toBeUndefined();
+    // The plan does not promise a scale-down delay that is not written.
+    expect(rollout.plan.phases[2].name).toBe('Promoted, previous ReplicaSet already scaled down as traffic moved (dynamicStableScale)');
+    expect(notes.some(n => n.includes('(scaleDownDelaySeconds)'))).toBe(false);
+    expect(notes.some(n => n.startsWith('keepPreviousVersionFor is zero and dynamicStableScale is on: the previous ReplicaSet shrinks as traffic moves'))).toBe(true);
     expect(notes.some(n => n.startsWith('Dynamic stable scale: the previous version is scaled down as traffic moves to the new one') && n.includes('(slower abort'))).toBe(true);
   });
 

@@ -14,16 +14,19 @@ export interface ArgoPlanInputs {
   readonly warnings: string[];
   /** Remarks of the strategy's rendering (canary and linear). */
   readonly notes: string[];
+  /** The previous version shrinks as traffic moves (src/k8s/private/safety.ts). */
+  readonly dynamicStableScale?: boolean;
 }
 
 /** The last phase: the new version at 100%, with the previous version kept (or not) as Argo Rollouts does it. */
-function keptPhaseName(strategy: DeploymentStrategy, router: TrafficRouting): string | undefined {
+function keptPhaseName(strategy: DeploymentStrategy, router: TrafficRouting, dynamicStableScale?: boolean): string | undefined {
   const keep = seconds(strategy.keepPreviousVersionFor) > 0;
   const judged = strategy.analysis !== undefined && !strategy.analysis.isNone;
   switch (strategy.kind) {
     case StrategyKind.CANARY:
     case StrategyKind.LINEAR:
       if (router.kind === TrafficRouterKind.NONE) return 'Promoted, previous pods replaced by new ones';
+      if (dynamicStableScale && !keep) return 'Promoted, previous ReplicaSet already scaled down as traffic moved (dynamicStableScale)';
       return keep ? 'Full traffic, previous version kept (setWeight 100 + pause, then promoted)'
         : `Promoted, previous ReplicaSet scaled down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later without traffic`;
     case StrategyKind.ROLLING:
@@ -44,7 +47,7 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
     const checks = [...phase.checks];
     if (strategy.kind === StrategyKind.BLUE_GREEN && i === 0 && smokeTest) checks.push(smokeTest.name);
     return {
-      name: (last ? keptPhaseName(strategy, router) : undefined) ?? phase.name,
+      name: (last ? keptPhaseName(strategy, router, p.dynamicStableScale) : undefined) ?? phase.name,
       trafficPercent: phase.trafficPercent,
       duration: phase.duration,
       manualGate: phase.manualGate,

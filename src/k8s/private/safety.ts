@@ -257,15 +257,26 @@ export function applySafety(spec: any, s: SafetySettings): void {
   }
 }
 
+/**
+ * The strategy's remarks as they hold with the safety settings: with dynamicStableScale there is no
+ * scale-down delay, the previous version having been scaled down as traffic moved.
+ */
+export function notesWithSafety(notes: string[], s: SafetySettings): string[] {
+  if (!s.dynamicStableScale) return notes;
+  return notes.map(n => (n.includes('(scaleDownDelaySeconds)')
+    ? 'keepPreviousVersionFor is zero and dynamicStableScale is on: the previous ReplicaSet shrinks as traffic moves to the new version and is gone at 100%; after the last step Argo Rollouts promotes the new version, and from then on a rollback is a new rollout (`kubectl argo rollouts undo`).'
+    : n));
+}
+
 /** The plan's lines on the safety settings. */
 export function safetyNotes(s: SafetySettings): string[] {
   const notes: string[] = [];
   const deadline = formatDuration(Duration.seconds(s.progressDeadlineSeconds));
   const why = s.progressDeadlineIsDefault && s.waitWithoutProgressSeconds > 0
-    ? ` (ten minutes on top of the ${formatDuration(Duration.seconds(s.waitWithoutProgressSeconds))} the rollout waits on its preview or post-promotion analysis)` : '';
+    ? `; ten minutes on top of the ${formatDuration(Duration.seconds(s.waitWithoutProgressSeconds))} the rollout waits on its preview or post-promotion analysis` : '';
   notes.push(s.progressDeadlineAbort
-    ? `Progress deadline: an update whose pods make no progress for ${deadline}${why} (pauses and analysis steps do not count) is aborted, and all traffic returns to the previous version (progressDeadlineSeconds, progressDeadlineAbort).`
-    : `Progress deadline: an update whose pods make no progress for ${deadline}${why} is marked Degraded but NOT aborted (progressDeadlineAbort: false): it waits for a person, with the new version still serving its share of traffic.`);
+    ? `Progress deadline: an update whose pods make no progress for ${deadline} (pauses and analysis steps do not count${why}) is aborted, and all traffic returns to the previous version (progressDeadlineSeconds, progressDeadlineAbort).`
+    : `Progress deadline: an update whose pods make no progress for ${deadline} (pauses and analysis steps do not count${why}) is marked Degraded but NOT aborted (progressDeadlineAbort: false): it waits for a person, with the new version still serving its share of traffic.`);
   if (s.minReadySeconds !== undefined && s.minReadySeconds > 0) {
     notes.push(`A new pod counts as available only after ${formatDuration(Duration.seconds(s.minReadySeconds))} ready without a crash (minReadySeconds).`);
   }

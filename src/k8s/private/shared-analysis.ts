@@ -122,7 +122,7 @@ export function applySharedAnalysis(spec: any, plan: SharedAnalysisPlan, created
 export function sharedAnalysisNotes(plan: SharedAnalysisPlan, strategy: DeploymentStrategy): string[] {
   return plan.analyses.map(a => {
     const o = a._options;
-    const where = a.point === ArgoAnalysisPoint.STEP ? `as a step at canary step ${a.step} (${strategy.steps[a.step!].weight}%), before its bake; the rollout waits for it and aborts on failure`
+    const where = a.point === ArgoAnalysisPoint.STEP ? `as a step at canary step ${a.step} (${strategy.steps[a.step!].weight}%), before its bake; the rollout waits for it and aborts on failure${o.dryRun.length ? ' (not of a dry-run metric)' : ''}`
       : a.point === ArgoAnalysisPoint.BACKGROUND ? `in the background analysis from canary step ${a.step ?? 0} (${strategy.steps[a.step ?? 0].weight}%) on; a failure aborts`
         : a.point === ArgoAnalysisPoint.PRE_PROMOTION ? 'before promotion, against the preview; a failure aborts' : 'after promotion, while the previous version is kept; a failure switches back';
     const parts = [
