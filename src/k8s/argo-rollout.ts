@@ -29,7 +29,7 @@ import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
 import { argoRunbook } from './private/runbook';
-import { applySafety, checkSafety, notesWithSafety, safetyNotes } from './private/safety';
+import { applySafety, checkSafety, notesWithSafety, SafetySettings, safetyNotes } from './private/safety';
 import type { AbortScaleDown, AntiAffinity } from './rollout-safety';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
@@ -442,6 +442,8 @@ export class ArgoRollout extends Construct {
   private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
   /** The migrations and how the rollout runs them. */
   private readonly migrations?: argoMigrations.ArgoMigrationRender;
+  /** The safety settings, for the runbook. */
+  private readonly safety: SafetySettings;
 
   constructor(scope: Construct, id: string, props: ArgoRolloutProps) {
     super(scope, id);
@@ -497,6 +499,7 @@ export class ArgoRollout extends Construct {
         strategy: rendered.strategy(names),
       });
       applySafety(spec, safety);
+      this.safety = safety;
       applyEphemeralMetadata(spec, props, c.declaration.strategy.kind, c.pods.selector);
       // Shared analysis: the templates of its tests, then its runs added to the rendered strategy.
       const sharedTemplates = (shared?.templates ?? []).map((tspec, i) => tspec === undefined ? undefined : {
@@ -591,6 +594,8 @@ export class ArgoRollout extends Construct {
       inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE),
       blueGreen: strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE,
       schema: this.migrations?.set.rollbackSchemaNotes(),
+      progressDeadline: { seconds: this.safety.progressDeadlineSeconds, abort: this.safety.progressDeadlineAbort },
+      rollbackWindowRevisions: this.safety.rollbackWindowRevisions,
     });
   }
 

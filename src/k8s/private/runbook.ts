@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { formatDuration } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { Runbook, RunbookProcedure } from '../../strategy/runbook';
@@ -20,6 +21,10 @@ export interface ArgoRunbookFacts {
   readonly blueGreen: boolean;
   /** What the database schema must still support on rollback (declared migrations). */
   readonly schema?: string[];
+  /** The progress deadline, and whether missing it aborts (src/k8s/private/safety.ts). */
+  readonly progressDeadline?: { readonly seconds: number; readonly abort: boolean };
+  /** Revisions a rollback fast-tracks without steps or analysis (rollbackWindow). */
+  readonly rollbackWindowRevisions?: number;
 }
 
 /** The runbook of an ArgoRollout: the `kubectl argo rollouts` commands with its name and namespace. */
@@ -34,6 +39,12 @@ export function argoRunbook(facts: ArgoRunbookFacts): Runbook {
     : ['Nothing judges the new version: no health check is declared, so nothing aborts a rollout automatically.'];
   if (facts.inconclusive) {
     automatic.push('An Inconclusive analysis pauses the rollout: a person decides with promote or abort below.');
+  }
+  if (facts.progressDeadline !== undefined) {
+    const d = formatDuration(Duration.seconds(facts.progressDeadline.seconds));
+    automatic.push(facts.progressDeadline.abort
+      ? `An update whose pods make no progress for ${d} (outside pauses and analysis steps) is aborted: traffic returns to the stable version.`
+      : `An update whose pods make no progress for ${d} is marked Degraded and NOT aborted (progressDeadlineAbort: false): abort it below.`);
   }
   const procedures: RunbookProcedure[] = [
     {
@@ -60,7 +71,11 @@ export function argoRunbook(facts: ArgoRunbookFacts): Runbook {
       title: 'Roll back after the rollout completed',
       when: 'the previous version was already released',
       commands: [cmd('undo')],
-      notes: ['undo deploys the previous revision through the same steps and checks; the next sync of the manifests restores the declared version, so revert the change in source control as well.'],
+      notes: [
+        facts.rollbackWindowRevisions === undefined
+          ? 'undo deploys the previous revision through the same steps and checks; the next sync of the manifests restores the declared version, so revert the change in source control as well.'
+          : `undo to one of the last ${facts.rollbackWindowRevisions} revision(s) is promoted at once, without steps or checks (rollbackWindow); older revisions go through the same steps and checks. The next sync of the manifests restores the declared version, so revert the change in source control as well.`,
+      ],
     },
     {
       title: 'Skip the remaining steps and checks',
