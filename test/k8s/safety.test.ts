@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { canaryStrategy, CONTAINERS, rolloutOf, synthValid } from './util';
 import {
@@ -321,5 +321,22 @@ describe('controller rules on the safety fields', () => {
     expect(render({}).check(s => { s.strategy.blueGreen.previewReplicaCount = -1; })).toThrow('spec.strategy.blueGreen.previewReplicaCount must be a non-negative whole number, got -1.');
     expect(canary().check(s => { s.strategy.canary.dynamicStableScale = 'yes'; })).toThrow('spec.strategy.canary.dynamicStableScale must be true or false (the CRD types it boolean), got "yes".');
     expect(canary().check(s => { s.strategy.canary.scaleDownDelayRevisionLimit = -3; })).toThrow('spec.strategy.canary.scaleDownDelayRevisionLimit must be a non-negative whole number, got -3.');
+  });
+});
+
+describe('bad input from any language', () => {
+  const props = [
+    'progressDeadline', 'progressDeadlineAbort', 'rollbackWindowRevisions', 'abortScaleDown', 'minReadyTime', 'dynamicStableScale', 'maxSurge', 'maxUnavailable',
+    'previewReplicaCount', 'scaleDownDelayRevisionLimit', 'antiAffinity', 'notifications', 'podLabels', 'podAnnotations', 'serviceAccount',
+    'automountServiceAccountToken', 'podSecurityContext', 'affinity', 'tolerations', 'canaryMetadata', 'stableMetadata', 'serviceType', 'portName', 'sharedAnalysis',
+  ];
+  test.each(props)('fails when %s is null, naming the prop', prop => {
+    expect(() => canary({ [prop]: null } as any)).toThrow(new RegExp(`^ArgoRollout: ${prop}(\\[| )`));
+  });
+
+  test('fails when a number or a duration is an unresolved token', () => {
+    expect(fails({ rollbackWindowRevisions: Token.asNumber({ resolve: () => 2 }) })).toThrow('ArgoRollout: rollbackWindowRevisions must be known at synth time, got an unresolved token.');
+    expect(fails({ minReadyTime: Duration.seconds(Token.asNumber({ resolve: () => 2 })) })).toThrow('ArgoRollout: minReadyTime must be a concrete duration known at synth time, got an unresolved token.');
+    expect(() => AntiAffinity.preferred(Token.asNumber({ resolve: () => 2 }))).toThrow('AntiAffinity.preferred: weight must be known at synth time, got an unresolved token.');
   });
 });

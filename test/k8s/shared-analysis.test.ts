@@ -118,18 +118,18 @@ describe('shared analysis', () => {
   test('fails when the point does not fit the strategy, or the step does not exist', () => {
     const ref = [AnalysisTemplateRef.named('x')];
     expect(() => render({ sharedAnalysis: [ArgoAnalysis.prePromotion({ templates: ref })] }))
-      .toThrow('ArgoRollout: analysis[0] runs before promotion against the preview, which a canary rollout does not have, got PRE_PROMOTION.');
+      .toThrow('ArgoRollout: sharedAnalysis[0] runs before promotion against the preview, which a canary rollout does not have, got PRE_PROMOTION.');
     expect(() => render({ sharedAnalysis: [ArgoAnalysis.atStep({ step: 2, templates: ref })] }))
-      .toThrow('ArgoRollout: analysis[0] names canary step 2, but the strategy declares 2 step(s) (0 is the first), got 2. Pass a step from 0 to 1.');
+      .toThrow('ArgoRollout: sharedAnalysis[0] names canary step 2, but the strategy declares 2 step(s) (0 is the first), got 2. Pass a step from 0 to 1.');
     expect(() => render({ sharedAnalysis: [ArgoAnalysis.background({ templates: ref, startAtStep: 1 })] }))
-      .toThrow('ArgoRollout: analysis[0].startAtStep would start the strategy\'s own checks late too');
+      .toThrow('ArgoRollout: sharedAnalysis[0].startAtStep would start the strategy\'s own checks late too');
   });
 
   test('fails when a secret argument goes to a referenced template, or an argument is redefined', () => {
     expect(() => render({ sharedAnalysis: [ArgoAnalysis.atStep({ step: 0, templates: [AnalysisTemplateRef.named('x')], args: [AnalysisArg.secret('t', 's', 'k')] })] }))
-      .toThrow('ArgoRollout: analysis[0].args include a Secret, which Argo Rollouts reads only in a template\'s own arguments');
+      .toThrow('ArgoRollout: sharedAnalysis[0].args include a Secret, which Argo Rollouts reads only in a template\'s own arguments');
     expect(() => render({ sharedAnalysis: [ArgoAnalysis.background({ templates: [AnalysisTemplateRef.named('x')], args: [AnalysisArg.value('service', 'other')] })] }))
-      .toThrow('ArgoRollout: analysis[0].args must not redefine the argument "service", which the rollout already passes to that analysis');
+      .toThrow('ArgoRollout: sharedAnalysis[0].args must not redefine the argument "service", which the rollout already passes to that analysis');
   });
 
   test('fails when the declaration is malformed', () => {

@@ -26,14 +26,14 @@ export interface SharedAnalysisPlan {
 export function checkSharedAnalysis(value: unknown, strategy: DeploymentStrategy, smokeTest: ArgoSmokeTest | undefined,
   port: number): SharedAnalysisPlan {
   const fix = 'Pass [ArgoAnalysis.atStep({...})], .background({...}), .prePromotion({...}) or .postPromotion({...}).';
-  const list = requireDenseArray(WHERE, 'analysis', value, fix);
+  const list = requireDenseArray(WHERE, 'sharedAnalysis', value, fix);
   const kind = strategy.kind;
   const canary = kind === StrategyKind.CANARY || kind === StrategyKind.LINEAR;
   const hasPreview = kind === StrategyKind.BLUE_GREEN || (kind === StrategyKind.ALL_AT_ONCE && smokeTest !== undefined);
   const judged = strategy.analysis !== undefined && !strategy.analysis.isNone;
   let background = 0;
   const analyses = list.map((a, i) => {
-    const field = `analysis[${i}]`;
+    const field = `sharedAnalysis[${i}]`;
     if (!(a instanceof ArgoAnalysis)) fail(WHERE, field, 'must be an ArgoAnalysis', show(a), fix);
     const kindName = kind.toLowerCase().replace(/_/g, '-');
     switch (a.point) {
@@ -93,7 +93,7 @@ export function applySharedAnalysis(spec: any, plan: SharedAnalysisPlan, created
   // Steps are inserted from the last declared step back, so that earlier indices stay valid.
   const stepInserts: Array<{ at: number; step: any }> = [];
   plan.analyses.forEach((a, i) => {
-    const field = `analysis[${i}]`;
+    const field = `sharedAnalysis[${i}]`;
     const measured = canary ? canary.canaryService : a.point === ArgoAnalysisPoint.PRE_PROMOTION ? blueGreen.previewService : blueGreen.activeService;
     const reference = canary ? canary.stableService : blueGreen.activeService;
     const run = runOf(a, created[i], measured, reference);
@@ -157,7 +157,7 @@ function runOf(a: ArgoAnalysis, createdName: string | undefined, measured: strin
   if (createdName) {
     const taken = o.args.find(x => TEMPLATE_ARGS.includes(x.name));
     if (taken) {
-      fail(WHERE, 'analysis.args', `must not redefine the argument "${taken.name}", which the rollout passes to the template of its smokeTests`, show(taken.name),
+      fail(WHERE, 'sharedAnalysis.args', `must not redefine the argument "${taken.name}", which the rollout passes to the template of its smokeTests`, show(taken.name),
         'Rename the argument in your template.');
     }
     args.push(
