@@ -51,3 +51,14 @@ describe('escape hatches keep the controller rules', () => {
     expect(() => cdk8s.Testing.synth(chart)).toThrow('spec.progressDeadlineSeconds must be greater than minReadySeconds, got 600.');
   });
 });
+
+test('an unpatched rollout is not serialized again for the rules; a patched one is', () => {
+  const { chart, rollout } = canary();
+  const toJson = jest.spyOn(rollout.rollout, 'toJson');
+  cdk8s.Testing.synth(chart);
+  const unpatched = toJson.mock.calls.length;
+  rollout.rollout.addJsonPatch(cdk8s.JsonPatch.add('/spec/paused', false));
+  cdk8s.Testing.synth(chart);
+  expect(toJson.mock.calls.length - unpatched).toBe(unpatched + 1);
+  expect((rollout.rollout as any).patches).toHaveLength(1);
+});
