@@ -2,7 +2,11 @@ import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as fc from 'fast-check';
 import { validateManifests } from './manifest-validator';
-import { Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TrafficRouting } from '../../src';
+import {
+  AbortScaleDown, Analysis, AntiAffinity, ArgoRollout, Capacity, CanaryStep, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries,
+  Promotion, TrafficRouting,
+} from '../../src';
+import { checkControllerRules } from '../../src/k8s/private/controller-rules';
 import { DeliveryValidationError } from '../../src/private/validate';
 
 const routers = [
@@ -53,4 +57,58 @@ test('random canaries either render valid manifests or raise a clear error, neve
       }
     },
   ), { numRuns: 60 });
+});
+
+test('random safety fields on random strategies either render manifests the controller rules accept or raise a clear error', () => {
+  const strategies = [
+    () => DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(5))],
+      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+      keepPreviousVersionFor: Duration.seconds(0),
+    }),
+    () => DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }),
+    () => DeploymentStrategy.rolling({ analysis: Analysis.none('property test without traffic') }),
+  ];
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  fc.assert(fc.property(
+    fc.integer({ min: 0, max: strategies.length - 1 }),
+    fc.integer({ min: 0, max: 1 }),
+    fc.record({
+      progressDeadline: optional(fc.integer({ min: 1, max: 3600 }).map(s => Duration.seconds(s))),
+      progressDeadlineAbort: optional(fc.boolean()),
+      rollbackWindowRevisions: optional(fc.integer({ min: -1, max: 12 })),
+      abortScaleDown: optional(fc.oneof(
+        fc.constant(AbortScaleDown.never()),
+        fc.integer({ min: 1, max: 600 }).map(s => AbortScaleDown.after(Duration.seconds(s))),
+      )),
+      minReadyTime: optional(fc.integer({ min: 0, max: 900 }).map(s => Duration.seconds(s))),
+      dynamicStableScale: optional(fc.boolean()),
+      maxSurge: optional(fc.integer({ min: 0, max: 3 }).map(n => Capacity.count(n))),
+      maxUnavailable: optional(fc.integer({ min: 0, max: 50 }).map(n => Capacity.percent(n))),
+      previewReplicaCount: optional(fc.integer({ min: 0, max: 4 })),
+      scaleDownDelayRevisionLimit: optional(fc.integer({ min: 0, max: 12 })),
+      antiAffinity: optional(fc.oneof(fc.constant(AntiAffinity.required()), fc.integer({ min: 1, max: 100 }).map(w => AntiAffinity.preferred(w)))),
+    }, { requiredKeys: [] }),
+    (s, router, safety) => {
+      const chart = cdk8s.Testing.chart();
+      try {
+        new ArgoRollout(chart, 'api', {
+          strategy: strategies[s](),
+          replicas: 3,
+          containers: [{ image: 'api:1', portNumber: 8080 }],
+          trafficRouting: s === 0 && router === 1 ? TrafficRouting.nginx({ stableIngress: 'api' }) : undefined,
+          metrics: s === 0 ? MetricProvider.prometheus({ address: 'http://p:9090' }) : undefined,
+          ...safety,
+        });
+      } catch (e) {
+        expect(e).toBeInstanceOf(DeliveryValidationError);
+        return;
+      }
+      const manifests = cdk8s.Testing.synth(chart);
+      expect(validateManifests(manifests)).toEqual([]);
+      const rollout = manifests.find(m => m.kind === 'Rollout');
+      expect(() => checkControllerRules(rollout, manifests.filter(m => m.kind === 'AnalysisTemplate'))).not.toThrow();
+      expect(rollout.spec.progressDeadlineAbort).toBe(safety.progressDeadlineAbort ?? true);
+    },
+  ), { numRuns: 80 });
 });
