@@ -7,7 +7,7 @@ import { MetricProvider } from './metric-provider';
 import type { RolloutNotification } from './notifications';
 import type { EphemeralPodMetadata } from './pod-settings';
 import { applyEphemeralMetadata, applyPodSettings, checkServiceSettings, podDeploymentProps, refusePodPropsWithDeployment, ServiceSettings } from './private/pod-settings';
-import { applySharedAnalysis, checkSharedAnalysis, sharedAnalysisNotes } from './private/shared-analysis';
+import { applySharedAnalysis, checkSharedAnalysis, sharedAnalysisNotes, sharedPlanChecks } from './private/shared-analysis';
 import type { ArgoAnalysis } from './shared-analysis';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
@@ -546,6 +546,7 @@ export class ArgoRollout extends Construct {
         router,
         smokeTest,
         dynamicStableScale: safety.dynamicStableScale,
+        sharedChecks: shared ? sharedPlanChecks(shared) : undefined,
         notes: [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety), ...notificationNotes(subscriptions),
           ...(shared ? sharedAnalysisNotes(shared, strategy) : [])],
       };

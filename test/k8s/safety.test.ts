@@ -95,8 +95,8 @@ describe('runbook', () => {
   test('says what the progress deadline does and what undo does within the rollback window', () => {
     const runbook = canary({ rollbackWindowRevisions: 2 }).rollout.runbook;
     expect(runbook.automatic).toContain('An update whose pods make no progress for 10m (outside pauses and analysis steps) is aborted: traffic returns to the stable version.');
-    const undo = runbook.procedures.find(p => p.commands.some(c => c.includes(' undo ')))!;
-    expect(undo.notes[0]).toMatch(/^undo to one of the last 2 revision\(s\) is promoted at once, without steps or checks \(rollbackWindow\)/);
+    const undo = runbook.procedures.find(p => (p.commands ?? []).some(c => c.includes(' undo ')))!;
+    expect(undo.notes![0]).toMatch(/^undo to one of the last 2 revision\(s\) is promoted at once, without steps or checks \(rollbackWindow\)/);
     expect(canary({ progressDeadlineAbort: false }).rollout.runbook.automatic)
       .toContain('An update whose pods make no progress for 10m is marked Degraded and NOT aborted (progressDeadlineAbort: false): abort it below.');
   });

@@ -48,6 +48,9 @@ describe('shared analysis', () => {
       },
     });
     expect(steps[4]).toEqual({ pause: { duration: '10m' } });
+    const { rollout } = render({ sharedAnalysis: [ArgoAnalysis.atStep({ step: 1, templates: [AnalysisTemplateRef.named('error-budget')] })] });
+    expect(rollout.plan.phases[1].checks).toEqual(['error-rate', 'latency-p99', 'error-budget (AnalysisTemplate)']);
+    expect(rollout.plan.phases[0].checks).toEqual(['error-rate', 'latency-p99']);
     expect(notes).toContain('Shared analysis as a step at canary step 1 (25%), before its bake; the rollout waits for it and aborts on failure: '
       + 'AnalysisTemplate error-budget (shared, defined outside this app: its metrics are not checked here), '
       + 'ClusterAnalysisTemplate slo-burn (shared, defined outside this app: its metrics are not checked here); args budget, app, canary-hash.');
@@ -63,6 +66,7 @@ describe('shared analysis', () => {
       { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     ]);
     expect(step.dryRun).toEqual([{ metricName: 'load-test' }]);
+    expect(rollout.plan.phases[0].checks).toContain('load-test (dry-run)');
     const template = ofKind(manifests, 'AnalysisTemplate').find(t => t.metadata.name === step.templates[0].templateName);
     expect(template.spec.metrics[0]).toMatchObject({ name: 'load-test', count: 1, failureLimit: 0 });
     expect(template.spec.metrics[0].provider.job.spec.template.spec.containers[0].image).toBe('grafana/k6:0.50.0');
@@ -113,6 +117,14 @@ describe('shared analysis', () => {
     const bg = spec.strategy.blueGreen;
     expect(bg.prePromotionAnalysis.args[0]).toEqual({ name: 'service', value: bg.previewService });
     expect(bg.postPromotionAnalysis).toEqual({ templates: [{ templateName: 'business-kpi' }] });
+    const phases = render({
+      strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }),
+      trafficRouting: undefined,
+      metrics: undefined,
+      sharedAnalysis: [ArgoAnalysis.prePromotion({ smokeTests: [ArgoSmokeTest.web({ name: 'contract', path: '/contract' })] }),
+        ArgoAnalysis.postPromotion({ templates: [AnalysisTemplateRef.named('business-kpi')] })],
+    }).rollout.plan.phases;
+    expect(phases.map(p => p.checks)).toEqual([['contract'], ['business-kpi (AnalysisTemplate)']]);
   });
 
   test('fails when the point does not fit the strategy, or the step does not exist', () => {

@@ -16,6 +16,26 @@ export interface ArgoPlanInputs {
   readonly notes: string[];
   /** The previous version shrinks as traffic moves (src/k8s/private/safety.ts). */
   readonly dynamicStableScale?: boolean;
+  /** What the shared analysis adds to the phases' checks (src/k8s/private/shared-analysis.ts). */
+  readonly sharedChecks?: SharedChecks[];
+}
+
+/** Checks of a shared analysis, by where it runs: a canary step, the background from a step, before or after promotion. */
+export interface SharedChecks {
+  readonly point: 'STEP' | 'BACKGROUND' | 'PRE_PROMOTION' | 'POST_PROMOTION';
+  /** The declared canary step (STEP, BACKGROUND). */
+  readonly step?: number;
+  readonly names: string[];
+}
+
+/** Whether a shared analysis judges the base phase i of n. */
+function judges(c: SharedChecks, i: number, n: number, kind: StrategyKind): boolean {
+  switch (c.point) {
+    case 'STEP': return i === c.step;
+    case 'BACKGROUND': return i >= (c.step ?? 0);
+    case 'PRE_PROMOTION': return kind === StrategyKind.BLUE_GREEN && i === 0;
+    default: return i === n - 1;
+  }
 }
 
 /** The last phase: the new version at 100%, with the previous version kept (or not) as Argo Rollouts does it. */
@@ -46,6 +66,7 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
     const last = i === base.phases.length - 1;
     const checks = [...phase.checks];
     if (strategy.kind === StrategyKind.BLUE_GREEN && i === 0 && smokeTest) checks.push(smokeTest.name);
+    for (const c of p.sharedChecks ?? []) if (judges(c, i, base.phases.length, strategy.kind)) checks.push(...c.names);
     return {
       name: (last ? keptPhaseName(strategy, router, p.dynamicStableScale) : undefined) ?? phase.name,
       trafficPercent: phase.trafficPercent,
@@ -57,7 +78,8 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
     };
   });
   if (strategy.kind === StrategyKind.ALL_AT_ONCE && smokeTest) {
-    phases.unshift({ name: 'Smoke test on the new pods (no production traffic)', trafficPercent: 0, duration: smokeTest._options.timeout ?? phases[0].duration, checks: [smokeTest.name] });
+    const pre = (p.sharedChecks ?? []).filter(c => c.point === 'PRE_PROMOTION').flatMap(c => c.names);
+    phases.unshift({ name: 'Smoke test on the new pods (no production traffic)', trafficPercent: 0, duration: smokeTest._options.timeout ?? phases[0].duration, checks: [smokeTest.name, ...pre] });
   }
   const notes = [...base.notes];
   if (isCanary) {

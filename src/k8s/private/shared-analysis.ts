@@ -11,6 +11,7 @@ import { ArgoSmokeTest } from '../smoke-test';
 import { smokeTestMetric, TEMPLATE_ARGS, templateArgs } from './analysis';
 import { requireDenseArray } from './inputs';
 import { plainJson } from './plain-json';
+import type { SharedChecks } from './plan';
 
 const WHERE = 'ArgoRollout';
 
@@ -136,6 +137,19 @@ export function sharedAnalysisNotes(plan: SharedAnalysisPlan, strategy: Deployme
     ].filter(x => x !== undefined);
     return `Shared analysis ${where}: ${parts.join(', ')}${extra.length ? `; ${extra.join('; ')}` : ''}.`;
   });
+}
+
+/** What each shared analysis adds to the plan's checks: its tests and templates, by name. */
+export function sharedPlanChecks(plan: SharedAnalysisPlan): SharedChecks[] {
+  return plan.analyses.map(a => ({
+    point: a.point,
+    step: a.step,
+    names: [
+      // A test measured in dry-run is reported but never fails the rollout: the plan says so.
+      ...a._options.smokeTests.map(t => (a._options.dryRun.some(d => new RegExp(d).test(t.name)) ? `${t.name} (dry-run)` : t.name)),
+      ...a._options.templates.map(t => `${t.name} (${t.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'})`),
+    ],
+  }));
 }
 
 /** The index in the rendered steps of the setWeight of a declared canary step (the n-th setWeight). */
