@@ -374,7 +374,7 @@ export class ReleasePipeline extends Construct {
     ];
     return `${c.env.name}: rollback drill on demand (aws codepipeline start-pipeline-execution --name <pipeline> --variables name=${RollbackDrill.VARIABLE},value=true), `
       + `not part of the estimate: after the gates pass, ${what.join('; ')}; each step fails beyond ${formatDuration(c.env.drill!.maxTimeToRollback)}. `
-      + `The alarm is forced, so the time measured is the engine's reaction and the rollback; add the worst-case detection for a real failure.`;
+      + 'The alarm is forced, so the time measured is the engine\'s reaction and the rollback; add the worst-case detection for a real failure.';
   }
 
   private inspect(where: string, env: PipelineEnvironment, pipelineAccount: string): EnvironmentContents {

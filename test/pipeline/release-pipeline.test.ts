@@ -587,7 +587,8 @@ describe('Rollback drill', () => {
       runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1'),
     });
     const pipeline = new ReleasePipeline(stack, 'Release', {
-      source: source(), synthCommands: ['npx cdk synth'],
+      source: source(),
+      synthCommands: ['npx cdk synth'],
       environments: [
         PipelineEnvironment.of({ stage, drill: RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.minutes(30) }) }),
         PipelineEnvironment.of({ stage: prodStage, production: true }),
@@ -620,7 +621,7 @@ describe('Rollback drill', () => {
     expect(commands[10]).toContain('while [ $(( $(date +%s) - forced )) -lt 1800 ]; do ');
     expect(commands[10]).toContain(`Failed|Stopped) if [ "$(${aws} lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" `
       + '--query \'[FunctionVersion, length(RoutingConfig.AdditionalVersionWeights || `{}`)]\' --output text | tr \'\\t\' \' \')" = "$current 0" ]; then status=ROLLED_BACK; break; fi;; ');
-    expect(commands[10]).toContain(`cloudwatch set-alarm-state --alarm-name 'orders-fn-error-rate' --state-value ALARM --state-reason 'Rollback drill'`);
+    expect(commands[10]).toContain('cloudwatch set-alarm-state --alarm-name \'orders-fn-error-rate\' --state-value ALARM --state-reason \'Rollback drill\'');
     expect(commands[commands.length - 1]).toBe('test "$status" = "ROLLED_BACK"');
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {

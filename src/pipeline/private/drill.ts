@@ -127,7 +127,8 @@ export function lambdaDrillStep(
   if (hooks.after) outputs.POST_HOOK = output(alias, 'ReleasePipelinePostTrafficHook', hooks.after, described('Post-traffic hook'));
   const arn = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${region}:${account}:${resource}`;
   return new pipelines.CodeBuildStep(id, {
-    commands: lambdaDrillCommands(alarmName, region, toSeconds(drill.maxTimeToRollback), { before: hooks.before !== undefined, after: hooks.after !== undefined }),
+    commands: lambdaDrillCommands(alarmName, region, toSeconds(drill.maxTimeToRollback),
+      { before: hooks.before !== undefined, after: hooks.after !== undefined }),
     env: { DRILL: `#{variables.${RollbackDrill.VARIABLE}}` },
     envFromCfnOutputs: outputs,
     rolePolicyStatements: [
