@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
@@ -275,13 +276,29 @@ export class ReleasePipeline extends Construct {
         notes: drilled.map(c => this.drillNote(c)),
       });
     }
+    // Where each environment's deployment runbooks are: the constructs, and the SSM parameters of those that publish theirs.
+    const notes = ['Each ProgressiveFargateService and ProgressiveLambdaAlias has its own runbook for the deployment inside an environment (its `runbook`).'];
+    for (const c of this.contents) {
+      const constructs = [...c.services, ...c.aliases];
+      if (constructs.length === 0) continue;
+      const published = constructs.map(x => ({ path: x.node.path, name: publishedName(x.runbookParameter) }));
+      notes.push(`${c.env.name} (${c.env.account}/${c.env.region}): ${published.map(x => (x.name ? `${x.path} (runbook in SSM parameter ${x.name})` : x.path)).join(', ')}.`);
+      const readable = published.filter(x => x.name !== undefined);
+      if (readable.length > 0) {
+        procedures.push({
+          title: `Read the deployment runbooks of ${c.env.name}`,
+          when: `a deployment in ${c.env.name} needs an operator`,
+          commands: readable.map(x => `aws ssm get-parameter --region ${c.env.region} --name '${x.name}' --query Parameter.Value --output text`),
+        });
+      }
+    }
     return Runbook.of({
       title: this.node.path,
       target: 'CodePipeline',
       automatic,
       variables: [nameVariable('PIPELINE', "the pipeline's name", this.pipelineName ?? pipeline.pipelineName, pipeline)],
       procedures,
-      notes: ['Each ProgressiveFargateService and ProgressiveLambdaAlias has its own runbook for the deployment inside an environment.'],
+      notes,
     });
   }
 
@@ -547,6 +564,12 @@ function joinAsSub(value: unknown): string | undefined {
 
 function smokeId(stage: Stage, service: Construct): string {
   return service.node.path.slice(stage.node.path.length + 1).replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+/** The name of a runbook parameter, as given to the construct (the parameter's own name is a reference). */
+function publishedName(parameter?: ssm.IStringParameter): string | undefined {
+  const name = (parameter?.node.defaultChild as ssm.CfnParameter | undefined)?.name;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
 }
 
 /** Whether the environment's drill covers anything. */

@@ -666,6 +666,17 @@ function formatted(seconds: number): string {
 }
 
 describe('ReleasePipeline.runbook', () => {
+  test('lists each environment\'s constructs and how to read the runbooks they publish', () => {
+    const { pipeline } = build({ staging: { service: { runbookParameterName: '/api/staging/runbook' } } });
+    const rb = pipeline.runbook;
+    expect(rb.notes).toContain('Staging (111111111111/eu-west-1): Staging/Api/Service (runbook in SSM parameter /api/staging/runbook).');
+    expect(rb.notes).toContain('Production (111111111111/eu-west-1): Production/Api/Service.');
+    const read = rb.procedures.filter(p => p.title.startsWith('Read the deployment runbooks'));
+    expect(read.map(p => [p.title, p.commands])).toEqual([
+      ['Read the deployment runbooks of Staging', ["aws ssm get-parameter --region eu-west-1 --name '/api/staging/runbook' --query Parameter.Value --output text"]],
+    ]);
+  });
+
   test('names the pipeline and gives the stop, retry, roll-back and drill commands', () => {
     const { pipeline } = build({
       pipeline: { pipelineName: 'api-release' },
