@@ -645,7 +645,8 @@ export class ProgressiveFargateService extends Construct {
         },
       },
     }];
-    const hooks: Array<Record<string, string>> = this.smokeTestFunction === undefined ? [] : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
+    const hooks: Array<Record<string, string>> = this.smokeTestFunction === undefined ? []
+      : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
     if (this.migrationHookFunction !== undefined) {
       // The migration steps, before the replacement task set is created.
       hooks.unshift({ BeforeInstall: this.migrationHookFunction.functionName });

@@ -9,12 +9,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { handlerCode } from './handler-code';
+import { CODEDEPLOY_HOOK_REPORT_MINUTES, LAMBDA_MAX_TIMEOUT_MINUTES } from './limits';
 import { MigrationPhase } from '../../migrations/migration-phase';
 import { MigrationSet } from '../../migrations/migration-set';
 import { MigrationStep } from '../../migrations/migration-step';
 import { toMillis } from '../../private/duration';
 import { fail, formatDuration, show } from '../../private/validate';
-import { CODEDEPLOY_HOOK_REPORT_MINUTES, LAMBDA_MAX_TIMEOUT_MINUTES } from './limits';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 
 /** The container of every migration task definition (the hook reads its exit code by this name). */
