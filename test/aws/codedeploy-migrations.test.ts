@@ -1,8 +1,12 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { newStack, only, service } from './util';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { canary, newStack, only, service } from './util';
 import {
-  DatabaseConnection, DatabaseEngine, EcsEngine, MigrationSet, MigrationSql, MigrationStep, SmokeTest,
+  DatabaseConnection, DatabaseEngine, EcsEngine, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps,
+  SmokeTest,
 } from '../../src';
 
 /** A release's migrations whose hook steps fit in CodeDeploy's hour. */
@@ -192,4 +196,139 @@ test('a refused CodeDeploy service leaves nothing behind', () => {
   expect(() => service({ migrations: migrations({ expandTimeout: Duration.hours(1) }), engine: EcsEngine.codeDeploy() }, stack)).toThrow(/55 minutes/);
   expect(stack.node.children).toHaveLength(0);
   expect(Template.fromStack(stack).toJSON().Resources).toBeUndefined();
+});
+
+describe('Lambda alias with migrations', () => {
+  function alias(props: Partial<ProgressiveLambdaAliasProps> & { withCluster?: boolean } = {}) {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const { withCluster = true, ...rest } = props;
+    const live = new ProgressiveLambdaAlias(stack, 'Live', {
+      version: fn.currentVersion,
+      strategy: canary(),
+      migrations: migrations(),
+      ...(withCluster ? { migrationCluster: cluster } : {}),
+      ...rest,
+    });
+    return { stack, vpc, cluster, fn, live, template: Template.fromStack(stack) };
+  }
+
+  describe('with a smoke test', () => {
+    const { stack, live, template, cluster } = alias({ smokeTest: SmokeTest.invoke({ payload: { ping: true }, deadline: Duration.minutes(2) }) });
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const hookId = logicalId(stack, live.migrationHookFunction);
+
+    test('the migration hook is the BeforeAllowTraffic hook, and hands over to the smoke test', () => {
+      const aliasResource = resources[logicalId(stack, live.alias)];
+      expect(aliasResource.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({ Ref: hookId });
+      const vars = resources[hookId].Properties.Environment.Variables;
+      expect(vars.NEXT_HOOK).toEqual({ 'Fn::GetAtt': [logicalId(stack, live.smokeTestFunction), 'Arn'] });
+      expect(vars.CLUSTER).toEqual({ 'Fn::GetAtt': [logicalId(stack, cluster), 'Arn'] });
+      expect(JSON.stringify(vars.SECURITY_GROUPS)).toContain(logicalId(stack, live.migrationSecurityGroup));
+      expect(JSON.stringify(vars.STEPS).indexOf('add-email-lower')).toBeLessThan(JSON.stringify(vars.STEPS).indexOf('drop-email-upper'));
+    });
+
+    test('the hook may invoke the smoke test and itself; the smoke test may report; both are in place before the alias moves', () => {
+      const roleId = resources[hookId].Properties.Role['Fn::GetAtt'][0];
+      const statements = Object.values(resources).filter((r: any) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      const invoked = statements.filter((st: any) => st.Action === 'lambda:InvokeFunction').map((st: any) => st.Resource['Fn::GetAtt'][0]).sort();
+      expect(invoked).toEqual([hookId, logicalId(stack, live.smokeTestFunction)].sort());
+      const smokeRole = resources[logicalId(stack, live.smokeTestFunction)].Properties.Role['Fn::GetAtt'][0];
+      const smokeStatements = Object.values(resources).filter((r: any) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === smokeRole))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      expect(smokeStatements.some((st: any) => st.Action === 'codedeploy:PutLifecycleEventHookExecutionStatus')).toBe(true);
+      const dependsOn = resources[logicalId(stack, live.alias)].DependsOn as string[];
+      expect(dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^LiveMigrationHookContinue/), expect.stringMatching(/^LiveMigrationHookServiceRoleDefaultPolicy/),
+        expect.stringMatching(/^LiveSmokeTestServiceRoleDefaultPolicy/)]));
+    });
+
+    test('the migration tasks run in the cluster with a new outbound-only security group; the backfill starts when a deployment succeeds', () => {
+      expect(live.migrationTaskDefinitions).toHaveLength(3);
+      const sg = resources[logicalId(stack, live.migrationSecurityGroup)];
+      expect(sg.Properties.SecurityGroupEgress).toEqual([{ CidrIp: '0.0.0.0/0', Description: 'Allow all outbound traffic by default', IpProtocol: '-1' }]);
+      expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
+      const rule = resources[logicalId(stack, live.backfillRule)];
+      expect(rule.Properties.EventPattern).toMatchObject({ source: ['aws.codedeploy'], detail: { state: ['SUCCESS'] } });
+      expect(JSON.stringify(rule.Properties.EventPattern.resources)).toContain(logicalId(stack, live.deploymentGroup));
+      expect(rule.Properties.Targets[0].EcsParameters.TaskDefinitionArn).toEqual({ Ref: logicalId(stack, live.migrationTaskDefinitions[1]) });
+    });
+
+    test('the plan runs the migrations at 0% before the smoke test, and says how they share the hook', () => {
+      expect(live.plan.phases.map(p => p.name).slice(0, 2)).toEqual(['Migrations: expand (add-email-lower), then contract (drop-email-upper)', 'Before traffic (BeforeAllowTraffic hook)']);
+      expect(live.plan.phases[0].note).toContain('BeforeAllowTraffic hook, before any traffic shifts to the new version');
+      const notes = live.plan.notes.join('\n');
+      expect(notes).toContain('shares CodeDeploy\'s one BeforeAllowTraffic hook with the migrations: the migration hook invokes it with CodeDeploy\'s event after the last step succeeds');
+      expect(notes).toContain('Backfill step fill-email-lower runs as an ECS task after the CodeDeploy deployment succeeds (CodeDeploy Deployment State-change Notification SUCCESS, after the keep window)');
+      expect(notes).toContain('The migration steps run on every deployment of this alias');
+    });
+
+    test('the runbook names the moment and what the schema must still support', () => {
+      expect(live.runbook.schema[0]).toMatch(/^The steps add-email-lower, drop-email-upper run in the BeforeAllowTraffic hook, before any traffic shifts to the new version/);
+      expect(live.runbook.toMarkdown()).toContain('**What the database schema must still support on rollback**');
+    });
+  });
+
+  test('without a smoke test, the hook reports itself: no NEXT_HOOK', () => {
+    const { stack, live, template } = alias();
+    expect(live.smokeTestFunction).toBeUndefined();
+    expect(template.toJSON().Resources[logicalId(stack, live.migrationHookFunction)].Properties.Environment.Variables.NEXT_HOOK).toBeUndefined();
+    expect(live.plan.notes.join('\n')).not.toContain('shares CodeDeploy');
+  });
+
+  test('migrationSubnets and migrationSecurityGroup change where the tasks run', () => {
+    const base = alias();
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const sg = new ec2.SecurityGroup(stack, 'DbClients', { vpc });
+    const live = new ProgressiveLambdaAlias(stack, 'Live', {
+      version: fn.currentVersion,
+      strategy: canary(),
+      migrations: migrations(),
+      migrationCluster: cluster,
+      migrationSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      migrationSecurityGroup: sg,
+    });
+    const vars = Template.fromStack(stack).toJSON().Resources[logicalId(stack, live.migrationHookFunction)].Properties.Environment.Variables;
+    expect(live.migrationSecurityGroup).toBe(sg);
+    expect(JSON.stringify(vars.SECURITY_GROUPS)).toContain(logicalId(stack, sg));
+    expect(JSON.stringify(vars.SUBNETS)).toContain('PublicSubnet');
+    const baseVars = base.template.toJSON().Resources[logicalId(base.stack, base.live.migrationHookFunction)].Properties.Environment.Variables;
+    expect(JSON.stringify(baseVars.SUBNETS)).toContain('PrivateSubnet');
+    // The security group passed, and no other.
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::SecurityGroup', 1);
+  });
+
+  test('fails when migrations are given without migrationCluster', () => {
+    expect(() => alias({ withCluster: false })).toThrow(
+      'ProgressiveLambdaAlias Test/Live: migrationCluster is required with migrations: the steps run as Fargate tasks in an ECS cluster, in its VPC, got undefined. '
+      + 'Pass the ECS cluster (ecs.Cluster or ecs.Cluster.fromClusterAttributes with its vpc) whose VPC reaches the database.');
+  });
+
+  test('fails when the placement props are given without migrations', () => {
+    expect(() => alias({ migrations: undefined })).toThrow(
+      'ProgressiveLambdaAlias Test/Live: migrationCluster only applies with migrations: it places the migration tasks, got the construct Test/Cluster. Remove migrationCluster, or declare migrations.');
+    expect(() => alias({ migrations: undefined, withCluster: false, migrationSubnets: {} })).toThrow(/migrationSubnets only applies with migrations/);
+  });
+
+  test('fails when the placement props have the wrong type', () => {
+    expect(() => alias({ migrationCluster: 'shop' as any })).toThrow('ProgressiveLambdaAlias Test/Live: migrationCluster must be an ECS cluster with its VPC (ecs.ICluster), got "shop". ');
+    expect(() => alias({ migrationSubnets: ['subnet-1'] as any })).toThrow(/migrationSubnets must be a subnet selection \(ec2.SubnetSelection\), got \["subnet-1"\]/);
+    expect(() => alias({ migrationSecurityGroup: 'sg-1' as any })).toThrow(/migrationSecurityGroup must be a security group \(ec2.ISecurityGroup\), got "sg-1"/);
+  });
+
+  test('fails when migrations is not a MigrationSet', () => {
+    expect(() => alias({ migrations: 'expand.sql' as any })).toThrow('ProgressiveLambdaAlias Test/Live: migrations must be a MigrationSet, got "expand.sql". Pass new MigrationSet({ engine, connection, steps }).');
+  });
+
+  test('fails when the steps and the smoke test\'s deadline do not fit in CodeDeploy\'s hour', () => {
+    const long = migrations({ expandTimeout: Duration.minutes(45) });
+    expect(alias({ migrations: long }).live.migrationHookFunction).toBeDefined();
+    expect(() => alias({ migrations: long, smokeTest: SmokeTest.invoke({ payload: {}, deadline: Duration.minutes(10) }) })).toThrow(
+      /^ProgressiveLambdaAlias Test\/Live: migrations must run in at most 55 minutes in the BeforeAllowTraffic hook: .* the hook steps' timeouts and the pre-traffic check add up to 1h, got add-email-lower 45m \+ drop-email-upper 5m \+ the pre-traffic check 10m\. Give/);
+  });
 });

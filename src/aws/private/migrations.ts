@@ -83,6 +83,8 @@ export interface EcsMigrationRender {
   readonly hookSteps: MigrationStep[];
   /** The non-blocking backfill step, started when the deployment completes. */
   readonly backfill?: MigrationStep;
+  /** The pre-traffic check the hook invokes after the last step (Lambda alias), as the plan describes it. */
+  readonly handsOverTo?: string;
 }
 
 /**
@@ -106,11 +108,13 @@ export function checkEcsMigrations(where: string, migrations: unknown,
  * Checks that a Lambda alias deployment can run the set: the hook steps, and the pre-traffic check
  * that runs after them in the same BeforeAllowTraffic hook, must fit in the hour CodeDeploy waits.
  */
-export function checkLambdaMigrations(where: string, migrations: unknown, preTrafficDeadline: Duration | undefined): EcsMigrationRender {
+export function checkLambdaMigrations(where: string, migrations: unknown,
+  preTraffic: { readonly deadline?: Duration; describe(): string } | undefined): EcsMigrationRender {
   if (!(migrations instanceof MigrationSet)) {
     fail(where, 'migrations', 'must be a MigrationSet', show(migrations), 'Pass new MigrationSet({ engine, connection, steps }).');
   }
-  return checkSteps(where, migrations, MigrationEngine.CODEDEPLOY_LAMBDA, preTrafficDeadline);
+  const render = checkSteps(where, migrations, MigrationEngine.CODEDEPLOY_LAMBDA, preTraffic?.deadline);
+  return preTraffic === undefined || render.hookSteps.length === 0 ? render : { ...render, handsOverTo: preTraffic.describe() };
 }
 
 function checkSteps(where: string, migrations: MigrationSet, engine: MigrationEngine, after: Duration | undefined): EcsMigrationRender {
@@ -180,6 +184,10 @@ export function ecsMigrationPlan(plan: RolloutPlan, render: EcsMigrationRender):
       + 'off the rollout\'s critical path: its failure does not roll the deployment back; see its logs.');
   }
   notes.push(`The migration steps run on every deployment of this ${render.engine === MigrationEngine.CODEDEPLOY_LAMBDA ? 'alias' : 'service'}, so their SQL must be safe to run again (IF NOT EXISTS / IF EXISTS; a batched backfill with a where that skips filled rows).`);
+  if (render.handsOverTo !== undefined) {
+    notes.push(`The pre-traffic check (${render.handsOverTo}) shares CodeDeploy's one BeforeAllowTraffic hook with the migrations: `
+      + 'the migration hook invokes it with CodeDeploy\'s event after the last step succeeds, and it reports; a failed step means it does not run.');
+  }
   if (render.engine !== MigrationEngine.ECS_NATIVE && hookSteps.length > 0) {
     notes.push(`A CodeDeploy rollback deployment runs no migration step: its ${moments.slot} reports Succeeded at once, since the version it returns to runs on the schema as it is.`);
   }
@@ -345,6 +353,15 @@ export function createBackfillRule(scope: Construct, render: EcsMigrationRender,
       retryAttempts: 3,
       maxEventAge: Duration.hours(1),
     })],
+  });
+}
+
+/** The security group of migration tasks that have none of their own (Lambda alias): outbound only. */
+export function createMigrationSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup {
+  return new ec2.SecurityGroup(scope, 'MigrationSecurityGroup', {
+    vpc,
+    allowAllOutbound: true,
+    description: `Migration tasks of ${scope.node.path}: reach the database, the image registry and Secrets Manager`,
   });
 }
 
