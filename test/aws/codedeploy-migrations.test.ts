@@ -278,6 +278,44 @@ describe('Lambda alias with migrations', () => {
     expect(live.plan.notes.join('\n')).not.toContain('shares CodeDeploy');
   });
 
+  test('your preTrafficHook runs after the steps: the hook hands over to it, and it may report', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const mine = new lambda.Function(stack, 'MyCheck', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    const live = new ProgressiveLambdaAlias(stack, 'Live', {
+      version: fn.currentVersion, strategy: canary(), migrations: migrations(), migrationCluster: cluster, preTrafficHook: mine,
+    });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+    const hookId = logicalId(stack, live.migrationHookFunction);
+    expect(resources[hookId].Properties.Environment.Variables.NEXT_HOOK).toEqual({ 'Fn::GetAtt': [logicalId(stack, mine), 'Arn'] });
+    expect(resources[logicalId(stack, live.alias)].UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({ Ref: hookId });
+    const mineRole = resources[logicalId(stack, mine)].Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(resources).filter((r: any) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === mineRole))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual([expect.objectContaining({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus' })]);
+  });
+
+  test('a set with only a background backfill renders no hook: the smoke test keeps the BeforeAllowTraffic slot', () => {
+    const set = new MigrationSet({
+      engine: DatabaseEngine.postgres(16),
+      connection: DatabaseConnection.fromSecretFields({ secretName: 'shop/db' }),
+      steps: [MigrationStep.backfill({ id: 'fill', sql: MigrationSql.batchedBackfill({ table: 'users', keyColumn: 'id', set: 'a = 1', where: 'a IS NULL' }) })],
+    });
+    const { stack, live, template } = alias({ migrations: set, smokeTest: SmokeTest.invoke({ payload: {} }) });
+    expect(live.migrationHookFunction).toBeUndefined();
+    expect(live.backfillRule).toBeDefined();
+    const aliasResource = template.toJSON().Resources[logicalId(stack, live.alias)];
+    expect(aliasResource.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook).toEqual({ Ref: logicalId(stack, live.smokeTestFunction) });
+    expect(live.plan.notes.join('\n')).not.toContain('shares CodeDeploy');
+  });
+
+  test('the same declaration synthesizes byte-identical templates', () => {
+    const synth = () => JSON.stringify(alias({ smokeTest: SmokeTest.invoke({ payload: {} }) }).template.toJSON());
+    expect(synth()).toBe(synth());
+  });
+
   test('migrationSubnets and migrationSecurityGroup change where the tasks run', () => {
     const base = alias();
     const stack = newStack();
