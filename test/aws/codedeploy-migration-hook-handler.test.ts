@@ -211,6 +211,17 @@ test('a passing DescribeTasks or GetDeployment error does not fail the step', as
   expect(clock.slept).toEqual([15_000]);
 });
 
+test('a deployment stopped while a step runs stops the step\'s task and reports nothing', async () => {
+  const clock = fakeClock();
+  ecs.on(DescribeTasksCommand).resolves(running(task1));
+  ecs.on(StopTaskCommand).resolves({});
+  codedeploy.on(GetDeploymentCommand).resolves({ deploymentInfo: { status: 'Stopped' } });
+  const result = await runMigrations({ ...EVENT, migration: { step: 0, task: task1, startedAt: 1 } }, contextOn(clock), config, clock);
+  expect(result).toEqual({ outcome: 'ended', detail: `deployment d-ABC is Stopped: step add-col (task ${task1}) stopped, nothing reported` });
+  expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: CLUSTER, task: task1, reason: 'deployment d-ABC is Stopped' });
+  expect(reported()).toEqual([]);
+});
+
 test('fails on a state it did not write', async () => {
   const clock = fakeClock();
   const result = await runMigrations({ ...EVENT, migration: { step: 7, task: task1, startedAt: 1 } }, contextOn(clock), config, clock);

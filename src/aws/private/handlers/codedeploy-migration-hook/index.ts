@@ -18,6 +18,7 @@
  *   refuses to start, or a step that runs past its timeout (the task is stopped) reports Failed:
  *   CodeDeploy stops the deployment and rolls it back.
  * - A rollback deployment runs nothing: the version it returns to already runs on this schema.
+ * - A deployment that ends while a step runs (someone stopped it) stops the step's task.
  *
  * Environment: CLUSTER (ARN), SUBNETS and SECURITY_GROUPS (JSON arrays), STEPS (JSON array of
  * { id, taskDefinition, timeoutMs }), POLL_SECONDS, and NEXT_HOOK (optional function ARN).
@@ -82,9 +83,9 @@ export interface Clock {
 export interface HookResult {
   /**
    * Succeeded / Failed: reported to CodeDeploy; handedOver: NEXT_HOOK invoked, it reports;
-   * continued: a new invocation goes on.
+   * continued: a new invocation goes on; ended: the deployment ended meanwhile (stopped), the task was stopped.
    */
-  readonly outcome: 'Succeeded' | 'Failed' | 'handedOver' | 'continued';
+  readonly outcome: 'Succeeded' | 'Failed' | 'handedOver' | 'continued' | 'ended';
   readonly detail: string;
 }
 
@@ -113,6 +114,19 @@ async function report(event: HookEvent, status: 'Succeeded' | 'Failed', detail: 
     status,
   }));
   return { outcome: status, detail };
+}
+
+/** CodeDeploy's deployment statuses while a hook can still report. */
+const ACTIVE = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+
+/** The deployment's status, or undefined when it cannot be read now. */
+async function deploymentStatus(deploymentId: string): Promise<string | undefined> {
+  try {
+    return (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo?.status;
+  } catch (e) {
+    log('WARNING', `could not read deployment ${deploymentId}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Whether the deployment is a rollback (CodeDeploy's automatic one, or CloudFormation's). */
@@ -230,6 +244,16 @@ export async function runMigrations(event: HookEvent, context: HookContext, conf
       if (started.failure !== undefined) return report(event, 'Failed', started.failure);
       state = { step: state.step + 1, task: started.task!, startedAt: clock.now() };
       continue;
+    }
+    // Someone stopped the deployment (or it failed otherwise): nobody waits for this step any more.
+    const status = await deploymentStatus(event.DeploymentId);
+    if (status !== undefined && !ACTIVE.includes(status)) {
+      try {
+        await ecs.send(new StopTaskCommand({ cluster: config.cluster, task: state.task, reason: `deployment ${event.DeploymentId} is ${status}` }));
+      } catch (e) {
+        log('WARNING', `step ${step.id}: could not stop task ${state.task}: ${(e as Error).message}`);
+      }
+      return { outcome: 'ended', detail: `deployment ${event.DeploymentId} is ${status}: step ${step.id} (task ${state.task}) stopped, nothing reported` };
     }
     if (clock.now() - state.startedAt > step.timeoutMs) {
       try {
