@@ -291,3 +291,26 @@ function experimentNote(c: BaselineComparison, router: TrafficRouting): string {
   return `Baseline comparison: an experiment step before the first setWeight starts ${pods}; ${traffic}. `
     + 'Its analysis compares them through the experiment\'s pod-template hashes and Services; a failed or errored comparison aborts the rollout, an inconclusive one pauses it.';
 }
+
+/**
+ * The longest rollout name whose experiment Services keep to the 63 characters of a Service name: Argo
+ * Rollouts names them after the experiment's ReplicaSets, `<rollout>-<pod hash>-<revision>-<step>-<template>`,
+ * with a pod hash of up to 10 characters; this leaves room for 4-digit revisions and 2-digit step indexes.
+ */
+export const MAX_WEIGHTED_EXPERIMENT_ROLLOUT_NAME = 63 - ['', '0123456789', '1234', '12', BASELINE_TEMPLATE].join('-').length;
+
+/**
+ * What the experiment's Services need from the rollout: Argo Rollouts creates a Service for a weighted
+ * template only from the pod template's container ports, and names it after the ReplicaSet.
+ */
+export function checkExperimentServices(comparison: BaselineComparison, rolloutName: string, containerPort: number | undefined): void {
+  if (comparison.trafficPercent === 0) return;
+  if (containerPort === undefined) {
+    fail(WHERE, `${FIELD}.trafficPercent`, 'needs a container port: Argo Rollouts creates the experiment\'s Services from the pod template\'s container ports, and routes the weight to them',
+      'no container port', 'Give a container a portNumber (or a port in the referenced Deployment).');
+  }
+  if (rolloutName.length > MAX_WEIGHTED_EXPERIMENT_ROLLOUT_NAME) {
+    fail(WHERE, 'rolloutName', `must be at most ${MAX_WEIGHTED_EXPERIMENT_ROLLOUT_NAME} characters with a weighted baseline comparison: Argo Rollouts names the experiment's Services <rollout>-<pod hash>-<revision>-<step>-${BASELINE_TEMPLATE}, and a Service name has at most 63 characters`,
+      show(rolloutName), `Pass a rolloutName of ${MAX_WEIGHTED_EXPERIMENT_ROLLOUT_NAME} characters or fewer.`);
+  }
+}
