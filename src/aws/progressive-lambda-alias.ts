@@ -19,6 +19,7 @@ import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
+import { BaselineTarget, refuseBaseline } from './private/baseline';
 
 /** Options for `ProgressiveLambdaAlias`. */
 export interface ProgressiveLambdaAliasProps {
@@ -168,6 +169,7 @@ export class ProgressiveLambdaAlias extends Construct {
     if (!(props.strategy instanceof DeploymentStrategy)) {
       fail(where, 'strategy', 'must be a DeploymentStrategy', describeValue(props.strategy), 'Build it with DeploymentStrategy.canary, .linear or .allAtOnce.');
     }
+    refuseBaseline(where, props.strategy, BaselineTarget.LAMBDA);
     const version = requireVersion(where, props.version);
     const aliasName = props.aliasName ?? 'live';
     if (typeof aliasName === 'string' && Token.isUnresolved(aliasName)) {
