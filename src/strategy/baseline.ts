@@ -7,9 +7,9 @@ import { fail, formatDuration, requireDuration, requireNumber, show } from '../p
 /** Options for `BaselineComparison.of`. */
 export interface BaselineComparisonProps {
   /**
-   * The checks that compare the new version with the baseline: error-rate and latency checks with
-   * `maxRatioToBaseline`, custom checks with a Kayenta configuration, and absolute checks judged on the
-   * new version's comparison instances. At least one check must compare with the baseline.
+   * The checks that compare the new version with the baseline: checks with `maxRatioToBaseline`,
+   * custom checks with a Kayenta configuration, and absolute checks judged on the new version's
+   * comparison instances. At least one check must compare with the baseline.
    */
   readonly analysis: Analysis;
   /**
@@ -63,7 +63,7 @@ export class BaselineComparison {
     }
     if (!analysis.checks.some(c => c.comparesWithBaseline)) {
       fail(where, 'analysis.checks', 'must include a check that compares with the baseline', show(analysis.checkNames),
-        'Add maxRatioToBaseline to an error-rate or latency check, or a custom check with a Kayenta configuration; absolute checks belong in the strategy\'s analysis.');
+        'Add maxRatioToBaseline to a check, or give a custom check a Kayenta configuration; absolute checks belong in the strategy\'s analysis.');
     }
     const duration = requireDuration(where, 'duration', props.duration);
     if (toSeconds(duration) < toSeconds(analysis.timeToDetect)) {

@@ -127,6 +127,16 @@ export interface CustomCheckProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/kayenta/
    */
   readonly kayenta?: string;
+  /**
+   * Also fail when the new version's measurement exceeds this many times the baseline's, measured with
+   * the same query over the same interval (for a check whose measurement is worse when higher:
+   * `failWhen` GREATER_THAN or GREATER_THAN_OR_EQUAL). Judged beside `threshold`, which still applies.
+   * Only in the analysis of a `BaselineComparison`; the query selects one version (on Argo Rollouts with
+   * `{{args.pod-template-hash}}` or `{{args.service}}`).
+   * @default - no comparison with a baseline
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly maxRatioToBaseline?: number;
 }
 
 /** Symbols of each comparison, for messages and queries. */
@@ -222,7 +232,13 @@ export class HealthCheck {
     }
     if (props.prometheus !== undefined) requireText(where, 'prometheus', props.prometheus);
     if (props.datadog !== undefined) requireText(where, 'datadog', props.datadog);
+    const maxRatioToBaseline = requireRatio(where, props.maxRatioToBaseline);
+    if (maxRatioToBaseline !== undefined && props.failWhen !== Comparison.GREATER_THAN && props.failWhen !== Comparison.GREATER_THAN_OR_EQUAL) {
+      fail(where, 'maxRatioToBaseline', 'only applies to a measurement that is worse when higher (failWhen GREATER_THAN or GREATER_THAN_OR_EQUAL)', show(props.failWhen),
+        'Remove maxRatioToBaseline, or measure something that grows when the new version is worse.');
+    }
     return new HealthCheck(HealthCheckKind.CUSTOM, name, threshold, props.failWhen, {
+      maxRatioToBaseline,
       cloudWatch: props.cloudWatch === undefined ? undefined : {
         namespace: props.cloudWatch.namespace,
         metricName: props.cloudWatch.metricName,
@@ -262,8 +278,8 @@ export class HealthCheck {
   /** The Kayenta canary configuration of a CUSTOM check. */
   public readonly kayenta?: string;
   /**
-   * The highest acceptable ratio of the new version's measurement to the baseline's (ERROR_RATE and
-   * LATENCY checks in a `BaselineComparison`).
+   * The highest acceptable ratio of the new version's measurement to the baseline's (checks in a
+   * `BaselineComparison`).
    */
   public readonly maxRatioToBaseline?: number;
 
@@ -309,7 +325,7 @@ export class HealthCheck {
       default:
         return this.kayenta !== undefined
           ? `${this.name}: fails when the Kayenta score of ${this.kayenta} < ${this.threshold}`
-          : `${this.name}: fails when measurement ${COMPARISON_SYMBOL[this.failWhen]} ${this.threshold}`;
+          : `${this.name}: fails when measurement ${COMPARISON_SYMBOL[this.failWhen]} ${this.threshold}${this.ratioText()}`;
     }
   }
 

@@ -34,6 +34,14 @@ describe('HealthCheck relative bounds', () => {
     expect(k.describe()).toBe('kayenta: fails when the Kayenta score of checkout-canary < 95');
   });
 
+  test('a custom check may compare with the baseline when higher is worse', () => {
+    const c = HealthCheck.custom({ name: 'queue-depth', threshold: 100, failWhen: Comparison.GREATER_THAN, prometheus: 'q', maxRatioToBaseline: 2 });
+    expect(c.describe()).toBe('queue-depth: fails when measurement > 100 or > 2× the baseline\'s');
+    expect(() => HealthCheck.custom({ name: 'rps', threshold: 10, failWhen: Comparison.LESS_THAN, prometheus: 'q', maxRatioToBaseline: 2 })).toThrow(
+      'HealthCheck.custom: maxRatioToBaseline only applies to a measurement that is worse when higher (failWhen GREATER_THAN or GREATER_THAN_OR_EQUAL), got "LESS_THAN". '
+      + 'Remove maxRatioToBaseline, or measure something that grows when the new version is worse.');
+  });
+
   test('fails when a Kayenta check fails on anything but a score below the threshold, or has no whole passing score', () => {
     expect(() => HealthCheck.custom({ name: 'k', threshold: 95, failWhen: Comparison.GREATER_THAN, kayenta: 'c' })).toThrow(
       'HealthCheck.custom: failWhen must be Comparison.LESS_THAN with kayenta: a Kayenta score passes at or above the threshold, got "GREATER_THAN". '
@@ -61,7 +69,7 @@ describe('BaselineComparison', () => {
   test('fails when nothing compares with the baseline', () => {
     expect(() => BaselineComparison.of({ analysis: background(), duration: Duration.minutes(10), trafficPercent: 5 })).toThrow(
       'BaselineComparison.of: analysis.checks must include a check that compares with the baseline, got ["error-rate"]. '
-      + 'Add maxRatioToBaseline to an error-rate or latency check, or a custom check with a Kayenta configuration; absolute checks belong in the strategy\'s analysis.');
+      + 'Add maxRatioToBaseline to a check, or give a custom check a Kayenta configuration; absolute checks belong in the strategy\'s analysis.');
   });
 
   test('fails when the analysis is missing or none', () => {
