@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries,
-  TooLittleData, TrafficRouting,
+  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatabaseEngine, DeploymentStrategy, HealthCheck,
+  MetricProvider, MigrationSet, MigrationSql, MigrationStep, PrometheusQueries, TooLittleData, TrafficRouting,
 } from '../../src';
 import { checkControllerRules } from '../../src/k8s/private/controller-rules';
 
@@ -125,6 +125,21 @@ describe('the experiment step', () => {
     expect(canary.steps[0].experiment.templates.map((t: any) => t.weight)).toEqual([50, 50]);
     expect(canary.steps[1]).toEqual({ setWeight: 55 });
   });
+});
+
+test('the experiment runs after the migrations, which must run before any new pod starts', () => {
+  const migrations = new MigrationSet({
+    engine: DatabaseEngine.postgres(16),
+    connection: DatabaseConnection.fromSecretFields({ secretName: 'shop-db' }),
+    steps: [MigrationStep.expand({ id: 'add-email-lower', sql: MigrationSql.inline('ALTER TABLE users ADD COLUMN IF NOT EXISTS email_lower text;') })],
+  });
+  const { spec, rollout } = render({ migrations });
+  const canary = spec.strategy.canary;
+  expect(canary.steps[0].analysis.templates[0].templateName).toContain('migrations');
+  expect(canary.steps[1].experiment.templates.map((t: any) => t.name)).toEqual(['baseline', 'canary']);
+  expect(canary.steps[2]).toEqual({ setWeight: 10 });
+  expect(canary.analysis.startingStep).toBe(3);
+  expect(rollout.plan.phases.slice(0, 2).map(p => p.trafficPercent)).toEqual([0, 5]);
 });
 
 describe('the comparison AnalysisTemplate', () => {
