@@ -15,8 +15,8 @@ import { HealthCheckKind } from '../strategy/health-check';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { APPCONFIG_MAX_MONITORS, AppConfigRollout, KILL_ROLLOUT, renderAppConfigContent, renderAppConfigRollout } from './private/appconfig';
-import { alarmSourceOf, createFlagAlarms, FlagMetricSource } from './private/flag-alarms';
 import { BaselineTarget, refuseBaseline } from './private/baseline';
+import { alarmSourceOf, createFlagAlarms, FlagMetricSource } from './private/flag-alarms';
 
 /** Where the health checks of a flag change are measured. */
 export class FlagMetrics {

@@ -13,13 +13,13 @@ import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
+import { BaselineTarget, refuseBaseline } from './private/baseline';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
-import { BaselineTarget, refuseBaseline } from './private/baseline';
 
 /** Options for `ProgressiveLambdaAlias`. */
 export interface ProgressiveLambdaAliasProps {

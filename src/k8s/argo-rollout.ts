@@ -2,22 +2,21 @@ import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
-import { MetricProvider } from './metric-provider';
+import { MetricProvider, MetricProviderKind } from './metric-provider';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
-import { MetricProviderKind } from './metric-provider';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
+import { checkExperimentServices, renderBaselineExperiment, withBaselineExperiment } from './private/experiment';
 import type * as featureFlagPods from './private/feature-flag-pods';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
-import { checkExperimentServices, renderBaselineExperiment, withBaselineExperiment } from './private/experiment';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
@@ -422,7 +421,8 @@ export class ArgoRollout extends Construct {
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
       : requireInteger(WHERE, 'inconclusiveLimit', props.inconclusiveLimit, 0, 1000, 'Pass the number of measurements without data to tolerate, for example 2.');
     if (inconclusiveLimit !== undefined
-      && ![strategy.analysis, strategy.previewAnalysis, strategy.baseline?.analysis].some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
+      && ![strategy.analysis, strategy.previewAnalysis, strategy.baseline?.analysis]
+        .some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
       fail(WHERE, 'inconclusiveLimit', 'only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is', String(inconclusiveLimit),
         'Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
     }

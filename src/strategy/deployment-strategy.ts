@@ -175,7 +175,8 @@ export class DeploymentStrategy {
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, () => 'interval');
     const baseline = requireBaseline(where, props.baseline, steps);
-    return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor), { stepPercent, interval, baseline });
+    return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor),
+      { stepPercent, interval, baseline });
   }
 
   /**

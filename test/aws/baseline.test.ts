@@ -55,7 +55,10 @@ describe('baseline comparison on AWS', () => {
 
   test('the same strategies without a baseline still synthesize (the refusal is about the comparison only)', () => {
     const stack = newStack();
-    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }) });
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(10))],
+      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+    });
     expect(new ProgressiveFargateService(stack, 'Api', { image, containerPort: 8080, strategy }).plan.strategy).toBe('canary');
   });
 });

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatabaseEngine, DeploymentStrategy, HealthCheck,
-  MetricProvider, MigrationSet, MigrationSql, MigrationStep, PrometheusQueries, TooLittleData, TrafficRouting,
+  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatabaseEngine, DeploymentStrategy,
+  HealthCheck, MetricProvider, MigrationSet, MigrationSql, MigrationStep, PrometheusQueries, TooLittleData, TrafficRouting,
 } from '../../src';
 import { checkControllerRules } from '../../src/k8s/private/controller-rules';
 
@@ -90,10 +90,15 @@ describe('the experiment step', () => {
 
   test('without traffic the templates have no weight', () => {
     const quiet = BaselineComparison.of({
-      analysis: Analysis.of({ checks: [HealthCheck.custom({
-        name: 'cpu', threshold: 2, failWhen: Comparison.GREATER_THAN, maxRatioToBaseline: 1.3,
-        prometheus: 'sum(rate(container_cpu_usage_seconds_total{namespace="{{args.namespace}}",pod=~".*-{{args.pod-template-hash}}-.*"}[5m]))',
-      })] }),
+      analysis: Analysis.of({
+        checks: [HealthCheck.custom({
+          name: 'cpu',
+          threshold: 2,
+          failWhen: Comparison.GREATER_THAN,
+          maxRatioToBaseline: 1.3,
+          prometheus: 'sum(rate(container_cpu_usage_seconds_total{namespace="{{args.namespace}}",pod=~".*-{{args.pod-template-hash}}-.*"}[5m]))',
+        })],
+      }),
       duration: Duration.minutes(10),
     });
     const { spec, comparisonTemplate } = render({ trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }) }, quiet);
@@ -116,7 +121,8 @@ describe('the experiment step', () => {
         analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
         baseline: comparison(),
       }),
-      containers: CONTAINERS, namespace: 'shop',
+      containers: CONTAINERS,
+      namespace: 'shop',
       trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'api' }),
       metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
     });
@@ -174,7 +180,10 @@ describe('the comparison AnalysisTemplate', () => {
     const { comparisonTemplate } = render({}, comparison({
       analysis: Analysis.of({
         checks: [HealthCheck.latency({ percentile: 99, max: Duration.millis(400), maxRatioToBaseline: 1.2 })],
-        minRequests: 0, tooLittleData: TooLittleData.FAIL, interval: Duration.minutes(2), failureLimit: 0,
+        minRequests: 0,
+        tooLittleData: TooLittleData.FAIL,
+        interval: Duration.minutes(2),
+        failureLimit: 0,
       }),
     }));
     const metric = comparisonTemplate.spec.metrics[1];
@@ -255,8 +264,13 @@ describe('Kayenta', () => {
     [{ marginalScore: 101 }, 'MetricProvider.kayenta: marginalScore must be a whole score between 0 and 100, got 101.'],
   ])('fails when MetricProvider.kayenta gets %p', (extra, message) => {
     expect(() => MetricProvider.kayenta({
-      address: 'http://k:8090', application: 'a', metricsAccountName: 'm', configurationAccountName: 'c', storageAccountName: 's',
-      scope: 'x={{args.pod-template-hash}}', ...extra,
+      address: 'http://k:8090',
+      application: 'a',
+      metricsAccountName: 'm',
+      configurationAccountName: 'c',
+      storageAccountName: 's',
+      scope: 'x={{args.pod-template-hash}}',
+      ...extra,
     } as any)).toThrow(message);
   });
 
@@ -321,7 +335,10 @@ describe('refusals', () => {
 
   test('fails when baselineMetrics is given without a baseline comparison, or is not a provider', () => {
     const chart = cdk8s.Testing.chart();
-    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }) });
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(10))],
+      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+    });
     fails(() => new ArgoRollout(chart, 'a', { strategy, containers: CONTAINERS, trafficRouting: ISTIO, metrics: PROMETHEUS, baselineMetrics: PROMETHEUS }),
       'ArgoRollout: baselineMetrics only applies to a strategy with a baseline comparison, and this strategy has none, got PROMETHEUS.');
     fails(() => new ArgoRollout(chart, 'b', { strategy: strategyWith(comparison()), containers: CONTAINERS, trafficRouting: ISTIO, metrics: PROMETHEUS, baselineMetrics: 'prom' as any }),

@@ -7,6 +7,7 @@ const relative = () => Analysis.of({
 });
 const comparison = (extra: Partial<Parameters<typeof BaselineComparison.of>[0]> = {}) =>
   BaselineComparison.of({ analysis: relative(), duration: Duration.minutes(15), trafficPercent: 5, ...extra });
+const oneStep = (weight = 10) => [CanaryStep.of(weight, Duration.minutes(10))];
 const background = () => Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] });
 
 describe('HealthCheck relative bounds', () => {
@@ -104,7 +105,7 @@ describe('BaselineComparison', () => {
 
 describe('DeploymentStrategy with a baseline comparison', () => {
   test('the plan shows the comparison as its own first phase with its exposure', () => {
-    const s = DeploymentStrategy.canary({ steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: background(), baseline: comparison({ replicas: 2 }) });
+    const s = DeploymentStrategy.canary({ steps: oneStep(), analysis: background(), baseline: comparison({ replicas: 2 }) });
     expect(s.baseline?.trafficPercent).toBe(5);
     const plan = s.plan().toJson();
     expect(plan.phases[0]).toEqual({
@@ -133,7 +134,7 @@ describe('DeploymentStrategy with a baseline comparison', () => {
   });
 
   test('fails when the comparison sends more traffic than the first step', () => {
-    expect(() => DeploymentStrategy.canary({ steps: [CanaryStep.of(2, Duration.minutes(10))], analysis: background(), baseline: comparison() })).toThrow(
+    expect(() => DeploymentStrategy.canary({ steps: oneStep(2), analysis: background(), baseline: comparison() })).toThrow(
       'DeploymentStrategy.canary: baseline.trafficPercent must be at most the first step\'s weight (2%): traffic to the new version never decreases during a rollout, got 5. '
       + 'Send at most 2% to each version during the comparison, or raise the first step\'s weight.');
   });
@@ -154,10 +155,12 @@ describe('DeploymentStrategy with a baseline comparison', () => {
 
   test('the too-little-data note of the comparison appears with the strategy\'s', () => {
     const s = DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: background(),
+      steps: [CanaryStep.of(10, Duration.minutes(10))],
+      analysis: background(),
       baseline: BaselineComparison.of({
         analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 2, maxRatioToBaseline: 1.5 })], tooLittleData: TooLittleData.FAIL }),
-        duration: Duration.minutes(10), trafficPercent: 5,
+        duration: Duration.minutes(10),
+        trafficPercent: 5,
       }),
     });
     expect(s.plan().notes).toContain('A measurement with fewer than 10 requests, or with no data, counts as a failed measurement (TooLittleData.FAIL): an unmeasured version is rolled back.');

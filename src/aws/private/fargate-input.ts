@@ -10,11 +10,11 @@ import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
+import { BaselineTarget, refuseBaseline } from './baseline';
 import type * as ecsMigrations from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
-import { BaselineTarget, refuseBaseline } from './baseline';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;

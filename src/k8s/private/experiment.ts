@@ -58,10 +58,10 @@ export interface ExperimentInputs {
 /** The experiment, rendered up to the name of its AnalysisTemplate. */
 export interface ExperimentRender {
   readonly template: TemplateRender;
-  /** The experiment step, once the template has its name; `maxTrafficWeight` scales the template weights. */
-  step(templateName: string, maxTrafficWeight: number | undefined): any;
   /** Remarks for the plan. */
   readonly notes: string[];
+  /** The experiment step, once the template has its name; `maxTrafficWeight` scales the template weights. */
+  step(templateName: string, maxTrafficWeight: number | undefined): any;
 }
 
 /** Renders the baseline comparison, or refuses what Argo Rollouts cannot express exactly. */
@@ -175,7 +175,10 @@ function comparisonMetrics(i: ExperimentInputs): any[] {
   }
   const count = countWithin(analysis, seconds(comparison.duration));
   const absolute: any[] = plainJson(metricsFor(analysis, {
-    field: `${FIELD}.analysis`, provider, router: i.router, count,
+    field: `${FIELD}.analysis`,
+    provider,
+    router: i.router,
+    count,
     inconclusiveLimit: analysis.tooLittleData === TooLittleData.INCONCLUSIVE ? i.inconclusiveLimit : undefined,
   }));
   const out: any[] = [];
