@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Analysis } from './analysis';
-import { BaselineComparison, requireNoBaselineChecks } from './baseline';
+import { BaselineComparison } from './baseline';
 import { CanaryStep } from './canary-step';
 import { Capacity } from './capacity';
+import { requireNoBaselineChecks } from './private/baseline-checks';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
 import { toSeconds } from '../private/duration';
