@@ -113,23 +113,42 @@ describe('the experiment step', () => {
     ]);
   });
 
-  test('with fractional weights the template weights are scaled to maxTrafficWeight', () => {
+  test('fails when a weighted comparison meets fractional step weights (the Gateway API plugin counts experiment weights out of 100)', () => {
     const chart = cdk8s.Testing.chart();
-    new ArgoRollout(chart, 'api', {
+    const make = (trafficPercent: number) => new ArgoRollout(chart, `api${trafficPercent}`, {
       strategy: DeploymentStrategy.canary({
         steps: [CanaryStep.of(5.5, Duration.minutes(10))],
         analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
-        baseline: comparison(),
+        baseline: trafficPercent > 0 ? comparison({ trafficPercent }) : BaselineComparison.of({
+          analysis: Analysis.of({ checks: [HealthCheck.custom({ name: 'cpu', threshold: 2, failWhen: Comparison.GREATER_THAN, maxRatioToBaseline: 1.3, prometheus: 'cpu{pod_template_hash="{{args.pod-template-hash}}"}' })] }),
+          duration: Duration.minutes(10),
+        }),
       }),
       containers: CONTAINERS,
       namespace: 'shop',
       trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'api' }),
       metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
     });
-    const canary = rolloutOf(synthValid(chart)).spec.strategy.canary;
+    expect(() => make(5)).toThrow('ArgoRollout: strategy.baseline.trafficPercent cannot be combined with fractional step weights (maxTrafficWeight 1000): '
+      + 'the Gateway API plugin counts experiment weights out of 100, so neither scale would be exact, got 5. Use whole-percent step weights with a weighted comparison, or set trafficPercent: 0.');
+    expect(chart.node.tryFindChild('api5')).toBeUndefined();
+    const canary = make(0).rollout.toJson().spec.strategy.canary;
     expect(canary.trafficRouting.maxTrafficWeight).toBe(1000);
-    expect(canary.steps[0].experiment.templates.map((t: any) => t.weight)).toEqual([50, 50]);
-    expect(canary.steps[1]).toEqual({ setWeight: 55 });
+    expect(canary.steps[0].experiment.templates).toEqual([{ name: 'baseline', specRef: 'stable', replicas: 1 }, { name: 'canary', specRef: 'canary', replicas: 1 }]);
+  });
+
+  test('with the Gateway API plugin and whole weights the templates are weighted out of 100', () => {
+    const chart = cdk8s.Testing.chart();
+    new ArgoRollout(chart, 'api', {
+      strategy: strategyWith(comparison()),
+      containers: CONTAINERS,
+      namespace: 'shop',
+      trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'api' }),
+      metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
+    });
+    const canary = rolloutOf(synthValid(chart)).spec.strategy.canary;
+    expect(canary.trafficRouting.maxTrafficWeight).toBeUndefined();
+    expect(canary.steps[0].experiment.templates.map((t: any) => t.weight)).toEqual([5, 5]);
   });
 });
 

@@ -60,7 +60,7 @@ export interface ExperimentRender {
   readonly template: TemplateRender;
   /** Remarks for the plan. */
   readonly notes: string[];
-  /** The experiment step, once the template has its name; `maxTrafficWeight` scales the template weights. */
+  /** The experiment step, once the template has its name; `maxTrafficWeight` is the steps' weight total, when not 100. */
   step(templateName: string, maxTrafficWeight: number | undefined): any;
 }
 
@@ -87,8 +87,13 @@ export function renderBaselineExperiment(i: ExperimentInputs): ExperimentRender 
     template,
     notes: [experimentNote(comparison, router)],
     step: (templateName, maxTrafficWeight) => {
-      // Template weights count in the router's total (maxTrafficWeight, 100 by default), like setWeight.
-      const weight = weighted ? { weight: (comparison.trafficPercent * (maxTrafficWeight ?? 100)) / 100 } : {};
+      if (weighted && maxTrafficWeight !== undefined) {
+        // The Gateway API plugin (the only router that takes both maxTrafficWeight and experiment weights)
+        // counts experiment weights out of 100 and gives the stable backend 100 minus their sum.
+        fail(WHERE, `${FIELD}.trafficPercent`, `cannot be combined with fractional step weights (maxTrafficWeight ${maxTrafficWeight}): the Gateway API plugin counts experiment weights out of 100, so neither scale would be exact`,
+          show(comparison.trafficPercent), 'Use whole-percent step weights with a weighted comparison, or set trafficPercent: 0.');
+      }
+      const weight = weighted ? { weight: comparison.trafficPercent } : {};
       return {
         experiment: {
           duration,
