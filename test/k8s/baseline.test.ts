@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
+import * as fc from 'fast-check';
 import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
   Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatabaseEngine, DeploymentStrategy,
@@ -442,5 +443,88 @@ describe('controller rules for experiment steps', () => {
       .toThrow(`${RULE}.analyses[0] references AnalysisTemplate`);
     expect(broken(e => { e.analyses[0].args[4].valueFrom.fieldRef.fieldPath = 'spec.replicas'; }))
       .toThrow(`${RULE}.analyses[0].args.namespace must read a Rollout metadata field supported by the downward API`);
+  });
+});
+
+describe('more providers and limits', () => {
+  test('fails when a ratio bound is measured by a provider other than Prometheus', () => {
+    const c = BaselineComparison.of({
+      analysis: Analysis.of({
+        checks: [HealthCheck.custom({
+          name: 'errors',
+          threshold: 5,
+          failWhen: Comparison.GREATER_THAN,
+          maxRatioToBaseline: 1.5,
+          datadog: 'sum:trace.http.request.errors{pod_template_hash:{{args.pod-template-hash}}}.as_count()',
+        })],
+      }),
+      duration: Duration.minutes(10),
+    });
+    expect(() => render({ baselineMetrics: MetricProvider.datadog() }, c)).toThrow(
+      'ArgoRollout: strategy.baseline.analysis.checks ("errors").maxRatioToBaseline needs the Prometheus provider, which measures both versions with the same query, got another provider. '
+      + 'Pass baselineMetrics: MetricProvider.prometheus({...}).');
+  });
+
+  test('inconclusiveLimit applies when only the comparison is inconclusive', () => {
+    const c = comparison({
+      analysis: Analysis.of({
+        checks: [HealthCheck.errorRate({ maxPercent: 2, maxRatioToBaseline: 1.5 })], minRequests: 20, tooLittleData: TooLittleData.INCONCLUSIVE,
+      }),
+    });
+    const { comparisonTemplate, rollout } = render({ inconclusiveLimit: 3 }, c);
+    expect(comparisonTemplate.spec.metrics.map((m: any) => m.inconclusiveLimit)).toEqual([3, 3]);
+    expect(comparisonTemplate.spec.metrics[1].successCondition).toBe('len(result) > 0 && !isNaN(result[0]) && result[0] <= 0');
+    expect(rollout.runbook.toMarkdown()).toContain('Inconclusive');
+  });
+
+  test('the same declaration renders byte-identical manifests', () => {
+    const once = () => JSON.stringify(render().manifests);
+    expect(once()).toBe(once());
+  });
+
+  test('random comparisons on random routers and providers render valid manifests or fail with a DeliveryValidationError', () => {
+    const routers = [ISTIO, TrafficRouting.alb({ ingress: 'api' }), TrafficRouting.smi(), TrafficRouting.nginx({ stableIngress: 'api' }), TrafficRouting.none()];
+    let rendered = 0;
+    const providers = [PROMETHEUS, MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }), MetricProvider.datadog(), MetricProvider.cloudWatch(), KAYENTA];
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: routers.length - 1 }),
+      fc.integer({ min: 0, max: providers.length - 1 }), fc.integer({ min: 0, max: 3 }), fc.double({ min: 1, max: 3, noNaN: true }),
+      (trafficPercent, replicas, r, p, kind, ratio) => {
+        const checks = [
+          HealthCheck.errorRate({ maxPercent: 2, maxRatioToBaseline: ratio }),
+          HealthCheck.latency({ percentile: 99, max: Duration.millis(400), maxRatioToBaseline: ratio }),
+          HealthCheck.custom({ name: 'cpu', threshold: 2, failWhen: Comparison.GREATER_THAN, maxRatioToBaseline: ratio, prometheus: 'cpu{h="{{args.pod-template-hash}}"}' }),
+          kayentaCheck(),
+        ];
+        const chart = cdk8s.Testing.chart();
+        try {
+          const baseline = BaselineComparison.of({
+            analysis: Analysis.of({ checks: [checks[kind]], failureLimit: kind === 3 ? 0 : 1 }),
+            duration: Duration.minutes(10),
+            replicas,
+            trafficPercent,
+          });
+          const router = routers[r];
+          new ArgoRollout(chart, 'api', {
+            strategy: strategyWith(baseline, router.kind === 'NONE' ? Duration.seconds(0) : undefined),
+            containers: CONTAINERS,
+            trafficRouting: router,
+            metrics: MetricProvider.prometheus({ address: 'http://p:9090', queries: PrometheusQueries.istio() }),
+            baselineMetrics: providers[p],
+          });
+        } catch (e) {
+          expect((e as Error).name).toBe('DeliveryValidationError');
+          return;
+        }
+        const manifests = synthValid(chart);
+        const experiment = rolloutOf(manifests).spec.strategy.canary.steps[0].experiment;
+        expect(experiment.templates.map((t: any) => [t.specRef, t.replicas, t.weight])).toEqual([
+          ['stable', replicas, trafficPercent || undefined], ['canary', replicas, trafficPercent || undefined],
+        ]);
+        rendered++;
+      },
+    ), { numRuns: 60, seed: 13 });
+    // Both outcomes occur: the property is not satisfied by refusing everything.
+    expect(rendered).toBeGreaterThan(5);
   });
 });
