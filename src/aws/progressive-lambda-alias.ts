@@ -16,6 +16,7 @@ import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
+import { BaselineTarget, refuseBaseline } from './private/baseline';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
@@ -219,6 +220,7 @@ export class ProgressiveLambdaAlias extends Construct {
     if (!(props.strategy instanceof DeploymentStrategy)) {
       fail(where, 'strategy', 'must be a DeploymentStrategy', describeValue(props.strategy), 'Build it with DeploymentStrategy.canary, .linear or .allAtOnce.');
     }
+    refuseBaseline(where, props.strategy, BaselineTarget.LAMBDA);
     const version = requireVersion(where, props.version);
     const aliasName = props.aliasName ?? 'live';
     if (typeof aliasName === 'string' && Token.isUnresolved(aliasName)) {
