@@ -238,7 +238,8 @@ export interface ArgoRolloutProps {
   /**
    * How long an update may go without progress (new pods created or becoming available) before
    * the controller marks it failed (`progressDeadlineSeconds`). Pauses, analysis steps and
-   * experiment steps do not count; a blue/green preview and post-promotion analysis do.
+   * experiment steps do not count; the library assumes that a blue/green rollout's wait on its
+   * preview and post-promotion analysis does (it is not a pause), and must be covered.
    * Must be longer than `minReadyTime`.
    * @default - 10 minutes (Argo Rollouts' default), plus, for blue/green and all-at-once, the time the
    * rollout waits on its preview (promotion wait, preview analysis, smoke test) or post-promotion analysis
