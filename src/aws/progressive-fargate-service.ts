@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
+import { DeploymentHook } from './deployment-hook';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { MigrationSet } from '../migrations/migration-set';
 import { fail, formatDuration } from '../private/validate';
@@ -22,6 +23,7 @@ import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
+import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { SmokeTest } from './smoke-test';
@@ -227,6 +229,18 @@ export interface ProgressiveFargateServiceProps {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
    */
   readonly migrations?: MigrationSet;
+  /**
+   * Your Lambda functions run at chosen stages of every deployment: `DeploymentHook.ecs(stage, fn)` at
+   * any ECS lifecycle stage with `EcsEngine.native()`, `DeploymentHook.codeDeploy(event, fn)` at any
+   * AppSpec hook event with `EcsEngine.codeDeploy()`. A hook that fails (or, on CodeDeploy, does not
+   * report in time) rolls the deployment back. Refused for the other engine, with a rolling strategy
+   * (ECS runs no lifecycle hooks there), at a test-traffic stage without a test listener, and at an
+   * AppSpec event that already runs a function (the smoke test runs at AfterAllowTestTraffic).
+   * @default - no hooks besides the smoke test and migrations
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs
+   */
+  readonly hooks?: DeploymentHook[];
 }
 
 /**
@@ -298,6 +312,10 @@ export class ProgressiveFargateService extends Construct {
   private readonly declaredStrategy: DeploymentStrategy;
   /** The migrations as declared, for the runbook. */
   private readonly declaredMigrations?: MigrationSet;
+  /** The user's deployment hooks, in the order a deployment runs them. */
+  private readonly deploymentHooks: DeploymentHook[];
+  /** ECS native with a manual promotion: the PAUSE hook, for the runbook. */
+  private readonly manualGate?: PauseGate;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -330,6 +348,7 @@ export class ProgressiveFargateService extends Construct {
       rolling: strategy.kind === StrategyKind.ROLLING,
       keep: formatDuration(strategy.keepPreviousVersionFor),
       schema: this.declaredMigrations?.rollbackSchemaNotes(),
+      gate: this.manualGate === undefined ? undefined : describeGate(this.manualGate),
     });
   }
 
@@ -347,6 +366,8 @@ export class ProgressiveFargateService extends Construct {
     this.plan = input.plan;
     this.declaredStrategy = props.strategy;
     this.declaredMigrations = props.migrations;
+    this.deploymentHooks = input.hooks;
+    this.manualGate = input.native?.manualGate;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
@@ -485,6 +506,9 @@ export class ProgressiveFargateService extends Construct {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
       }));
     }
+    if (native) {
+      input.hooks.forEach((h, i) => lifecycleHooks.push(ecsLambdaHook(h.function, `DeploymentHook${i + 1}`, h.stage)));
+    }
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -511,6 +535,8 @@ export class ProgressiveFargateService extends Construct {
         // The alarms stay listed, explicitly off: the next deployment with AlarmRollback.enabled() turns them on again.
         cfnService.addPropertyOverride('DeploymentConfiguration.Alarms.Enable', false);
       }
+      // A manual promotion: a PAUSE hook after the Lambda hooks (src/aws/private/hooks.ts).
+      addPauseHooks(this.service, lifecycleHooks.length, native.manualGate ? [native.manualGate] : []);
       // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
       // that the first deployment can watch them. Only the service resource needs them, not the roles
       // created inside the Service construct.
@@ -570,6 +596,12 @@ export class ProgressiveFargateService extends Construct {
           resources: [group.deploymentGroupArn],
         }));
       }
+      input.hooks.forEach(h => {
+        if (!grantCodeDeployHook(h.function, group.role, group.deploymentGroupArn)) {
+          Annotations.of(this).addWarningV2('cdk-progressive-delivery:hookRole',
+            `The role of ${h.function.node.path} is unknown, so it was not allowed to call codedeploy:PutLifecycleEventHookExecutionStatus on the deployment group; grant it yourself, or the ${h.stage} hook times out and the deployment fails.`);
+        }
+      });
       if (props.notificationTopic) {
         props.notificationTopic.grantPublish(group.role);
         (group.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
@@ -600,7 +632,8 @@ export class ProgressiveFargateService extends Construct {
 
   /**
    * The AppSpec (JSON) that starts a CodeDeploy deployment of `taskDefinitionArn` (by default the
-   * current task definition), with the smoke test as AfterAllowTestTraffic hook. Only for the
+   * current task definition), with the smoke test as AfterAllowTestTraffic hook and the `hooks` at their
+   * events, in the order a deployment reaches them. Only for the
    * CodeDeploy engine: CloudFormation does not start CodeDeploy ECS deployments.
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
    */
@@ -619,7 +652,10 @@ export class ProgressiveFargateService extends Construct {
         },
       },
     }];
-    const hooks = this.smokeTestFunction === undefined ? [] : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
+    const hooks = appSpecHooks([
+      ...(this.smokeTestFunction === undefined ? [] : [{ event: 'AfterAllowTestTraffic', functionName: this.smokeTestFunction.functionName }]),
+      ...this.deploymentHooks.map(h => ({ event: h.stage, functionName: h.function.functionName })),
+    ]);
     // Written by hand around the JSON values so that the version reads 0.0, as in the AppSpec reference.
     return Fn.join('', [
       '{"version":0.0,"Resources":', stack.toJsonString(resources),
