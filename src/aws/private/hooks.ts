@@ -156,13 +156,17 @@ export const PAUSE_HOOK_LINT_RULES = ['E3002', 'E3003'];
 export function addPauseHooks(service: ecs.BaseService, lambdaHookCount: number, gates: PauseGate[]): void {
   if (gates.length === 0) return;
   const cfn = service.node.defaultChild as ecs.CfnService;
-  gates.forEach((g, i) => {
-    cfn.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${lambdaHookCount + i}`, {
-      TargetType: 'PAUSE',
-      LifecycleStages: [g.stage],
-      TimeoutConfiguration: { TimeoutInMinutes: g.timeout.toMinutes(), Action: g.action },
-    });
-  });
+  const rendered = gates.map(g => ({
+    TargetType: 'PAUSE',
+    LifecycleStages: [g.stage],
+    TimeoutConfiguration: { TimeoutInMinutes: g.timeout.toMinutes(), Action: g.action },
+  }));
+  if (lambdaHookCount === 0) {
+    // No Lambda hook: the service renders no list, so the override is the whole list.
+    cfn.addPropertyOverride('DeploymentConfiguration.LifecycleHooks', rendered);
+  } else {
+    rendered.forEach((hook, i) => cfn.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${lambdaHookCount + i}`, hook));
+  }
   cfn.addMetadata('cfn-lint', {
     config: {
       ignore_checks: PAUSE_HOOK_LINT_RULES,
