@@ -1,10 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { analysis, canary, newStack, only, service } from './util';
+import { analysis, canary, image, newStack, only, service } from './util';
 import {
-  Capacity, CodeDeployEcsHookEvent, DeploymentHook, DeploymentStrategy, EcsEngine, EcsLifecycleStage, SmokeTest,
+  Capacity, CodeDeployEcsHookEvent, DeploymentHook, DeploymentStrategy, EcsEngine, EcsLifecycleStage, ProgressiveFargateService, Promotion, SmokeTest,
 } from '../../src';
 import { appSpecHooks, checkDeploymentHooks } from '../../src/aws/private/hooks';
 
@@ -82,11 +83,14 @@ describe('deployment hooks on CodeDeploy', () => {
 
   test('a hook function with a role may report on the deployment group only, and the group may invoke it', () => {
     const stack = newStack();
-    const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
-    const { template } = service({ engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_ALLOW_TRAFFIC, fn)] }, stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) })]) },
+    const fn = new lambda.Function(stack, 'Check', {
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}'),
     });
+    const { template } = service({ engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_ALLOW_TRAFFIC, fn)] }, stack);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const report = statements.filter((st: any) => st.Action === 'codedeploy:PutLifecycleEventHookExecutionStatus');
+    expect(report).toHaveLength(1);
+    expect(JSON.stringify(report[0].Resource)).toContain(':deploymentgroup:');
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
     });
@@ -137,6 +141,16 @@ describe('hook input as a plain-JS caller may pass it', () => {
   test('the AppSpec hook list is ordered by event, whatever the input order', () => {
     expect(appSpecHooks([{ event: 'AfterAllowTraffic', functionName: 'c' }, { event: 'BeforeInstall', functionName: 'a' }, { event: 'AfterInstall', functionName: 'b' }]))
       .toEqual([{ BeforeInstall: 'a' }, { AfterInstall: 'b' }, { AfterAllowTraffic: 'c' }]);
+  });
+
+  test('fails at synth when a Lambda hook is added to the service after construction, which would shift the manual gate', () => {
+    const stack = newStack();
+    const svc = new ProgressiveFargateService(stack, 'Api', {
+      image, containerPort: 8080, strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }),
+    });
+    svc.service.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(fnIn(stack, 'late'), 'Late', { lifecycleStages: [ecs.DeploymentLifecycleStage.PRE_SCALE_UP] }));
+    expect(error(() => App.of(stack)!.synth()).message)
+      .toMatch(/Test\/Api\/Service: the service renders 1 Lambda lifecycle hooks, expected 0: a hook added with addLifecycleHook after construction would be overwritten/);
   });
 
   test('a canary service takes hooks too', () => {

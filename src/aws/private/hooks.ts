@@ -177,8 +177,8 @@ export function addPauseHooks(service: ecs.BaseService, lambdaHookCount: number,
   service.node.addValidation({
     validate: () => {
       const config = cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined;
-      const rendered = Stack.of(service).resolve(config?.lifecycleHooks);
-      const count = Array.isArray(rendered) ? rendered.length : 0;
+      const resolved = Stack.of(service).resolve(config?.lifecycleHooks);
+      const count = Array.isArray(resolved) ? resolved.length : 0;
       return count === lambdaHookCount ? [] : [`${service.node.path}: the service renders ${count} Lambda lifecycle hooks, `
         + `expected ${lambdaHookCount}: a hook added with addLifecycleHook after construction would be overwritten by the manual gate. Pass it in the hooks prop (DeploymentHook.ecs) instead.`];
     },
