@@ -86,7 +86,8 @@ describe('deployment hooks on CodeDeploy', () => {
     const fn = new lambda.Function(stack, 'Check', {
       runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}'),
     });
-    const { template } = service({ engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_ALLOW_TRAFFIC, fn)] }, stack);
+    const hooks = [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_ALLOW_TRAFFIC, fn)];
+    const { template } = service({ engine: EcsEngine.codeDeploy(), hooks }, stack);
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const report = statements.filter((st: any) => st.Action === 'codedeploy:PutLifecycleEventHookExecutionStatus');
     expect(report).toHaveLength(1);
