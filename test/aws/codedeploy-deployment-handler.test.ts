@@ -29,7 +29,9 @@ const deployEvent = (more: Partial<DeploymentEvent> = {}): DeploymentEvent => ({
 function outside(): Outside & { sent: any[]; t: () => number } {
   let t = 1_000_000;
   const sent: any[] = [];
-  return { sent, t: () => t, now: () => t, sleep: async ms => { t += ms; }, respond: async (url, body) => { sent.push({ url, ...JSON.parse(body) }); } };
+  return {
+    sent, t: () => t, now: () => t, sleep: async ms => { t += ms; }, respond: async (url, body) => { sent.push({ url, ...JSON.parse(body) }); },
+  };
 }
 const context = (o: Outside, remaining = 15 * MINUTE) => {
   const end = o.now() + remaining;
