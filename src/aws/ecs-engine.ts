@@ -70,6 +70,19 @@ export interface CodeDeployEcsEngineOptions {
    * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html
    */
   readonly approvalWaitTime?: Duration;
+  /**
+   * Start the deployments from CloudFormation, so that a plain `cdk deploy` deploys like the native
+   * engine: a stack update that changes the task definition runs a custom resource that calls
+   * CodeDeploy `CreateDeployment` with the service's AppSpec and waits for the deployment; a failed or
+   * stopped deployment fails the update, which rolls the stack back (and the rollback deploys the
+   * previous revision the same way). The service's own TaskDefinition property stays at the revision
+   * it was created with, since CloudFormation cannot change it on a CODE_DEPLOY service. CloudFormation
+   * waits at most one hour for a custom resource, so the plan (approval wait included) must end within
+   * 45 minutes.
+   * @default false - deployments are started outside CloudFormation, with `appSpec()` (a pipeline)
+   * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html
+   */
+  readonly deployOnStackUpdate?: boolean;
 }
 
 /**
@@ -102,7 +115,8 @@ export class EcsEngine {
 
   /**
    * AWS CodeDeploy blue/green deployments with a custom deployment configuration. CloudFormation
-   * creates the deployment group; a pipeline starts each deployment with the construct's AppSpec.
+   * creates the deployment group; a pipeline starts each deployment with the construct's AppSpec, or,
+   * with `deployOnStackUpdate`, the stack update does.
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: CodeDeployEcsEngineOptions = {}): EcsEngine {
@@ -118,7 +132,12 @@ export class EcsEngine {
     }
     const approvalWaitTime = options.approvalWaitTime === undefined ? undefined
       : requireDuration('EcsEngine.codeDeploy', 'approvalWaitTime', options.approvalWaitTime);
+    if (options.deployOnStackUpdate !== undefined && typeof options.deployOnStackUpdate !== 'boolean') {
+      fail(where, 'deployOnStackUpdate', 'must be true or false', options.deployOnStackUpdate === null ? 'null' : show(options.deployOnStackUpdate),
+        'Pass true to deploy each new task definition during the stack update.');
+    }
     return new EcsEngine(EcsEngineKind.CODE_DEPLOY, false, {
+      deployOnStackUpdate: options.deployOnStackUpdate ?? false,
       application: options.application,
       deploymentGroupName: options.deploymentGroupName,
       approvalWaitTime,
@@ -135,6 +154,8 @@ export class EcsEngine {
   public readonly deploymentGroupName?: string;
   /** How long a manual promotion waits for approval, as chosen (both engines). */
   public readonly approvalWaitTime?: Duration;
+  /** Whether CloudFormation starts the CodeDeploy deployments (CodeDeploy engine). */
+  public readonly deployOnStackUpdate: boolean;
   /** What a manual gate does when its wait passes, as chosen (native engine). */
   public readonly approvalTimeoutAction?: ApprovalTimeoutAction;
   /** @internal Whether `circuitBreaker` was chosen rather than defaulted. */
@@ -147,6 +168,7 @@ export class EcsEngine {
       approvalWaitTime?: Duration;
       circuitBreakerGiven?: boolean;
       approvalTimeoutAction?: ApprovalTimeoutAction;
+      deployOnStackUpdate?: boolean;
     }) {
     this.kind = kind;
     this.circuitBreaker = circuitBreaker;
@@ -154,6 +176,7 @@ export class EcsEngine {
     this.deploymentGroupName = extra.deploymentGroupName;
     this.approvalWaitTime = extra.approvalWaitTime;
     this.approvalTimeoutAction = extra.approvalTimeoutAction;
+    this.deployOnStackUpdate = extra.deployOnStackUpdate ?? false;
     this._circuitBreakerGiven = extra.circuitBreakerGiven ?? false;
   }
 }

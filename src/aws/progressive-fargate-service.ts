@@ -26,6 +26,7 @@ import { handlerCode } from './private/handler-code';
 import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
+import { createStackDeployment } from './private/stack-deployment';
 import { SmokeTest } from './smoke-test';
 
 /** The migration renderers, and the SQL parser behind them: loaded only for a service with migrations. */
@@ -294,6 +295,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
   /** The CodeDeploy deployment configuration (CodeDeploy engine). */
   public readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
+  /** The function behind the deployments CloudFormation starts (CodeDeploy engine with `deployOnStackUpdate`). */
+  public readonly stackDeploymentFunction?: lambda.IFunction;
   /** The EventBridge rule that forwards ECS deployment events to the topic (ECS native, with a topic). */
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
@@ -609,6 +612,17 @@ export class ProgressiveFargateService extends Construct {
           triggerTargetArn: props.notificationTopic.topicArn,
           triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback', 'DeploymentReady'],
         }];
+      }
+      if (engine.deployOnStackUpdate) {
+        this.stackDeploymentFunction = createStackDeployment(this, {
+          service: this.service,
+          cluster: this.cluster,
+          taskDefinition: this.taskDefinition,
+          application: this.application,
+          deploymentGroup: group,
+          deploymentConfig: this.deploymentConfig,
+          appSpec: this.appSpec(),
+        });
       }
       new CfnOutput(this, 'AppSpec', {
         description: 'AppSpec for CodeDeploy CreateDeployment (revisionType AppSpecContent); replace TaskDefinition with the new revision\'s ARN',

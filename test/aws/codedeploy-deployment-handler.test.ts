@@ -21,7 +21,7 @@ const deployEvent = (more: Partial<DeploymentEvent> = {}): DeploymentEvent => ({
   RequestId: 'req-1',
   LogicalResourceId: 'ApiDeployment',
   PhysicalResourceId: 'app/group',
-  ResourceProperties: { Mode: 'deploy', TaskDefinition: NEW, ApplicationName: 'app', DeploymentGroupName: 'group', Cluster: 'c', Service: 'svc-arn', AppSpec: '{"version":0.0}' },
+  ResourceProperties: { TaskDefinition: NEW, ApplicationName: 'app', DeploymentGroupName: 'group', Cluster: 'c', Service: 'svc-arn', AppSpec: '{"version":0.0}' },
   ...more,
 });
 
@@ -135,23 +135,6 @@ describe('deploy mode', () => {
     expect(codedeploy).not.toHaveReceivedAnyCommand();
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(o.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'app/group' });
-  });
-});
-
-describe('pin mode', () => {
-  const pin = (more: Partial<DeploymentEvent>): DeploymentEvent => deployEvent({ ResourceProperties: { Mode: 'pin', TaskDefinition: NEW }, ...more });
-
-  test('creation keeps the first revision as physical id and answers it', async () => {
-    const o = outside();
-    await handle(pin({ RequestType: 'Create', PhysicalResourceId: undefined }), context(o), CONFIG, o);
-    expect(o.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: NEW, Data: { TaskDefinitionArn: NEW } });
-  });
-
-  test('an update answers the first revision again, whatever the new one is', async () => {
-    const o = outside();
-    await handle(pin({ RequestType: 'Update', PhysicalResourceId: OLD }), context(o), CONFIG, o);
-    expect(o.sent[0]).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: OLD, Data: { TaskDefinitionArn: OLD } });
-    expect(ecs).not.toHaveReceivedAnyCommand();
   });
 });
 

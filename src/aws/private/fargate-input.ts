@@ -16,6 +16,7 @@ import type * as ecsMigrations from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
+import { checkStackDeployment } from './stack-deployment';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;
@@ -402,7 +403,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     testListener: hasTestListener,
     reserved: cd !== undefined && props.smokeTest !== undefined ? [{ stage: 'AfterAllowTestTraffic', by: 'the smokeTest' }] : [],
   });
-  const plan = hooks.length === 0 ? migrationPlan : RolloutPlan.fromPhases({
+  const hookedPlan = hooks.length === 0 ? migrationPlan : RolloutPlan.fromPhases({
     target: migrationPlan.target,
     strategy: migrationPlan.strategy,
     notes: [...migrationPlan.notes, ...hookPlanNotes(hooks)],
@@ -416,6 +417,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       note: p.note,
     })),
   });
+  // CodeDeploy deployments started by the stack update (src/aws/private/stack-deployment.ts).
+  const plan = cd !== undefined && engine.deployOnStackUpdate ? checkStackDeployment(where, hookedPlan, cd.approvalWaitTime) : hookedPlan;
 
   return {
     where,

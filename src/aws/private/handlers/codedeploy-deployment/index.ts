@@ -1,14 +1,10 @@
 /**
- * CloudFormation custom resource for an ECS service on the CODE_DEPLOY controller, in two modes:
- *
- * - `Mode: pin` keeps the service's `TaskDefinition` property at the revision the service was created
- *   with (CloudFormation cannot change the task definition of such a service): Create answers with the
- *   given ARN and keeps it as the physical id; every Update answers with that first ARN again.
- * - `Mode: deploy` deploys `TaskDefinition` with CodeDeploy `CreateDeployment` (the AppSpec in
- *   `AppSpec`) when the service's PRIMARY task set runs another revision, and answers CloudFormation
- *   only when the deployment has ended: SUCCESS when it succeeded, FAILED (which rolls the stack back,
- *   and CloudFormation's rollback deploys the previous revision the same way) when it failed or was
- *   stopped. Deleting the resource changes nothing.
+ * CloudFormation custom resource that deploys an ECS service's task definition with CodeDeploy: on
+ * Create and Update, when the service's PRIMARY task set runs another revision than `TaskDefinition`,
+ * it calls CodeDeploy `CreateDeployment` with the AppSpec in `AppSpec`, and answers CloudFormation only
+ * when the deployment has ended: SUCCESS when it succeeded, FAILED (which rolls the stack back, and
+ * CloudFormation's rollback deploys the previous revision the same way) when it failed or was stopped.
+ * Deleting the resource changes nothing.
  *
  * A wait longer than one invocation continues in a new asynchronous invocation carrying the deployment
  * id. Environment: POLL_MS, MAX_WAIT_MS. This file is bundled alone as the function's code; the AWS SDK
@@ -23,13 +19,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
 /** The resource's properties. */
 export interface DeploymentProps {
-  readonly Mode: 'pin' | 'deploy';
   readonly TaskDefinition: string;
-  readonly ApplicationName?: string;
-  readonly DeploymentGroupName?: string;
-  readonly Cluster?: string;
-  readonly Service?: string;
-  readonly AppSpec?: string;
+  readonly ApplicationName: string;
+  readonly DeploymentGroupName: string;
+  readonly Cluster: string;
+  readonly Service: string;
+  readonly AppSpec: string;
 }
 
 /** A CloudFormation custom resource request, and the same with the deployment when the wait continues. */
@@ -110,11 +105,6 @@ export async function runningTaskDefinition(cluster: string, service: string): P
 export async function handle(event: DeploymentEvent, context: DeploymentContext, config: { pollMs: number; maxWaitMs: number },
   outside: Outside = realOutside): Promise<DeploymentResult> {
   const props = event.ResourceProperties;
-  if (props.Mode === 'pin') {
-    // The first revision stays the physical id; an update answers with it again.
-    const pinned = event.RequestType === 'Create' ? props.TaskDefinition : event.PhysicalResourceId!;
-    return answer(event, outside, 'SUCCESS', `task definition kept at ${pinned}`, pinned, { TaskDefinitionArn: pinned });
-  }
   const physicalId = event.PhysicalResourceId ?? `${props.ApplicationName}/${props.DeploymentGroupName}`;
   if (event.RequestType === 'Delete') {
     return answer(event, outside, 'SUCCESS', 'nothing to undo: the service keeps running its current revision', physicalId);
@@ -122,7 +112,7 @@ export async function handle(event: DeploymentEvent, context: DeploymentContext,
   let deploymentId = event.DeploymentId;
   const startedAt = event.WaitStartedAt ?? outside.now();
   if (deploymentId === undefined) {
-    const running = await runningTaskDefinition(props.Cluster!, props.Service!);
+    const running = await runningTaskDefinition(props.Cluster, props.Service);
     if (running === props.TaskDefinition) {
       return answer(event, outside, 'SUCCESS', `the service already runs ${props.TaskDefinition}`, physicalId, { DeploymentId: '' });
     }
@@ -178,7 +168,7 @@ export async function handler(event: DeploymentEvent, context: DeploymentContext
     result = await handle(event, context, readConfig(), outside);
   } catch (e) {
     // Answer rather than leave CloudFormation waiting for an hour.
-    const physicalId = event.PhysicalResourceId ?? (event.ResourceProperties?.Mode === 'pin' ? 'pin-failed' : 'deployment-failed');
+    const physicalId = event.PhysicalResourceId ?? 'deployment-failed';
     result = await answer(event, outside, 'FAILED', `${(e as Error).message}`, physicalId);
   }
   console.log(JSON.stringify({ outcome: result.outcome, detail: result.detail }));
