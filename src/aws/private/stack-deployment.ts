@@ -105,6 +105,6 @@ export function createStackDeployment(scope: Construct, t: StackDeploymentTarget
       AppSpec: t.appSpec,
     },
   });
-  deployment.node.addDependency(selfInvoke, t.deploymentGroup);
+  deployment.node.addDependency(selfInvoke);
   return fn;
 }
