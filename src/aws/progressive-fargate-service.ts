@@ -352,6 +352,7 @@ export class ProgressiveFargateService extends Construct {
       keep: formatDuration(strategy.keepPreviousVersionFor),
       schema: this.declaredMigrations?.rollbackSchemaNotes(),
       gate: this.manualGate === undefined ? undefined : describeGate(this.manualGate),
+      stackDeploys: codeDeploy && this.engine.deployOnStackUpdate,
     });
   }
 

@@ -21,6 +21,7 @@ describe('CodeDeploy deployments started by CloudFormation (deployOnStackUpdate)
     expect(Object.keys(template.findResources('Custom::CodeDeployEcsDeployment'))).toHaveLength(0);
     expect(svc.stackDeploymentFunction).toBeUndefined();
     expect(svc.plan.notes.join(' ')).not.toContain('CloudFormation starts the deployment');
+    expect(svc.runbook.toMarkdown()).not.toContain('The stack update starts each deployment');
   });
 
   test('a custom resource deploys each new task definition with the AppSpec', () => {
@@ -37,6 +38,7 @@ describe('CodeDeploy deployments started by CloudFormation (deployOnStackUpdate)
     // The service names the task definition family: a new revision changes only the custom resource.
     expect(only(template, 'AWS::ECS::Service').Properties.TaskDefinition).toEqual(expect.stringMatching(/^TestApiTaskDefinition/));
     expect(svc.stackDeploymentFunction).toBeDefined();
+    expect(svc.runbook.toMarkdown()).toContain('The stack update starts each deployment and waits for it: a failed or stopped deployment fails the update');
     expect(svc.plan.notes).toContain('CloudFormation starts the deployment: a stack update that changes the task definition deploys it with CodeDeploy '
       + 'and waits for the deployment, and a failed or stopped deployment fails the update, which rolls the stack back.');
   });

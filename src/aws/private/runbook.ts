@@ -38,6 +38,8 @@ export interface EcsRunbookFacts extends AwsRunbookFacts {
    * ("rolls back unless continued within 1d").
    */
   readonly gate?: string;
+  /** CodeDeploy: whether the stack update starts the deployments (deployOnStackUpdate). */
+  readonly stackDeploys?: boolean;
 }
 
 /** The facts of a Lambda alias's runbook. */
@@ -115,6 +117,8 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       variables: facts.variables,
       procedures,
       schema: facts.schema,
+      notes: facts.stackDeploys ? ['The stack update starts each deployment and waits for it: a failed or stopped deployment fails the update, '
+        + 'and CloudFormation rolls the stack back.'] : undefined,
     });
   }
   const inProgress = 'DEPLOYMENT=$(aws ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" --status IN_PROGRESS '
