@@ -3,7 +3,7 @@ import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DeploymentEvent, handle, handler, INVOCATION_MARGIN_MS, Outside, readConfig } from '../../src/aws/private/handlers/codedeploy-deployment';
+import { DeploymentEvent, handle, INVOCATION_MARGIN_MS, Outside, readConfig, run } from '../../src/aws/private/handlers/codedeploy-deployment';
 
 const codedeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
@@ -138,11 +138,11 @@ describe('deploy mode', () => {
   });
 });
 
-describe('handler', () => {
+describe('run (the handler with its outside world)', () => {
   test('answers FAILED with the error rather than leaving CloudFormation waiting', async () => {
     ecs.on(DescribeServicesCommand).rejects(new Error('AccessDenied: ecs:DescribeServices'));
     const o = outside();
-    const result = await handler(deployEvent(), context(o), o);
+    const result = await run(deployEvent(), context(o), o);
     expect(result.outcome).toBe('FAILED');
     expect(o.sent[0]).toMatchObject({ Status: 'FAILED', Reason: 'AccessDenied: ecs:DescribeServices', PhysicalResourceId: 'app/group' });
   });

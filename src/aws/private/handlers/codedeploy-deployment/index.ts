@@ -162,7 +162,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): { pollMs: numb
   return { pollMs, maxWaitMs };
 }
 
-export async function handler(event: DeploymentEvent, context: DeploymentContext, outside: Outside = realOutside): Promise<DeploymentResult> {
+/** Handles one invocation and always answers CloudFormation (or continues the wait). */
+export async function run(event: DeploymentEvent, context: DeploymentContext, outside: Outside): Promise<DeploymentResult> {
   let result: DeploymentResult;
   try {
     result = await handle(event, context, readConfig(), outside);
@@ -173,4 +174,9 @@ export async function handler(event: DeploymentEvent, context: DeploymentContext
   }
   console.log(JSON.stringify({ outcome: result.outcome, detail: result.detail }));
   return result;
+}
+
+/** The Lambda entry point: two arguments only, as the runtime may pass a callback third. */
+export async function handler(event: DeploymentEvent, context: DeploymentContext): Promise<DeploymentResult> {
+  return run(event, context, realOutside);
 }
