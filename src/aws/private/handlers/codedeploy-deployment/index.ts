@@ -10,6 +10,7 @@
  * id. Environment: POLL_MS, MAX_WAIT_MS. This file is bundled alone as the function's code; the AWS SDK
  * comes with the Lambda Node.js runtime.
  */
+import * as https from 'https';
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { CodeDeployClient, CreateDeploymentCommand, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 // eslint-disable-next-line import/no-extraneous-dependencies
@@ -69,10 +70,16 @@ const lambda = new LambdaClient({});
 const realOutside: Outside = {
   now: () => Date.now(),
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-  respond: async (url, body) => {
-    const res = await fetch(url, { method: 'PUT', body, headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) } });
-    if (!res.ok) throw new Error(`CloudFormation response failed with HTTP ${res.status}`);
-  },
+  // The presigned S3 URL is signed without a content type: send none, as CloudFormation's own helper does.
+  respond: (url, body) => new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, res => {
+      res.resume();
+      res.on('end', () => (res.statusCode !== undefined && res.statusCode < 300 ? resolve()
+        : reject(new Error(`CloudFormation response failed with HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  }),
 };
 
 /** Time kept in each invocation for the last calls (response or continuation). */
