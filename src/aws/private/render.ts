@@ -5,9 +5,10 @@ import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
-import { EcsEngine } from '../ecs-engine';
+import { ApprovalTimeoutAction, EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
 import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { describeGate, ECS_HOOK_TIMEOUT_MAX_MINUTES, PauseGate } from './hooks';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
@@ -25,6 +26,8 @@ export interface NativeRender {
   readonly blueGreen: boolean;
   /** The analysis rendered as rollback alarms. */
   readonly analysis?: Analysis;
+  /** A manual promotion: the PAUSE hook that holds the new version on the test route. */
+  readonly manualGate?: PauseGate;
   readonly plan: RolloutPlan;
 }
 
@@ -51,6 +54,9 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
   if (strategy.kind !== StrategyKind.ROLLING && engine._circuitBreakerGiven && engine.circuitBreaker) {
     fail(where, 'engine.circuitBreaker', 'only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms', 'true',
       'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
+  }
+  if (strategy.kind !== StrategyKind.BLUE_GREEN) {
+    requireNoGateOptions(where, engine, false);
   }
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
@@ -92,19 +98,21 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
     }
     case StrategyKind.BLUE_GREEN: {
       const promotion = strategy.promotion!;
-      if (promotion.isManual) {
-        fail(where, 'strategy.promotion', 'cannot be manual with the ECS native engine: it has no approval step', 'Promotion.manual()',
-          'Use EcsEngine.codeDeploy(), whose approval wait holds the preview until someone continues the deployment, or an automatic promotion with a smokeTest.');
-      }
       requireNoPromotionWait(where, strategy, 'ECS native');
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
+      const blueGreenBake = bake();
+      // A manual promotion is an ECS PAUSE hook once the new version serves the test route.
+      const manualGate = promotion.isManual ? nativeGate(where, engine, blueGreenBake) : undefined;
+      requireNoGateOptions(where, engine, manualGate !== undefined);
+      const blueGreenPlan = switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, manualGate !== undefined, manualGate?.timeout);
       return {
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
-        bakeTime: bake(),
-        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, false),
+        bakeTime: blueGreenBake,
+        manualGate,
+        plan: manualGate === undefined ? blueGreenPlan : gatePlan(blueGreenPlan, manualGate),
       };
     }
     case StrategyKind.ALL_AT_ONCE:
@@ -246,9 +254,54 @@ export function singleStep(where: string, strategy: DeploymentStrategy, target: 
   const step = strategy.steps[0];
   if (step.manualGate) {
     fail(where, 'strategy.steps[0]', `cannot wait for a manual approval with ${target}: traffic shifts on a timer`, 'CanaryStep.withManualGate',
-      'Use CanaryStep.of, or DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) with EcsEngine.codeDeploy().');
+      'Use CanaryStep.of, or, on an ECS service, DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), which holds the new version on the test route until approved (either engine).');
   }
   return step;
+}
+
+/** The PAUSE hook of a manual promotion on ECS native, within ECS's hook timeout and the CloudFormation window. */
+function nativeGate(where: string, engine: EcsEngine, bakeTime: Duration): PauseGate {
+  const timeout = wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), ECS_HOOK_TIMEOUT_MAX_MINUTES,
+    'ECS PAUSE hook timeout (timeoutInMinutes)', '');
+  if (timeout.toMinutes() < 1) {
+    fail(where, 'engine.approvalWaitTime', 'must be at least 1 minute (the ECS PAUSE hook timeout)', formatDuration(timeout), 'Use Duration.minutes(1) or more.');
+  }
+  requireCloudFormationWindow(where, 'approvalWaitTime + keepPreviousVersionFor', timeout.toMinutes() + bakeTime.toMinutes(),
+    'PAUSE hook timeout + bakeTimeInMinutes');
+  return { stage: 'POST_TEST_TRAFFIC_SHIFT', timeout, action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK };
+}
+
+/** Refuses the manual-gate options of EcsEngine.native() where there is no manual gate. */
+function requireNoGateOptions(where: string, engine: EcsEngine, gate: boolean): void {
+  if (gate) return;
+  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).';
+  if (engine.approvalWaitTime !== undefined) {
+    fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime), fix);
+  }
+  if (engine.approvalTimeoutAction !== undefined) {
+    fail(where, 'engine.approvalTimeoutAction', 'is only used with a blue/green strategy and Promotion.manual()', `ApprovalTimeoutAction.${engine.approvalTimeoutAction}`, fix);
+  }
+}
+
+/** The plan of an ECS native manual promotion: the preview phase's note says what the timeout does. */
+function gatePlan(plan: RolloutPlan, gate: PauseGate): RolloutPlan {
+  const phases: PlanPhaseSpec[] = plan.phases.map(p => ({
+    name: p.name,
+    trafficPercent: p.trafficPercent,
+    duration: p.duration,
+    checks: p.checks,
+    timeToDetect: p.timeToDetect,
+    manualGate: p.manualGate,
+    note: !p.manualGate ? p.note
+      : (p.note ?? '').replace(`stops unless approved within ${formatDuration(gate.timeout)}`, `paused (ECS PAUSE hook at ${gate.stage}); ${describeGate(gate)}`),
+  }));
+  return RolloutPlan.fromPhases({
+    target: plan.target,
+    strategy: plan.strategy,
+    phases,
+    notes: [...plan.notes, 'The CloudFormation update that starts the deployment waits while it is paused: continue or roll it back '
+      + '(aws ecs continue-service-deployment, see the runbook) before the wait ends.'],
+  });
 }
 
 function requireNoPromotionWait(where: string, strategy: DeploymentStrategy, target: string): void {
