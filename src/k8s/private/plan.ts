@@ -51,6 +51,7 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
       ...(checks.length ? { checks } : {}),
       ...(phase.timeToDetect ? { timeToDetect: phase.timeToDetect } : {}),
       ...(phase.note ? { note: phase.note } : {}),
+      ...(phase.mirroredPercent !== undefined ? { mirroredPercent: phase.mirroredPercent } : {}),
     };
   });
   if (strategy.kind === StrategyKind.ALL_AT_ONCE && smokeTest) {

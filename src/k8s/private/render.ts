@@ -22,6 +22,8 @@ import { union } from './argo-types';
 import { argoDuration, seconds } from './durations';
 import { plainJson } from './plain-json';
 import { renderTrafficRouter } from './router';
+// Sticky canary, header-only preview, dark launch (src/k8s/private/traffic-steps.ts).
+import { refuseBlueGreenTrafficControl, renderTrafficControl, withTrafficControl } from './traffic-steps';
 import { scaleWeights } from './weights';
 
 const WHERE = 'ArgoRollout';
@@ -116,7 +118,8 @@ export function renderStrategy(decl: RolloutDeclaration): StrategyRender {
 export function renderCanary(decl: RolloutDeclaration): StrategyRender {
   const { strategy, router, replicas } = decl;
   const { setWeights, maxTrafficWeight } = scaleWeights(WHERE, strategy.steps.map(s => s.weight), router);
-  const steps: ro.RolloutSpecStrategyCanarySteps[] = [];
+  const control = renderTrafficControl(strategy, router);
+  const steps: ro.RolloutSpecStrategyCanarySteps[] = [...control.before];
   strategy.steps.forEach((s, i) => {
     steps.push({ setWeight: setWeights[i] });
     steps.push({ pause: { duration: pauseFor(`strategy.steps[${i}].bakeTime`, s.bakeTime) } });
@@ -151,13 +154,13 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
     services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings,
-    notes: canaryNotes(decl, keep),
+    notes: [...control.notes, ...canaryNotes(decl, keep)],
     strategy: names => {
       const stable = serviceName(names, 'StableService');
       const canary = serviceName(names, 'CanaryService');
       const analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined = templates.length === 0 ? undefined
-        // From step 1: once the first setWeight has sent traffic to the canary.
-        : { templates: templateRefs(names, templates), args: analysisArgs(canary, stable), startingStep: 1 };
+        // Once the first setWeight has sent traffic to the canary (after any preview or dark launch).
+        : { templates: templateRefs(names, templates), args: analysisArgs(canary, stable), startingStep: control.before.length + 1 };
       return {
         canary: {
           stableService: stable,
@@ -167,7 +170,8 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
           ...(router.kind !== TrafficRouterKind.NONE ? {
             // The keep window is the final step; once promoted, the old pods get no traffic.
             scaleDownDelaySeconds: ARGO_SCALE_DOWN_DELAY_SECONDS,
-            trafficRouting: renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }),
+            trafficRouting: withTrafficControl(
+              renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }), control),
           } : {}),
         },
       };
@@ -215,6 +219,7 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
 /** Blue/green, and all-at-once as a blue/green that promotes at once. */
 export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   const { strategy, smokeTest } = decl;
+  refuseBlueGreenTrafficControl(strategy);
   const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
   const services = serviceIds(strategy, smokeTest);
   const hasPreview = services.includes('PreviewService');
