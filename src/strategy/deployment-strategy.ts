@@ -194,7 +194,8 @@ export class DeploymentStrategy {
     }
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, () => 'interval');
-    return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor), { stepPercent, interval, ...trafficControl(where, props) });
+    return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor),
+      { stepPercent, interval, ...trafficControl(where, props) });
   }
 
   /**
@@ -493,7 +494,8 @@ function requireBakes(where: string, steps: TrafficStep[], analysis: Analysis, f
   });
 }
 
-function trafficControl(where: string, props: TrafficControlProps): { stickiness?: Stickiness; headerPreview?: HeaderPreview; darkLaunch?: DarkLaunch } {
+function trafficControl(where: string, props: TrafficControlProps):
+{ stickiness?: Stickiness; headerPreview?: HeaderPreview; darkLaunch?: DarkLaunch } {
   const check = <T>(field: string, value: T | undefined, ok: (v: unknown) => boolean, type: string, fix: string): T | undefined => {
     if (value !== undefined && !ok(value)) fail(where, field, `must be a ${type}`, show(value), fix);
     return value;

@@ -116,11 +116,13 @@ export function renderTrafficControl(strategy: DeploymentStrategy, router: Traff
 }
 
 /** Adds the managed routes and the ALB stickiness to a rendered `trafficRouting`. */
-export function withTrafficControl(tr: ro.RolloutSpecStrategyCanaryTrafficRouting, c: TrafficControlRender): ro.RolloutSpecStrategyCanaryTrafficRouting {
+export function withTrafficControl(tr: ro.RolloutSpecStrategyCanaryTrafficRouting,
+  c: TrafficControlRender): ro.RolloutSpecStrategyCanaryTrafficRouting {
   return {
     ...tr,
     ...(c.managedRoutes.length > 0 ? { managedRoutes: c.managedRoutes.map(name => ({ name })) } : {}),
-    ...(c.stickinessSeconds !== undefined && tr.alb ? { alb: { ...tr.alb, stickinessConfig: { enabled: true, durationSeconds: c.stickinessSeconds } } } : {}),
+    ...(c.stickinessSeconds !== undefined && tr.alb
+      ? { alb: { ...tr.alb, stickinessConfig: { enabled: true, durationSeconds: c.stickinessSeconds } } } : {}),
   };
 }
 
