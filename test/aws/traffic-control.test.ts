@@ -4,7 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { analysis, newStack, service } from './util';
 import {
-  CanaryStep, DarkLaunch, DeploymentStrategy, EcsEngine, HeaderPreview, ProgressiveLambdaAlias, Promotion, RequestMatch, SmokeTest, Stickiness, WarmUp,
+  CanaryStep, DarkLaunch, DeploymentStrategy, EcsEngine, HeaderPreview, ProgressiveLambdaAlias, Promotion, RequestMatch, SmokeTest, Stickiness,
+  WarmUp,
 } from '../../src';
 
 const warm = (percent = 2, minutes = 10, extra: Partial<Parameters<typeof DeploymentStrategy.blueGreen>[0]> = {}) => DeploymentStrategy.blueGreen({
@@ -36,7 +37,8 @@ describe('warm-up before a blue/green switch', () => {
   });
 
   test('ECS native without a warm-up stays BLUE_GREEN', () => {
-    const { template } = service({ strategy: DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(15) }) });
+    const strategy = DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(15) });
+    const { template } = service({ strategy });
     template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN', CanaryConfiguration: Match.absent() }) });
   });
 
@@ -53,9 +55,12 @@ describe('warm-up before a blue/green switch', () => {
   });
 
   test('fails when the ECS native warm-up percent is finer than 0.1 or its duration not whole minutes', () => {
-    expect(() => service({ strategy: warm(1.25) })).toThrow('ProgressiveFargateService Test/Api: strategy.warmUp.percent must be a multiple of 0.1 for ECS native (canaryPercent), got 1.25. Round the warm-up percent to one decimal');
+    expect(() => service({ strategy: warm(1.25) }))
+      .toThrow('ProgressiveFargateService Test/Api: strategy.warmUp.percent must be a multiple of 0.1 for ECS native (canaryPercent), got 1.25. Round the warm-up percent to one decimal');
     expect(() => service({
-      strategy: DeploymentStrategy.blueGreen({ postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(15), warmUp: WarmUp.of(2, Duration.seconds(630)) }),
+      strategy: DeploymentStrategy.blueGreen({
+        postPromotionAnalysis: analysis(), keepPreviousVersionFor: Duration.minutes(15), warmUp: WarmUp.of(2, Duration.seconds(630)),
+      }),
     })).toThrow('strategy.warmUp.duration must be a whole number of minutes: it becomes the ECS canary bake time (canaryBakeTimeInMinutes), got 10m 30s. Use Duration.minutes(11).');
   });
 
