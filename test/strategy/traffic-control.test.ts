@@ -1,7 +1,7 @@
 import { Duration, Lazy, Token } from 'aws-cdk-lib';
 import {
-  Analysis, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, Promotion, RequestMatch, RequestMatchKind, Stickiness, StickinessKind,
-  WarmUp,
+  Analysis, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, Promotion, RequestMatch, RequestMatchKind,
+  Stickiness, StickinessKind, WarmUp,
 } from '../../src';
 
 const any = (v: unknown) => v as any;
@@ -88,7 +88,8 @@ describe('plans', () => {
 
   test('a blue/green plan shows the warm-up as its own judged phase between the preview and the switch', () => {
     const plan = DeploymentStrategy.blueGreen({
-      postPromotionAnalysis: analysis, promotion: Promotion.manual(), keepPreviousVersionFor: Duration.minutes(10), warmUp: WarmUp.of(2, Duration.minutes(5)),
+      postPromotionAnalysis: analysis, promotion: Promotion.manual(), keepPreviousVersionFor: Duration.minutes(10),
+      warmUp: WarmUp.of(2, Duration.minutes(5)),
     }).plan();
     expect(plan.phases.map(p => [p.name, p.trafficPercent, p.duration.toMinutes(), p.checks])).toEqual([
       ['Preview (test route only)', 0, 0, []],
