@@ -88,7 +88,9 @@ describe('plans', () => {
 
   test('a blue/green plan shows the warm-up as its own judged phase between the preview and the switch', () => {
     const plan = DeploymentStrategy.blueGreen({
-      postPromotionAnalysis: analysis, promotion: Promotion.manual(), keepPreviousVersionFor: Duration.minutes(10),
+      postPromotionAnalysis: analysis,
+      promotion: Promotion.manual(),
+      keepPreviousVersionFor: Duration.minutes(10),
       warmUp: WarmUp.of(2, Duration.minutes(5)),
     }).plan();
     expect(plan.phases.map(p => [p.name, p.trafficPercent, p.duration.toMinutes(), p.checks])).toEqual([
