@@ -13,7 +13,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import {
-  Analysis, ArgoRollout, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider, RequestMatch, Stickiness, TrafficRouting,
+  Analysis, ArgoRollout, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider, RequestMatch, Stickiness,
+  TrafficRouting,
 } from '../../src';
 
 const app = new cdk8s.App();
