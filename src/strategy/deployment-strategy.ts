@@ -394,25 +394,7 @@ export class DeploymentStrategy {
     return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace(/_/g, '-'), phases, notes });
   }
 
-  /**
-   * The phases before the first traffic step of a canary or linear strategy: the header-only
-   * preview and the dark launch, neither with production traffic on the new version.
-   * @internal
-   */
-  public _beforeTrafficPhases(): PlanPhaseSpec[] {
-    return this.beforeTrafficPhases();
-  }
-
-  /** The warm-up phase of a blue/green strategy, judged by the post-promotion analysis. @internal */
-  public _warmUpPhase(): PlanPhaseSpec {
-    return this.warmUpPhase();
-  }
-
-  /** Notes on stickiness, preview and mirroring for every target's plan. @internal */
-  public _trafficControlNotes(): string[] {
-    return this.trafficControlNotes();
-  }
-
+  /** The header-only preview and the dark launch: phases before the first traffic step, without users on the new version. */
   private beforeTrafficPhases(): PlanPhaseSpec[] {
     const out: PlanPhaseSpec[] = [];
     if (this.headerPreview) {
