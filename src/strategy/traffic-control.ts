@@ -192,12 +192,12 @@ export class DarkLaunch {
  */
 export class WarmUp {
   /**
-   * Send `percent` percent of production traffic (more than 0, at most 10; 1-2% is typical) to the new
-   * version for `duration` after the preview, then switch all traffic.
+   * Send `percent` percent of production traffic (0.1 to 10; 1-2% is typical) to the new version for
+   * `duration` after the preview, then switch all traffic.
    */
   public static of(percent: number, duration: Duration): WarmUp {
     const where = 'WarmUp.of';
-    const p = requireThousandths(where, 'percent', requireNumber(where, 'percent', percent, { min: 0, max: 10, minExclusive: true },
+    const p = requireThousandths(where, 'percent', requireNumber(where, 'percent', percent, { min: 0.1, max: 10 },
       'Pass a trickle such as 1 or 2 percent; for larger steps use DeploymentStrategy.canary.'), 'Round the percent to three decimal places, for example 1.5.');
     return new WarmUp(p, requireDuration(where, 'duration', duration));
   }
