@@ -100,7 +100,7 @@ test(`${RUNS} random traffic-control declarations render on every target and rou
     }
     if (rendersOrExplains(() => lambdaAlias(strategy!))) counts.aws++;
     const chart = cdk8s.Testing.chart();
-    const router = strategy!.kind === 'BLUE_GREEN' ? undefined : routers[r]();
+    const router = routers[r]();
     if (rendersOrExplains(() => new ArgoRollout(chart, 'api', {
       strategy: strategy!,
       containers: [{ image: 'registry.example.com/api:1', portNumber: 8080 }],

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { CONTAINERS, rolloutOf, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider, PrometheusQueries, Promotion,
+  Analysis, ArgoRollout, ArgoSmokeTest, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider, PrometheusQueries,
+  Promotion,
   RequestMatch,
   Stickiness, TrafficRouting, WarmUp,
 } from '../../src';
@@ -204,14 +205,97 @@ describe('routers the controller rejects', () => {
 });
 
 describe('blue/green warm-up', () => {
-  test('fails when a blue/green with a warm-up is rendered by Argo Rollouts, which has no router for the trickle', () => {
+  const warmUp = (extra: Partial<Parameters<typeof DeploymentStrategy.blueGreen>[0]> = {}) => DeploymentStrategy.blueGreen({
+    previewAnalysis: checks,
+    promotion: Promotion.manual(),
+    postPromotionAnalysis: checks,
+    keepPreviousVersionFor: Duration.minutes(10),
+    warmUp: WarmUp.of(2, Duration.minutes(5)),
+    ...extra,
+  });
+  const build = (s: DeploymentStrategy, trafficRouting?: TrafficRouting, extra: Record<string, unknown> = {}) => {
+    const chart = cdk8s.Testing.chart();
+    const rollout = new ArgoRollout(chart, 'api', {
+      strategy: s, containers: CONTAINERS, metrics: prometheus, trafficRouting, smokeTest: ArgoSmokeTest.web({ path: '/health' }), ...extra,
+    });
+    return { chart, rollout };
+  };
+
+  test('on a router: canary steps with a full-scale preview, its checks inline, the approval, the warm-up weight, then 100%; valid against the CRD', () => {
+    const { chart, rollout } = build(warmUp(), istio);
+    const manifests = synthValid(chart);
+    const canary = rolloutOf(manifests).spec.strategy.canary;
+    expect(canary.stableService).toBe(rollout.activeService!.name);
+    expect(canary.canaryService).toBe(rollout.previewService!.name);
+    expect(canary.steps).toEqual([
+      { setCanaryScale: { weight: 100 } },
+      {
+        analysis: {
+          templates: [{ templateName: rollout.analysisTemplateNames[0] }, { templateName: rollout.analysisTemplateNames[1] }],
+          args: [
+            { name: 'service', value: rollout.previewService!.name },
+            { name: 'stable-service', value: rollout.activeService!.name },
+            { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          ],
+        },
+      },
+      { pause: {} },
+      { setWeight: 2 }, { pause: { duration: '5m' } },
+      { setWeight: 100 }, { pause: { duration: '10m' } },
+    ]);
+    // The post-promotion checks judge from the warm-up on.
+    expect(canary.analysis.startingStep).toBe(4);
+    expect(canary.analysis.templates).toEqual([{ templateName: rollout.analysisTemplateNames[2] }]);
+    expect(canary.scaleDownDelaySeconds).toBe(30);
+    expect(canary.trafficRouting).toEqual({ istio: { virtualService: { name: 'api', routes: ['primary'] } } });
+    expect(rolloutOf(manifests).spec.strategy.blueGreen).toBeUndefined();
+  });
+
+  test('the plan shows the warm-up as its own judged phase between the preview and full traffic', () => {
+    const { rollout } = build(warmUp(), istio);
+    expect(rollout.plan.phases.map(p => [p.name, p.trafficPercent, p.duration.toMinutes(), p.checks])).toEqual([
+      ['Preview (test route only)', 0, 3, ['error-rate', 'smoke-test']],
+      ['Warm-up before the switch', 2, 5, ['error-rate']],
+      ['Full traffic, previous version kept (setWeight 100 + pause, then promoted)', 100, 10, ['error-rate']],
+    ]);
+    expect(rollout.plan.notes.some(n => n.startsWith('Blue/green with a warm-up on Istio VirtualService api: rendered as canary steps.'))).toBe(true);
+  });
+
+  test('an automatic promotion without preview checks holds the preview with a timed pause', () => {
     const s = DeploymentStrategy.blueGreen({
-      promotion: Promotion.manual(), postPromotionAnalysis: checks, warmUp: WarmUp.of(2, Duration.minutes(5)),
+      promotion: Promotion.automatic(Duration.minutes(3)),
+      postPromotionAnalysis: checks,
+      keepPreviousVersionFor: Duration.minutes(10),
+      warmUp: WarmUp.of(1, Duration.minutes(5)),
     });
     const chart = cdk8s.Testing.chart();
-    expect(() => new ArgoRollout(chart, 'api', { strategy: s, containers: CONTAINERS, metrics: prometheus }))
-      .toThrow('ArgoRollout: strategy.warmUp cannot be expressed by an Argo Rollouts blue/green rollout: it switches the active Service from one ReplicaSet to the other at once, and has no traffic router to send a share of requests to the new version first, got WarmUp.of(2, ...). Declare DeploymentStrategy.canary with a first CanaryStep at the warm-up percentage');
-    expect(chart.node.tryFindChild('api')).toBeUndefined();
+    new ArgoRollout(chart, 'api', { strategy: s, containers: CONTAINERS, metrics: prometheus, trafficRouting: alb });
+    expect(rolloutOf(synthValid(chart)).spec.strategy.canary.steps.slice(0, 4)).toEqual([
+      { setCanaryScale: { weight: 100 } }, { pause: { duration: '3m' } }, { setWeight: 1 }, { pause: { duration: '5m' } },
+    ]);
+  });
+
+  test('fails when a blue/green with a warm-up has no traffic router', () => {
+    const chart = cdk8s.Testing.chart();
+    expect(() => new ArgoRollout(chart, 'api', { strategy: warmUp(), containers: CONTAINERS, metrics: prometheus, smokeTest: ArgoSmokeTest.web({ path: '/health' }) }))
+      .toThrow('ArgoRollout: strategy.warmUp needs a traffic router on Argo Rollouts: a blue/green rollout without one switches the active Service from one ReplicaSet to the other at once, with nothing to send a share of requests to the new version first, got WarmUp.of(2, ...). Pass trafficRouting (Istio, ALB, SMI, NGINX or Gateway API): the blue/green is then rendered as canary steps, full-scale preview, warm-up weight, then 100%.');
+    expect(chart.node.children).toHaveLength(0);
+  });
+
+  test('fails when an automatic promotion wait would add to the preview checks instead of overlapping them', () => {
+    expect(() => build(warmUp({ promotion: Promotion.automatic(Duration.minutes(5)) }), istio))
+      .toThrow('ArgoRollout: strategy.promotion cannot hold the preview for a fixed time beside the preview checks when a blue/green warm-up is rendered as canary steps: the steps run one after the other, so the wait would add to the checks instead of overlapping them, got Promotion.automatic(5m).');
+  });
+
+  test('fails when a blue/green warm-up on a router carries migrations', () => {
+    expect(() => build(warmUp(), istio, { migrationsAfterPreviewStarts: true }))
+      .toThrow('ArgoRollout: migrations cannot run with a blue/green warm-up on a traffic router, which Argo Rollouts runs as canary steps, got a MigrationSet.');
+  });
+
+  test('a blue/green without a warm-up still refuses a router', () => {
+    const plain = DeploymentStrategy.blueGreen({ promotion: Promotion.manual(), postPromotionAnalysis: checks, keepPreviousVersionFor: Duration.minutes(10) });
+    expect(() => build(plain, istio))
+      .toThrow('ArgoRollout: trafficRouting must be TrafficRouting.none() for a blue-green strategy: Argo Rollouts switches the Services, got Istio VirtualService api. Omit trafficRouting, or use a canary or linear strategy to shift traffic by weight (or add a warmUp to the blue/green, which then runs as canary steps on the router).');
   });
 });
 

@@ -43,12 +43,20 @@ export interface TrafficControlRender {
   readonly notes: string[];
 }
 
-/** Refuses, with the reason, a blue/green warm-up: Argo's blue/green switches Services and has no router for a trickle. */
+/**
+ * Whether a strategy is a blue/green with a warm-up on a traffic router, which Argo Rollouts runs as
+ * canary steps (render.ts `renderBlueGreenWarmUp`).
+ */
+export function isBlueGreenOnRouter(strategy: DeploymentStrategy, router: TrafficRouting): boolean {
+  return strategy.kind === StrategyKind.BLUE_GREEN && strategy.warmUp !== undefined && router.kind !== TrafficRouterKind.NONE;
+}
+
+/** Refuses, with the reason, a blue/green warm-up without a router: Argo's blue/green switches Services and has no router for a trickle. */
 export function refuseBlueGreenTrafficControl(strategy: DeploymentStrategy): void {
   if (strategy.warmUp !== undefined) {
-    fail(WHERE, 'strategy.warmUp', 'cannot be expressed by an Argo Rollouts blue/green rollout: it switches the active Service from one ReplicaSet to the other at once, and has no traffic router to send a share of requests to the new version first',
+    fail(WHERE, 'strategy.warmUp', 'needs a traffic router on Argo Rollouts: a blue/green rollout without one switches the active Service from one ReplicaSet to the other at once, with nothing to send a share of requests to the new version first',
       `WarmUp.of(${strategy.warmUp.percent}, ...)`,
-      'Declare DeploymentStrategy.canary with a first CanaryStep at the warm-up percentage (for example CanaryStep.of(2, Duration.minutes(10))) and a trafficRouting; or render the blue/green with a warm-up on AWS (ProgressiveFargateService).');
+      'Pass trafficRouting (Istio, ALB, SMI, NGINX or Gateway API): the blue/green is then rendered as canary steps, full-scale preview, warm-up weight, then 100%.');
   }
 }
 
