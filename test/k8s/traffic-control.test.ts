@@ -293,7 +293,9 @@ describe('blue/green warm-up', () => {
   });
 
   test('a blue/green without a warm-up still refuses a router', () => {
-    const plain = DeploymentStrategy.blueGreen({ promotion: Promotion.manual(), postPromotionAnalysis: checks, keepPreviousVersionFor: Duration.minutes(10) });
+    const plain = DeploymentStrategy.blueGreen({
+      promotion: Promotion.manual(), postPromotionAnalysis: checks, keepPreviousVersionFor: Duration.minutes(10),
+    });
     expect(() => build(plain, istio))
       .toThrow('ArgoRollout: trafficRouting must be TrafficRouting.none() for a blue-green strategy: Argo Rollouts switches the Services, got Istio VirtualService api. Omit trafficRouting, or use a canary or linear strategy to shift traffic by weight (or add a warmUp to the blue/green, which then runs as canary steps on the router).');
   });
