@@ -15,6 +15,7 @@ import { HealthCheckKind } from '../strategy/health-check';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
 import { APPCONFIG_MAX_MONITORS, AppConfigRollout, KILL_ROLLOUT, renderAppConfigContent, renderAppConfigRollout } from './private/appconfig';
+import { BaselineTarget, refuseBaseline } from './private/baseline';
 import { alarmSourceOf, createFlagAlarms, FlagMetricSource } from './private/flag-alarms';
 
 /** Where the health checks of a flag change are measured. */
@@ -164,6 +165,7 @@ export class AppConfigFlags extends Construct {
     if (!(props.strategy instanceof DeploymentStrategy)) {
       fail(where, 'strategy', 'must be a DeploymentStrategy', show(props.strategy), 'Build it with DeploymentStrategy.linear, .canary or .allAtOnce.');
     }
+    refuseBaseline(where, props.strategy, BaselineTarget.APPCONFIG);
     if (props.metrics !== undefined && !(props.metrics instanceof FlagMetrics)) {
       fail(where, 'metrics', 'must be a FlagMetrics', show(props.metrics), 'Pass FlagMetrics.loadBalancer(...), .lambdaAlias(...) or .customOnly().');
     }

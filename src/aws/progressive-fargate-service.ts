@@ -206,24 +206,29 @@ export interface ProgressiveFargateServiceProps {
    */
   readonly alarmRollback?: AlarmRollback;
   /**
-   * The database migrations of this release, run by the ECS native engine at the moments that cannot
-   * break the running version or the version a rollback returns to:
+   * The database migrations of this release, run at the moments that cannot break the running
+   * version or the version a rollback returns to:
    *
-   * - expand steps, blocking backfill steps and contract steps, in the declared order, in a lifecycle
-   *   hook at `PRE_SCALE_UP` (before any task of the new revision starts; the previous revision serves
-   *   all traffic), one Fargate task per step in the service's subnets and security group; a step
-   *   that exits non-zero or runs past its timeout fails the hook and ECS rolls the deployment back.
+   * - expand steps, blocking backfill steps and contract steps, in the declared order, one Fargate
+   *   task per step in the service's subnets and security group, before any task of the new version
+   *   starts (the previous version serves all traffic): from a lifecycle hook at `PRE_SCALE_UP` (ECS
+   *   native), or from the `BeforeInstall` AppSpec hook, before CodeDeploy creates the replacement
+   *   task set (CodeDeploy; the hook reports with PutLifecycleEventHookExecutionStatus, and the steps'
+   *   timeouts must add up to 55 minutes or less, since CodeDeploy waits one hour for a hook). A step
+   *   that exits non-zero or runs past its timeout fails the hook and the deployment rolls back.
    *   A contract step must drop only what the running version already stopped using: it belongs to
    *   the release after the one that stopped using the old shape.
    * - a non-blocking backfill step (at most one) as a Fargate task started by EventBridge when the
-   *   deployment completes (`SERVICE_DEPLOYMENT_COMPLETED`), off the rollout's critical path.
+   *   deployment completes (`SERVICE_DEPLOYMENT_COMPLETED`, ECS native) or succeeds (CodeDeploy
+   *   `SUCCESS`, after the termination wait), off the rollout's critical path.
    *
    * The steps run on every deployment of the service, so their SQL must be safe to run again. Refused
-   * with the CodeDeploy engine and with a rolling strategy. The psql script reaches its container in
-   * the environment variable `MIGRATION_SCRIPT`; the connection's secret is the Secrets Manager secret
-   * of that name, injected as ECS secrets.
+   * with a rolling strategy. The psql script reaches its container in the environment variable
+   * `MIGRATION_SCRIPT`; the connection's secret is the Secrets Manager secret of that name, injected
+   * as ECS secrets.
    * @default - no migrations
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
    */
   readonly migrations?: MigrationSet;
@@ -288,16 +293,24 @@ export class ProgressiveFargateService extends Construct {
   public readonly runbookParameter?: ssm.IStringParameter;
   /** The smoke test as declared (the release pipeline runs the same requests against each environment). */
   public readonly smokeTest?: SmokeTest;
-  /** The PRE_SCALE_UP hook that runs the expand, blocking backfill and contract steps (with `migrations`). */
+  /**
+   * The hook that runs the expand, blocking backfill and contract steps (with `migrations`): the
+   * PRE_SCALE_UP lifecycle hook (ECS native) or the BeforeInstall AppSpec hook (CodeDeploy).
+   */
   public readonly migrationHookFunction?: lambda.IFunction;
   /** The task definitions of the migration steps, in the order of the steps (with `migrations`). */
   public readonly migrationTaskDefinitions: ecs.FargateTaskDefinition[];
-  /** The rule that starts the non-blocking backfill when a deployment completes (with such a step). */
+  /**
+   * The rule that starts the non-blocking backfill when a deployment completes (ECS native) or
+   * succeeds (CodeDeploy), with such a step.
+   */
   public readonly backfillRule?: events.IRule;
   /** The strategy as declared, for the runbook. */
   private readonly declaredStrategy: DeploymentStrategy;
   /** The migrations as declared, for the runbook. */
   private readonly declaredMigrations?: MigrationSet;
+  /** Where this engine runs the migrations, for the runbook. */
+  private readonly migrationMoment?: string;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -329,7 +342,7 @@ export class ProgressiveFargateService extends Construct {
       manualPromotion: strategy.promotion?.isManual ?? false,
       rolling: strategy.kind === StrategyKind.ROLLING,
       keep: formatDuration(strategy.keepPreviousVersionFor),
-      schema: this.declaredMigrations?.rollbackSchemaNotes(),
+      schema: this.declaredMigrations ? [this.migrationMoment!, ...this.declaredMigrations.rollbackSchemaNotes()] : undefined,
     });
   }
 
@@ -347,6 +360,7 @@ export class ProgressiveFargateService extends Construct {
     this.plan = input.plan;
     this.declaredStrategy = props.strategy;
     this.declaredMigrations = props.migrations;
+    this.migrationMoment = input.migrations ? loadMigrations().migrationRunbookLine(input.migrations) : undefined;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
@@ -527,9 +541,9 @@ export class ProgressiveFargateService extends Construct {
       alternateTarget,
     }));
 
-    if (input.migrations?.backfill !== undefined) {
+    if (native && input.migrations?.backfill !== undefined) {
       this.backfillRule = loadMigrations().createBackfillRule(this, input.migrations, migrationContext,
-        migrations!.taskDefinitions.get(input.migrations.backfill.id)!, this.service.serviceArn);
+        migrations!.taskDefinitions.get(input.migrations.backfill.id)!, loadMigrations().ecsDeploymentCompleted(this.service.serviceArn));
     }
 
     // CodeDeploy.
@@ -559,6 +573,17 @@ export class ProgressiveFargateService extends Construct {
         },
       });
       this.deploymentGroup = group;
+      // Migrations: the BeforeInstall hook and the backfill on success (see src/aws/private/migrations.ts).
+      if (input.migrations !== undefined) {
+        const m = loadMigrations();
+        if (input.migrations.hookSteps.length > 0) {
+          this.migrationHookFunction = m.createCodeDeployMigrationHook(this, input.migrations, migrationContext, migrations!, group);
+        }
+        if (input.migrations.backfill !== undefined) {
+          this.backfillRule = m.createBackfillRule(this, input.migrations, migrationContext,
+            migrations!.taskDefinitions.get(input.migrations.backfill.id)!, m.codeDeploySucceeded(group.deploymentGroupArn));
+        }
+      }
       if (smokeFn) {
         smokeFn.grantInvoke(group.role);
         if (smokeFn.role === undefined) {
@@ -600,7 +625,8 @@ export class ProgressiveFargateService extends Construct {
 
   /**
    * The AppSpec (JSON) that starts a CodeDeploy deployment of `taskDefinitionArn` (by default the
-   * current task definition), with the smoke test as AfterAllowTestTraffic hook. Only for the
+   * current task definition), with the migration hook as BeforeInstall hook and the smoke test as
+   * AfterAllowTestTraffic hook. Only for the
    * CodeDeploy engine: CloudFormation does not start CodeDeploy ECS deployments.
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
    */
@@ -619,7 +645,12 @@ export class ProgressiveFargateService extends Construct {
         },
       },
     }];
-    const hooks = this.smokeTestFunction === undefined ? [] : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
+    const hooks: Array<Record<string, string>> = this.smokeTestFunction === undefined ? []
+      : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
+    if (this.migrationHookFunction !== undefined) {
+      // The migration steps, before the replacement task set is created.
+      hooks.unshift({ BeforeInstall: this.migrationHookFunction.functionName });
+    }
     // Written by hand around the JSON values so that the version reads 0.0, as in the AppSpec reference.
     return Fn.join('', [
       '{"version":0.0,"Resources":', stack.toJsonString(resources),

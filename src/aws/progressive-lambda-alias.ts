@@ -1,6 +1,9 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,12 +16,18 @@ import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createLambdaAlarms, defaultAlarmNamePrefix, requireAlarmNamePrefix } from './private/alarms';
+import { BaselineTarget, refuseBaseline } from './private/baseline';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
+import type * as migrationModule from './private/migrations';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
+
+/** The migration renderers, and the SQL parser behind them: loaded only for an alias with migrations. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadMigrations = (): typeof migrationModule => require('./private/migrations');
 
 /** Options for `ProgressiveLambdaAlias`. */
 export interface ProgressiveLambdaAliasProps {
@@ -65,14 +74,46 @@ export interface ProgressiveLambdaAliasProps {
    */
   readonly postTrafficHook?: lambda.IFunction;
   /**
-   * Database migrations: **not rendered for Lambda yet, and refused**. Running expand before traffic
-   * needs a BeforeAllowTraffic hook that starts and waits for the migration, which this construct
-   * does not render. Run the migration from an `ProgressiveFargateService` (ECS native) or an
-   * `ArgoRollout` canary, or from your own `preTrafficHook`.
+   * The database migrations of this release, run as Fargate tasks in `migrationCluster` at the
+   * moments that cannot break the running version or the version a rollback returns to:
+   *
+   * - expand steps, blocking backfill steps and contract steps, in the declared order, in the
+   *   BeforeAllowTraffic hook, before any traffic shifts to the new version (the alias still sends
+   *   all traffic to the previous one). The hook starts one task per step, follows it across
+   *   invocations and reports with PutLifecycleEventHookExecutionStatus; a step that exits non-zero
+   *   or runs past its timeout reports Failed and CodeDeploy rolls the deployment back. The steps'
+   *   timeouts (and the smoke test's deadline) must add up to 55 minutes or less: CodeDeploy waits
+   *   one hour for the hook. With `smokeTest` or `preTrafficHook`, which share CodeDeploy's one
+   *   BeforeAllowTraffic slot, that function runs after the last step: the migration hook invokes it
+   *   with CodeDeploy's event, and it reports.
+   * - a non-blocking backfill step (at most one) as a Fargate task started by EventBridge when a
+   *   deployment of the alias succeeds (after the keep window), off the rollout's critical path.
+   *
+   * The steps run on every deployment of the alias, so their SQL must be safe to run again. A
+   * contract step must drop only what the running version already stopped using.
    * @default - no migrations
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
    */
   readonly migrations?: MigrationSet;
+  /**
+   * The ECS cluster whose Fargate capacity runs the migration steps; the tasks run in its VPC.
+   * Required with `migrations`, refused without.
+   * @default - none
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AWS_Fargate.html
+   */
+  readonly migrationCluster?: ecs.ICluster;
+  /**
+   * The subnets of the migration tasks, in the cluster's VPC. They must reach the database, the
+   * image registry and Secrets Manager (the tasks get no public address). Only with `migrations`.
+   * @default - the VPC's private subnets (the default of `vpc.selectSubnets()`)
+   */
+  readonly migrationSubnets?: ec2.SubnetSelection;
+  /**
+   * The security group of the migration tasks: let the database accept it. Only with `migrations`.
+   * @default - a new security group in the cluster's VPC that allows all outbound traffic and no
+   * inbound traffic (the `migrationSecurityGroup` property)
+   */
+  readonly migrationSecurityGroup?: ec2.ISecurityGroup;
   /**
    * The CodeDeploy application.
    * @default - a new LambdaApplication
@@ -135,8 +176,18 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly plan: RolloutPlan;
   /** The SSM parameter holding the runbook (with `runbookParameterName`). */
   public readonly runbookParameter?: ssm.IStringParameter;
+  /** The BeforeAllowTraffic hook that runs the expand, blocking backfill and contract steps (with `migrations`). */
+  public readonly migrationHookFunction?: lambda.IFunction;
+  /** The task definitions of the migration steps, in the order of the steps (with `migrations`). */
+  public readonly migrationTaskDefinitions: ecs.FargateTaskDefinition[];
+  /** The security group of the migration tasks (with `migrations`): the one passed, or the one created. */
+  public readonly migrationSecurityGroup?: ec2.ISecurityGroup;
+  /** The rule that starts the non-blocking backfill when a deployment succeeds (with such a step). */
+  public readonly backfillRule?: events.IRule;
   /** The rollback alarms' names, for the runbook. */
   private readonly alarmNames: string[];
+  /** What the schema must still support on rollback, with the moment the steps run (with `migrations`). */
+  private readonly schemaNotes?: string[];
 
   /**
    * What an operator does when a deployment of this alias goes wrong: what rolls back by itself, and
@@ -155,6 +206,7 @@ export class ProgressiveLambdaAlias extends Construct {
         nameVariable('APPLICATION', "the CodeDeploy application's name", this.application.applicationName, this.application),
         nameVariable('GROUP', "the CodeDeploy deployment group's name", this.deploymentGroup.deploymentGroupName, this.deploymentGroup),
       ],
+      schema: this.schemaNotes,
     });
   }
 
@@ -168,6 +220,7 @@ export class ProgressiveLambdaAlias extends Construct {
     if (!(props.strategy instanceof DeploymentStrategy)) {
       fail(where, 'strategy', 'must be a DeploymentStrategy', describeValue(props.strategy), 'Build it with DeploymentStrategy.canary, .linear or .allAtOnce.');
     }
+    refuseBaseline(where, props.strategy, BaselineTarget.LAMBDA);
     const version = requireVersion(where, props.version);
     const aliasName = props.aliasName ?? 'live';
     if (typeof aliasName === 'string' && Token.isUnresolved(aliasName)) {
@@ -205,17 +258,15 @@ export class ProgressiveLambdaAlias extends Construct {
       || typeof (props.notificationTopic as any).topicArn !== 'string' || typeof (props.notificationTopic as any).grantPublish !== 'function')) {
       fail(where, 'notificationTopic', 'must be an SNS topic', describeValue(props.notificationTopic), 'Pass an sns.ITopic, for example new sns.Topic(this, "Deployments").');
     }
-    if (props.migrations !== undefined) {
-      fail(where, 'migrations', 'cannot be run by a Lambda alias deployment yet: its pre-traffic (BeforeAllowTraffic) migration hook is not rendered by this library',
-        props.migrations instanceof MigrationSet ? `a MigrationSet of ${props.migrations.steps.length} step(s)` : describeValue(props.migrations),
-        'Run the migrations with ProgressiveFargateService (ECS native engine) or an ArgoRollout canary, or from your own preTrafficHook, and leave migrations out.');
-    }
+    const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
+    const migrationRender = checkMigrationProps(where, props, preTraffic);
     const prefix = props.alarmNamePrefix === undefined ? defaultAlarmNamePrefix(this) : requireAlarmNamePrefix(where, props.alarmNamePrefix);
     const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
-    const preTraffic = props.smokeTest ?? (props.preTrafficHook ? SmokeTest.lambda(props.preTrafficHook) : undefined);
     const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
     const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
-    this.plan = render.plan;
+    this.plan = migrationRender ? loadMigrations().ecsMigrationPlan(render.plan, migrationRender) : render.plan;
+    this.schemaNotes = migrationRender
+      ? [loadMigrations().migrationRunbookLine(migrationRender), ...migrationRender.set.rollbackSchemaNotes()] : undefined;
 
     this.alias = new lambda.Alias(this, 'Alias', { aliasName, version });
     const alarms = render.analysis === undefined ? [] : createLambdaAlarms(this, render.analysis, {
@@ -257,7 +308,35 @@ export class ProgressiveLambdaAlias extends Construct {
     } else if (preTraffic !== undefined) {
       this.smokeTestFunction = preTraffic.function;
     }
-    if (this.smokeTestFunction !== undefined) {
+    // Migrations: the BeforeAllowTraffic hook runs the steps, then hands the event to the smoke test
+    // (see src/aws/private/migrations.ts).
+    this.migrationTaskDefinitions = [];
+    if (migrationRender !== undefined) {
+      const m = loadMigrations();
+      const cluster = props.migrationCluster!;
+      this.migrationSecurityGroup = props.migrationSecurityGroup ?? m.createMigrationSecurityGroup(this, cluster.vpc);
+      const ctx = { cluster, subnets: props.migrationSubnets ?? {}, securityGroup: this.migrationSecurityGroup };
+      const constructs = m.createEcsMigrations(this, migrationRender, ctx);
+      this.migrationTaskDefinitions = migrationRender.set.steps.map(s => constructs.taskDefinitions.get(s.id)!);
+      if (migrationRender.hookSteps.length > 0) {
+        this.migrationHookFunction = m.createCodeDeployMigrationHook(this, migrationRender, ctx, constructs, this.deploymentGroup,
+          this.smokeTestFunction);
+        this.alias.node.addDependency(this.node.findChild('MigrationHookContinue'));
+      }
+      if (migrationRender.backfill !== undefined) {
+        this.backfillRule = m.createBackfillRule(this, migrationRender, ctx, constructs.taskDefinitions.get(migrationRender.backfill.id)!,
+          m.codeDeploySucceeded(this.deploymentGroup.deploymentGroupArn));
+      }
+    }
+    if (this.migrationHookFunction !== undefined) {
+      this.deploymentGroup.addPreHook(this.migrationHookFunction);
+      permissionsBefore(this.alias, this.migrationHookFunction);
+      if (this.smokeTestFunction !== undefined) {
+        // Invoked by the migration hook with CodeDeploy's event: it reports, as it would as the hook.
+        this.deploymentGroup.grantPutLifecycleEventHookExecutionStatus(this.smokeTestFunction);
+        permissionsBefore(this.alias, this.smokeTestFunction);
+      }
+    } else if (this.smokeTestFunction !== undefined) {
       this.deploymentGroup.addPreHook(this.smokeTestFunction);
       permissionsBefore(this.alias, this.smokeTestFunction);
     }
@@ -309,6 +388,46 @@ export class ProgressiveLambdaAlias extends Construct {
       this.runbookParameter = publishRunbook(this, runbookParameterName, this.runbook);
     }
   }
+}
+
+/**
+ * Checks `migrations` and the props that place its tasks: the cluster is required with migrations,
+ * and none of them applies without.
+ */
+function checkMigrationProps(where: string, props: ProgressiveLambdaAliasProps,
+  preTraffic: SmokeTest | undefined): migrationModule.EcsMigrationRender | undefined {
+  const placement = ['migrationCluster', 'migrationSubnets', 'migrationSecurityGroup'] as const;
+  if (props.migrations === undefined) {
+    for (const field of placement) {
+      if (props[field] !== undefined) {
+        fail(where, field, 'only applies with migrations: it places the migration tasks', describeValue(props[field]), `Remove ${field}, or declare migrations.`);
+      }
+    }
+    return undefined;
+  }
+  const cluster: unknown = props.migrationCluster;
+  if (cluster === undefined) {
+    fail(where, 'migrationCluster', 'is required with migrations: the steps run as Fargate tasks in an ECS cluster, in its VPC', 'undefined',
+      'Pass the ECS cluster (ecs.Cluster or ecs.Cluster.fromClusterAttributes with its vpc) whose VPC reaches the database.');
+  }
+  if (!(Construct.isConstruct(cluster) && typeof (cluster as any).clusterArn === 'string' && typeof (cluster as any).vpc?.selectSubnets === 'function')) {
+    fail(where, 'migrationCluster', 'must be an ECS cluster with its VPC (ecs.ICluster)', describeValue(cluster),
+      'Pass an ecs.Cluster, or ecs.Cluster.fromClusterAttributes(this, "Cluster", { clusterName, vpc }).');
+  }
+  const subnets: unknown = props.migrationSubnets;
+  if (subnets !== undefined && (subnets === null || typeof subnets !== 'object' || Array.isArray(subnets) || Construct.isConstruct(subnets))) {
+    fail(where, 'migrationSubnets', 'must be a subnet selection (ec2.SubnetSelection)', describeValue(subnets),
+      'Pass { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } or { subnets: [...] }, or leave it out for the private subnets.');
+  }
+  const sg: unknown = props.migrationSecurityGroup;
+  if (sg !== undefined && !(Construct.isConstruct(sg) && typeof (sg as any).securityGroupId === 'string')) {
+    fail(where, 'migrationSecurityGroup', 'must be a security group (ec2.ISecurityGroup)', describeValue(sg),
+      'Pass an ec2.SecurityGroup or ec2.SecurityGroup.fromSecurityGroupId(...), or leave it out for a new one.');
+  }
+  if (!(props.migrations instanceof MigrationSet)) {
+    fail(where, 'migrations', 'must be a MigrationSet', describeValue(props.migrations), 'Pass new MigrationSet({ engine, connection, steps }).');
+  }
+  return loadMigrations().checkLambdaMigrations(where, props.migrations, preTraffic);
 }
 
 /**

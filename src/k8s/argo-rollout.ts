@@ -2,7 +2,7 @@ import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { OpenFeatureFlags } from './feature-flags';
-import { MetricProvider } from './metric-provider';
+import { MetricProvider, MetricProviderKind } from './metric-provider';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
 import { TooLittleData } from '../strategy/analysis';
@@ -11,6 +11,7 @@ import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
+import { checkExperimentServices, renderBaselineExperiment, withBaselineExperiment } from './private/experiment';
 import type * as featureFlagPods from './private/feature-flag-pods';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
@@ -103,6 +104,15 @@ export interface ArgoRolloutProps {
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/analysis/
    */
   readonly metrics?: MetricProvider;
+  /**
+   * Where the strategy's baseline comparison (`baseline: BaselineComparison.of({...})`) reads its
+   * measurements: Prometheus or Datadog queries that select one version by `{{args.pod-template-hash}}`
+   * or `{{args.service}}`, or Kayenta judgements. Only with a baseline comparison.
+   * @default - `metrics`
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/kayenta/
+   */
+  readonly baselineMetrics?: MetricProvider;
   /**
    * A test run once against the new version on the preview Service before promotion
    * (blue/green and all-at-once only), in the pre-promotion analysis.
@@ -254,7 +264,17 @@ export class ArgoRollout extends Construct {
       const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
         : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
           props.migrationsAfterPreviewStarts);
-      const rendered = migrations ? loadMigrations().withMigrations(renderStrategy(c.declaration), migrations) : renderStrategy(c.declaration);
+      // Baseline comparison (src/k8s/private/experiment.ts): the experiment step before the first setWeight,
+      // after the migrations (which must run before any new pod starts).
+      if (c.declaration.strategy.baseline !== undefined) checkExperimentServices(c.declaration.strategy.baseline, c.rolloutName, c.pods.port);
+      const strategyRender = c.declaration.strategy.baseline === undefined ? renderStrategy(c.declaration)
+        : withBaselineExperiment(renderStrategy(c.declaration), renderBaselineExperiment({
+          comparison: c.declaration.strategy.baseline,
+          router: c.declaration.router,
+          provider: props.baselineMetrics ?? props.metrics,
+          inconclusiveLimit: c.declaration.inconclusiveLimit,
+        }));
+      const rendered = migrations ? loadMigrations().withMigrations(strategyRender, migrations) : strategyRender;
       this.migrations = migrations;
 
       // The objects the strategy needs, in the order cdk8s writes them: Services, templates, the Rollout.
@@ -349,13 +369,17 @@ export class ArgoRollout extends Construct {
   public get runbook(): Runbook {
     const strategy = this.planInputs.strategy;
     const analyses = [strategy.analysis, strategy.previewAnalysis].filter(a => a !== undefined && !a.isNone);
+    // A baseline comparison pauses the rollout when inconclusive: too little data, or a marginal Kayenta score.
+    const comparison = strategy.baseline?.analysis;
+    const inconclusiveComparison = comparison !== undefined
+      && (comparison.tooLittleData === TooLittleData.INCONCLUSIVE || comparison.checks.some(c => c.kayenta !== undefined));
     return argoRunbook({
       title: this.node.path,
       rolloutName: this.rolloutName,
       namespace: this.rollout.metadata.namespace,
       plan: this.plan,
       manualGate: this.plan.waitsForApproval,
-      inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE),
+      inconclusive: analyses.some(a => a!.tooLittleData === TooLittleData.INCONCLUSIVE) || inconclusiveComparison,
       blueGreen: strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE,
       schema: this.migrations?.set.rollbackSchemaNotes(),
     });
@@ -378,6 +402,17 @@ export class ArgoRollout extends Construct {
     if (props.metrics !== undefined && !(props.metrics instanceof MetricProvider)) {
       fail(WHERE, 'metrics', 'must be a MetricProvider', show(props.metrics), 'Pass MetricProvider.prometheus({...}) or another factory.');
     }
+    if (props.baselineMetrics !== undefined && !(props.baselineMetrics instanceof MetricProvider)) {
+      fail(WHERE, 'baselineMetrics', 'must be a MetricProvider', show(props.baselineMetrics), 'Pass MetricProvider.prometheus({...}), .datadog() or .kayenta({...}).');
+    }
+    if (props.baselineMetrics !== undefined && strategy.baseline === undefined) {
+      fail(WHERE, 'baselineMetrics', 'only applies to a strategy with a baseline comparison, and this strategy has none', props.baselineMetrics.kind,
+        'Remove baselineMetrics, or add baseline: BaselineComparison.of({...}) to the canary or linear strategy.');
+    }
+    if (props.metrics?.kind === MetricProviderKind.KAYENTA && hasChecks(strategy)) {
+      fail(WHERE, 'metrics', 'cannot be Kayenta for the strategy\'s own checks: Kayenta compares the new version with a baseline, which only the baseline comparison runs', props.metrics.kind,
+        'Pass the Kayenta provider as baselineMetrics, and a Prometheus, CloudWatch or Datadog provider as metrics.');
+    }
     if (props.smokeTest !== undefined && !(props.smokeTest instanceof ArgoSmokeTest)) {
       fail(WHERE, 'smokeTest', 'must be an ArgoSmokeTest', show(props.smokeTest), 'Pass ArgoSmokeTest.web({...}) or .job({...}).');
     }
@@ -387,7 +422,8 @@ export class ArgoRollout extends Construct {
     const inconclusiveLimit = props.inconclusiveLimit === undefined ? undefined
       : requireInteger(WHERE, 'inconclusiveLimit', props.inconclusiveLimit, 0, 1000, 'Pass the number of measurements without data to tolerate, for example 2.');
     if (inconclusiveLimit !== undefined
-      && ![strategy.analysis, strategy.previewAnalysis].some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
+      && ![strategy.analysis, strategy.previewAnalysis, strategy.baseline?.analysis]
+        .some(a => a !== undefined && !a.isNone && a.tooLittleData === TooLittleData.INCONCLUSIVE)) {
       fail(WHERE, 'inconclusiveLimit', 'only applies to an analysis whose tooLittleData is TooLittleData.INCONCLUSIVE, and no analysis of the strategy is', String(inconclusiveLimit),
         'Remove inconclusiveLimit, or declare Analysis.of({ ..., tooLittleData: TooLittleData.INCONCLUSIVE }).');
     }
@@ -409,7 +445,8 @@ export class ArgoRollout extends Construct {
       fail(WHERE, 'smokeTest', 'runs as a pre-promotion analysis, which only blue/green and all-at-once strategies have', props.smokeTest.name,
         'Use DeploymentStrategy.blueGreen(), or express the test as a HealthCheck in the strategy\'s analysis.');
     }
-    if (props.metrics !== undefined && !hasChecks(strategy)) {
+    // With a baseline comparison, metrics also measures its checks unless baselineMetrics does.
+    if (props.metrics !== undefined && !hasChecks(strategy) && (strategy.baseline === undefined || props.baselineMetrics !== undefined)) {
       fail(WHERE, 'metrics', 'is given but the strategy has no health checks to measure', props.metrics.kind,
         'Remove metrics, or add checks to the strategy\'s analysis.');
     }

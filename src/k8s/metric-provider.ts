@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { requireProps, requireText } from './private/inputs';
+import { KayentaOptions } from './private/options';
 import { fail, requireDuration, show } from '../private/validate';
 
 /** The metric systems `MetricProvider` can query. */
@@ -10,6 +11,8 @@ export enum MetricProviderKind {
   CLOUDWATCH = 'CLOUDWATCH',
   /** Datadog (metric queries). */
   DATADOG = 'DATADOG',
+  /** Kayenta (canary judgements of a baseline comparison). */
+  KAYENTA = 'KAYENTA',
 }
 
 /** Options for `PrometheusQueries.custom`. */
@@ -133,6 +136,44 @@ export interface DatadogProviderProps {
   readonly lookback?: Duration;
 }
 
+/** Options for `MetricProvider.kayenta`. */
+export interface KayentaProviderProps {
+  /** Address of the Kayenta API, for example "http://kayenta.spinnaker:8090". */
+  readonly address: string;
+  /** The application the canary configurations belong to in Kayenta. */
+  readonly application: string;
+  /** The Kayenta account that reads the metrics (a metrics store account). */
+  readonly metricsAccountName: string;
+  /** The Kayenta account that holds the canary configurations. */
+  readonly configurationAccountName: string;
+  /** The Kayenta account that stores the judgements (an object store account). */
+  readonly storageAccountName: string;
+  /**
+   * How Kayenta selects one version's metrics in the metrics store, with `{{args.pod-template-hash}}`
+   * where the version's pod-template hash goes, for example
+   * `app="checkout",rollouts_pod_template_hash="{{args.pod-template-hash}}"` for Prometheus. The
+   * baseline's hash goes into the control scope and the new version's into the experiment scope.
+   */
+  readonly scope: string;
+  /**
+   * Name of the scope in the canary configuration.
+   * @default "default"
+   */
+  readonly scopeName?: string;
+  /**
+   * Region passed with each scope (the metrics store's region, where it has one).
+   * @default "" - no region
+   */
+  readonly region?: string;
+  /**
+   * The score at or above which a judgement is marginal instead of failed: a marginal judgement makes the
+   * experiment Inconclusive, which pauses the rollout for a person to decide. At most the checks' passing score.
+   * @default 75
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/kayenta/
+   */
+  readonly marginalScore?: number;
+}
+
 /**
  * Where the Argo Rollouts analysis reads the measurements of the health checks from.
  */
@@ -177,17 +218,61 @@ export class MetricProvider {
     return new MetricProvider(MetricProviderKind.DATADOG, { lookback: props.lookback === undefined ? undefined : requireDuration(where, 'lookback', props.lookback) });
   }
 
+  /**
+   * Kayenta: judges a baseline comparison (`BaselineComparison`) with a canary configuration
+   * you keep in Kayenta. Each custom check with `kayenta` becomes one judgement of the whole
+   * comparison window, the baseline's instances as control and the new version's as experiment.
+   * Only for the baseline comparison (`ArgoRolloutProps.baselineMetrics`): Kayenta needs a baseline.
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/kayenta/
+   */
+  public static kayenta(props: KayentaProviderProps): MetricProvider {
+    const where = 'MetricProvider.kayenta';
+    requireProps(where, props);
+    const address = requireText(where, 'address', props.address);
+    if (!/^https?:\/\/\S+$/.test(address)) {
+      fail(where, 'address', 'must be an http(s) URL', show(address), 'Pass the Kayenta address, for example "http://kayenta.spinnaker:8090".');
+    }
+    const scope = requireText(where, 'scope', props.scope);
+    if (!scope.includes('{{args.pod-template-hash}}')) {
+      fail(where, 'scope', 'must select one version with {{args.pod-template-hash}}', show(scope),
+        'Pass for example \'app="checkout",rollouts_pod_template_hash="{{args.pod-template-hash}}"\'.');
+    }
+    const marginalScore = props.marginalScore ?? 75;
+    if (typeof marginalScore !== 'number' || !Number.isInteger(marginalScore) || marginalScore < 0 || marginalScore > 100) {
+      fail(where, 'marginalScore', 'must be a whole score between 0 and 100', show(marginalScore), 'Pass for example 75.');
+    }
+    if (props.region !== undefined && typeof props.region !== 'string') {
+      fail(where, 'region', 'must be a string', show(props.region), 'Pass the region, for example "eu-west-1", or omit it.');
+    }
+    return new MetricProvider(MetricProviderKind.KAYENTA, {
+      address,
+      kayenta: {
+        application: requireText(where, 'application', props.application),
+        metricsAccountName: requireText(where, 'metricsAccountName', props.metricsAccountName),
+        configurationAccountName: requireText(where, 'configurationAccountName', props.configurationAccountName),
+        storageAccountName: requireText(where, 'storageAccountName', props.storageAccountName),
+        scope,
+        scopeName: props.scopeName === undefined ? 'default' : requireText(where, 'scopeName', props.scopeName),
+        region: props.region ?? '',
+        marginalScore,
+      },
+    });
+  }
+
   /** Which metric system this is. */
   public readonly kind: MetricProviderKind;
-  /** The Prometheus address (Prometheus only). */
+  /** The Kayenta settings (Kayenta only). @internal */
+  public readonly _kayenta?: KayentaOptions;
+  /** The Prometheus or Kayenta address (Prometheus and Kayenta only). */
   public readonly address?: string;
   /** The queries given for the built-in checks (Prometheus only). */
   public readonly queries?: PrometheusQueries;
   /** The lookback window, when given (CloudWatch, Datadog). */
   public readonly lookback?: Duration;
 
-  private constructor(kind: MetricProviderKind, o: { address?: string; queries?: PrometheusQueries; lookback?: Duration }) {
+  private constructor(kind: MetricProviderKind, o: { address?: string; queries?: PrometheusQueries; lookback?: Duration; kayenta?: KayentaOptions }) {
     this.kind = kind;
+    this._kayenta = o.kayenta;
     this.address = o.address;
     this.queries = o.queries;
     this.lookback = o.lookback;

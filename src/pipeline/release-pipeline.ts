@@ -2,13 +2,14 @@ import * as fs from 'fs';
 import { Duration, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { PipelineEnvironment } from './pipeline-environment';
 import { PipelineEstimates, PipelinePlan, PipelinePlanStep } from './pipeline-plan';
 import { renderStageConditions, WatchedAlarm } from './private/conditions';
-import { drillStep } from './private/drill';
+import { drillStep, lambdaDrillStep } from './private/drill';
 import { ResolvedEstimates, resolveEstimates } from './private/estimates';
 import { findImages, ImageSource } from './private/images';
 import { ServiceSmokeTest, smokeStep, smokeTestOf } from './private/smoke';
@@ -85,6 +86,8 @@ interface EnvironmentContents {
   readonly watchAlarms: boolean;
   /** The services the environment's rollback drill covers. */
   readonly drilled: ProgressiveFargateService[];
+  /** The Lambda aliases the environment's rollback drill covers, each with the alarm it forces. */
+  readonly drilledAliases: Array<{ readonly alias: ProgressiveLambdaAlias; readonly alarmName: string }>;
 }
 
 /**
@@ -188,14 +191,17 @@ export class ReleasePipeline extends Construct {
         notificationTopic: c.env.approval.notificationTopic,
       })] : [];
       const smokeSteps = c.smokeTests.map(s => smokeStep(`${where} environment ${c.env.name}`, `SmokeTest-${smokeId(c.env.stage, s.service)}`, s, c.env.smokeTestNetwork));
-      const drillSteps = c.drilled.map(s => drillStep(`RollbackDrill-${smokeId(c.env.stage, s)}`, s, c.env.drill!, c.env.account, c.env.region));
+      const drillSteps = [
+        ...c.drilled.map(s => drillStep(`RollbackDrill-${smokeId(c.env.stage, s)}`, s, c.env.drill!, c.env.account, c.env.region)),
+        ...c.drilledAliases.map(a => lambdaDrillStep(`RollbackDrill-${smokeId(c.env.stage, a.alias)}`, a.alias, a.alarmName, c.env.drill!, c.env.account, c.env.region)),
+      ];
       // A drill starts only when the environment's gates passed: it breaks a deployment that is known to be good.
       drillSteps.forEach(d => [...smokeSteps, ...c.env.extraGates].forEach(g => d.addStepDependency(g)));
       const post = [...smokeSteps, ...c.env.extraGates, ...drillSteps];
       this.codePipeline.addStage(c.env.stage, { pre, post });
     }
     this.codePipeline.buildPipeline();
-    if (this.contents.some(c => c.drilled.length > 0)) {
+    if (this.contents.some(c => drills(c))) {
       this.codePipeline.pipeline.addVariable(new codepipeline.Variable({
         variableName: RollbackDrill.VARIABLE,
         defaultValue: 'false',
@@ -261,7 +267,7 @@ export class ReleasePipeline extends Construct {
         notes: ['Revert the change in source control as well: the next commit deploys what the repository holds.'],
       },
     );
-    const drilled = this.contents.filter(c => c.drilled.length > 0);
+    const drilled = this.contents.filter(c => drills(c));
     if (drilled.length > 0) {
       procedures.push({
         title: 'Run a rollback drill',
@@ -270,13 +276,29 @@ export class ReleasePipeline extends Construct {
         notes: drilled.map(c => this.drillNote(c)),
       });
     }
+    // Where each environment's deployment runbooks are: the constructs, and the SSM parameters of those that publish theirs.
+    const notes = ['Each ProgressiveFargateService and ProgressiveLambdaAlias has its own runbook for the deployment inside an environment (its `runbook`).'];
+    for (const c of this.contents) {
+      const constructs = [...c.services, ...c.aliases];
+      if (constructs.length === 0) continue;
+      const published = constructs.map(x => ({ path: x.node.path, name: publishedName(x.runbookParameter) }));
+      notes.push(`${c.env.name} (${c.env.account}/${c.env.region}): ${published.map(x => (x.name ? `${x.path} (runbook in SSM parameter ${x.name})` : x.path)).join(', ')}.`);
+      const readable = published.filter(x => x.name !== undefined);
+      if (readable.length > 0) {
+        procedures.push({
+          title: `Read the deployment runbooks of ${c.env.name}`,
+          when: `a deployment in ${c.env.name} needs an operator`,
+          commands: readable.map(x => `aws ssm get-parameter --region ${c.env.region} --name '${x.name}' --query Parameter.Value --output text`),
+        });
+      }
+    }
     return Runbook.of({
       title: this.node.path,
       target: 'CodePipeline',
       automatic,
       variables: [nameVariable('PIPELINE', "the pipeline's name", this.pipelineName ?? pipeline.pipelineName, pipeline)],
       procedures,
-      notes: ['Each ProgressiveFargateService and ProgressiveLambdaAlias has its own runbook for the deployment inside an environment.'],
+      notes,
     });
   }
 
@@ -315,7 +337,7 @@ export class ReleasePipeline extends Construct {
     const notes: string[] = [
       'A progressive deployment that fails (alarm, smoke-test hook, circuit breaker) rolls itself back and fails its stack update; CloudFormation then rolls the stack back and the environment\'s stage fails, so no later environment starts.',
     ];
-    for (const c of this.contents.slice(this.contents.indexOf(last) + 1).filter(x => x.drilled.length > 0)) {
+    for (const c of this.contents.slice(this.contents.indexOf(last) + 1).filter(x => drills(x))) {
       notes.push(this.drillNote(c));
     }
     for (const c of this.contents.slice(0, this.contents.indexOf(last) + 1)) {
@@ -340,7 +362,7 @@ export class ReleasePipeline extends Construct {
       if (c.env.deploymentWindow) {
         notes.push(`${env}: ${c.env.deploymentWindow.describe()}; waiting for the window is not included.`);
       }
-      if (c.drilled.length > 0) {
+      if (drills(c)) {
         notes.push(this.drillNote(c));
       }
       if (c.env.rollbackOnFailure) {
@@ -356,11 +378,20 @@ export class ReleasePipeline extends Construct {
       const detect = Math.max(0, ...s.plan.phases.map(p => (p.timeToDetect ? toSeconds(p.timeToDetect) : 0)));
       return `${s.node.path} (alarm ${s.alarmNames[0]}; the plan's worst-case detection ${formatDuration(Duration.seconds(detect))})`;
     });
-    const skipped = c.aliases.length > 0 ? ' Lambda aliases are not drilled.' : '';
+    const aliases = c.drilledAliases.map(({ alias, alarmName }) => {
+      const detect = Math.max(0, ...alias.plan.phases.map(p => (p.timeToDetect ? toSeconds(p.timeToDetect) : 0)));
+      return `${alias.node.path} (alarm ${alarmName}; the plan's worst-case detection ${formatDuration(Duration.seconds(detect))})`;
+    });
+    const what = [
+      ...(services.length > 0 ? [`for ECS, a new deployment of the same version is forced and its alarm held in ALARM for ${services.join(', ')}, `
+        + 'and the step prints the time from the forced alarm to ROLLBACK_SUCCESSFUL'] : []),
+      ...(aliases.length > 0 ? ['for Lambda, a new version of the code the alias serves is published (same code, checked by its SHA-256) and a CodeDeploy '
+        + `deployment to it started with the alias group's hooks, its alarm held in ALARM for ${aliases.join(', ')}, and the step prints the time from the `
+        + 'forced alarm to the alias serving the previous version alone again (the drill\'s version stays published)'] : []),
+    ];
     return `${c.env.name}: rollback drill on demand (aws codepipeline start-pipeline-execution --name <pipeline> --variables name=${RollbackDrill.VARIABLE},value=true), `
-      + `not part of the estimate: after the gates pass, a new deployment of the same version is forced and its alarm held in ALARM for ${services.join(', ')}; `
-      + `the step prints the time from the forced alarm to ROLLBACK_SUCCESSFUL and fails beyond ${formatDuration(c.env.drill!.maxTimeToRollback)}. `
-      + `The alarm is forced, so the time measured is ECS's reaction and the rollback; add the worst-case detection for a real failure.${skipped}`;
+      + `not part of the estimate: after the gates pass, ${what.join('; ')}; each step fails beyond ${formatDuration(c.env.drill!.maxTimeToRollback)}. `
+      + 'The alarm is forced, so the time measured is the engine\'s reaction and the rollback; add the worst-case detection for a real failure.';
   }
 
   private inspect(where: string, env: PipelineEnvironment, pipelineAccount: string): EnvironmentContents {
@@ -403,18 +434,20 @@ export class ReleasePipeline extends Construct {
         'Set watchAlarms: false, or declare fewer health checks in the environment.');
     }
     let drilled: ProgressiveFargateService[] = [];
+    let drilledAliases: EnvironmentContents['drilledAliases'] = [];
     if (env.drill !== undefined) {
       if (!sameAccount) {
         fail(here, 'drill', 'needs the environment in the pipeline\'s account: the drill step acts on the service and its alarm with its own role',
           `account ${env.account}, pipeline account ${pipelineAccount}`, 'Declare the drill on an environment in the pipeline\'s account, or remove it.');
       }
       drilled = services.filter(s => s.alarmNames.length > 0);
-      if (drilled.length === 0) {
-        fail(here, 'drill', 'needs a ProgressiveFargateService with rollback alarms in the environment: the drill forces one of them into ALARM', 'none',
-          'Declare an analysis on the service\'s strategy, or remove the drill.');
+      drilledAliases = aliases.filter(a => a.alarms.length > 0).map(alias => ({ alias, alarmName: literalAlarmName(here, alias.alarms[0]) }));
+      if (drilled.length === 0 && drilledAliases.length === 0) {
+        fail(here, 'drill', 'needs a ProgressiveFargateService or ProgressiveLambdaAlias with rollback alarms in the environment: the drill forces one of them into ALARM', 'none',
+          'Declare an analysis on the strategy, or remove the drill.');
       }
     }
-    return { env, services, aliases, smokeTests, alarms, watchAlarms: watchAlarms && alarms.length > 0, drilled };
+    return { env, services, aliases, smokeTests, alarms, watchAlarms: watchAlarms && alarms.length > 0, drilled, drilledAliases };
   }
 
   private alarmsOf(where: string, services: ProgressiveFargateService[], aliases: ProgressiveLambdaAlias[]): WatchedAlarm[] {
@@ -531,6 +564,17 @@ function joinAsSub(value: unknown): string | undefined {
 
 function smokeId(stage: Stage, service: Construct): string {
   return service.node.path.slice(stage.node.path.length + 1).replace(/[^A-Za-z0-9-]/g, '-');
+}
+
+/** The name of a runbook parameter, as given to the construct (the parameter's own name is a reference). */
+function publishedName(parameter?: ssm.IStringParameter): string | undefined {
+  const name = (parameter?.node.defaultChild as ssm.CfnParameter | undefined)?.name;
+  return typeof name === 'string' && !Token.isUnresolved(name) ? name : undefined;
+}
+
+/** Whether the environment's drill covers anything. */
+function drills(c: EnvironmentContents): boolean {
+  return c.drilled.length > 0 || c.drilledAliases.length > 0;
 }
 
 function literalAlarmName(where: string, alarm: cloudwatch.IAlarm): string {

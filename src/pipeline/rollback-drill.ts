@@ -27,9 +27,21 @@ export class RollbackDrill {
    * evaluation would reset it) and waits until ECS reports the deployment rolled back
    * (`list-service-deployments`: ROLLBACK_SUCCESSFUL). It prints the time from the forced alarm to the
    * completed rollback and fails when the rollback fails, the deployment succeeds instead, or
-   * `maxTimeToRollback` passes. Without the variable the step does nothing and passes.
+   * `maxTimeToRollback` passes.
+   *
+   * For each `ProgressiveLambdaAlias` with rollback alarms: CodeDeploy shifts an alias between two
+   * different versions only, so the step publishes a new version of the code the alias serves
+   * (`aws lambda publish-version --code-sha256`, which refuses other code; the function's description
+   * is changed for the publish, since Lambda publishes nothing unchanged, and restored at once),
+   * starts a CodeDeploy deployment from the alias' version to it with the deployment group's own
+   * hooks, holds the alias' first rollback alarm in ALARM and waits until the deployment failed and
+   * the alias serves its previous version alone again. The drill's version stays published.
+   *
+   * Without the variable the steps do nothing and pass.
    * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html
    * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServiceDeployments.html
+   * @see https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
    */
   public static forcedAlarm(props: ForcedAlarmDrillProps = {}): RollbackDrill {
     const where = 'RollbackDrill.forcedAlarm';

@@ -1,7 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Analysis } from './analysis';
+import { BaselineComparison } from './baseline';
 import { CanaryStep } from './canary-step';
 import { Capacity } from './capacity';
+import { requireNoBaselineChecks } from './private/baseline-checks';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
 import { DarkLaunch, HeaderPreview, Stickiness, WarmUp } from './traffic-control';
@@ -67,6 +69,13 @@ export interface CanaryStrategyProps extends StrategyBaseProps, TrafficControlPr
   readonly steps: CanaryStep[];
   /** The checks that judge each step, or `Analysis.none('why')`. */
   readonly analysis: Analysis;
+  /**
+   * Judge the new version against a fresh baseline of the previous one before the first step (Argo
+   * Rollouts: an experiment step). Refused by the AWS targets.
+   * @default - no baseline comparison
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly baseline?: BaselineComparison;
 }
 
 /** Options for `DeploymentStrategy.linear`. */
@@ -77,6 +86,13 @@ export interface LinearStrategyProps extends StrategyBaseProps, TrafficControlPr
   readonly interval: Duration;
   /** The checks that judge each step, or `Analysis.none('why')`. */
   readonly analysis: Analysis;
+  /**
+   * Judge the new version against a fresh baseline of the previous one before the first step (Argo
+   * Rollouts: an experiment step). Refused by the AWS targets.
+   * @default - no baseline comparison
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly baseline?: BaselineComparison;
 }
 
 /** Options for `DeploymentStrategy.blueGreen`. */
@@ -178,7 +194,8 @@ export class DeploymentStrategy {
     const steps = props.steps.map(s => ({ weight: s.weight, bakeTime: s.bakeTime, manualGate: s.manualGate }));
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, i => `steps[${i}].bakeTime`);
-    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor), trafficControl(where, props));
+    const baseline = requireBaseline(where, props.baseline, steps);
+    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor), { baseline, ...trafficControl(where, props) });
   }
 
   /** Shift `stepPercent` more traffic every `interval`, with the analysis running, until 100%. */
@@ -194,8 +211,9 @@ export class DeploymentStrategy {
     }
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, () => 'interval');
+    const baseline = requireBaseline(where, props.baseline, steps);
     return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor),
-      { stepPercent, interval, ...trafficControl(where, props) });
+      { stepPercent, interval, baseline, ...trafficControl(where, props) });
   }
 
   /**
@@ -307,6 +325,8 @@ export class DeploymentStrategy {
   public readonly maxUnavailable?: Capacity;
   /** How long the checks watch the fully replaced version (rolling only). */
   public readonly rollingBakeTime?: Duration;
+  /** The comparison with a fresh baseline before the first step (canary and linear only). */
+  public readonly baseline?: BaselineComparison;
   /** How users are kept on the version they first got (canary and linear, when declared). */
   public readonly stickiness?: Stickiness;
   /** The header-only preview before the first step (canary and linear, when declared). */
@@ -325,6 +345,7 @@ export class DeploymentStrategy {
       maxSurge?: Capacity;
       maxUnavailable?: Capacity;
       bakeTime?: Duration;
+      baseline?: BaselineComparison;
       stickiness?: Stickiness;
       headerPreview?: HeaderPreview;
       darkLaunch?: DarkLaunch;
@@ -341,6 +362,7 @@ export class DeploymentStrategy {
     this.maxSurge = extra.maxSurge;
     this.maxUnavailable = extra.maxUnavailable;
     this.rollingBakeTime = extra.bakeTime;
+    this.baseline = extra.baseline;
     this.stickiness = extra.stickiness;
     this.headerPreview = extra.headerPreview;
     this.darkLaunch = extra.darkLaunch;
@@ -357,6 +379,7 @@ export class DeploymentStrategy {
       case StrategyKind.CANARY:
       case StrategyKind.LINEAR:
         phases.push(...this.beforeTrafficPhases());
+        if (this.baseline !== undefined) phases.push(baselinePhase(this.baseline));
         this.steps.forEach((s, i) => phases.push({
           name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, manualGate: s.manualGate, ...judged(this.analysis),
         }));
@@ -386,7 +409,7 @@ export class DeploymentStrategy {
         break;
     }
     notes.push(...this.trafficControlNotes());
-    for (const a of [this.analysis, this.previewAnalysis]) {
+    for (const a of [this.analysis, this.previewAnalysis, this.baseline?.analysis]) {
       if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
       const tooLittle = a?.describeTooLittleData();
       if (tooLittle !== undefined && !notes.includes(tooLittle)) notes.push(tooLittle);
@@ -460,7 +483,36 @@ function requireAnalysis(where: string, field: string, analysis: unknown): Analy
     fail(where, field, 'is required and must be an Analysis', show(analysis),
       'Pass Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }), or Analysis.none("why") to roll out without checks on purpose.');
   }
+  requireNoBaselineChecks(where, field, analysis);
   return analysis;
+}
+
+/** The baseline comparison of a canary or linear strategy, which must not send more traffic than the first step. */
+function requireBaseline(where: string, baseline: unknown, steps: TrafficStep[]): BaselineComparison | undefined {
+  if (baseline === undefined) return undefined;
+  if (!(baseline instanceof BaselineComparison)) {
+    fail(where, 'baseline', 'must be a BaselineComparison', show(baseline), 'Pass BaselineComparison.of({ analysis, duration }).');
+  }
+  if (baseline.trafficPercent > steps[0].weight) {
+    fail(where, 'baseline.trafficPercent', `must be at most the first step's weight (${steps[0].weight}%): traffic to the new version never decreases during a rollout`,
+      show(baseline.trafficPercent), `Send at most ${steps[0].weight}% to each version during the comparison, or raise the first step's weight.`);
+  }
+  return baseline;
+}
+
+/** The comparison's phase: the new version's instances receive trafficPercent, and so does the baseline. */
+function baselinePhase(b: BaselineComparison): PlanPhaseSpec {
+  const traffic = b.trafficPercent > 0
+    ? `the baseline (previous version, started fresh) and the new version each receive ${b.trafficPercent}% of production traffic`
+    : 'the baseline and the new version receive no production traffic';
+  return {
+    name: `Baseline comparison (${b.replicas} instance(s) of each version)`,
+    trafficPercent: b.trafficPercent,
+    duration: b.duration,
+    checks: b.analysis.checkNames,
+    timeToDetect: b.analysis.timeToDetect,
+    note: `${traffic}; a failed comparison stops the rollout before its first step`,
+  };
 }
 
 function requireBakes(where: string, steps: TrafficStep[], analysis: Analysis, field: (i: number) => string): void {

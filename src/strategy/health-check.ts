@@ -33,6 +33,15 @@ export interface ErrorRateCheckProps {
    */
   readonly maxPercent: number;
   /**
+   * Also fail when the new version's error share exceeds this many times the baseline's, measured over
+   * the same interval (1.5: at most 50% more errors than the baseline). Judged beside `maxPercent`,
+   * which still applies. Only in the analysis of a `BaselineComparison`, which starts a baseline of the
+   * previous version beside the new one; a baseline without errors makes any error of the new version fail.
+   * @default - no comparison with a baseline
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly maxRatioToBaseline?: number;
+  /**
    * Name of the check, used in alarm names, Argo metric names and the rollout plan.
    * @default "error-rate"
    */
@@ -45,6 +54,14 @@ export interface LatencyCheckProps {
   readonly percentile: number;
   /** The highest acceptable response time at that percentile. */
   readonly max: Duration;
+  /**
+   * Also fail when the new version's response time at `percentile` exceeds this many times the
+   * baseline's, measured over the same interval (1.5: at most 50% slower). Judged beside `max`, which
+   * still applies. Only in the analysis of a `BaselineComparison`.
+   * @default - no comparison with a baseline
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly maxRatioToBaseline?: number;
   /**
    * Name of the check.
    * @default "latency-p<percentile>" with "." replaced by "-" (for example "latency-p99-9")
@@ -101,6 +118,25 @@ export interface CustomCheckProps {
    * @default - the check cannot be rendered where a Datadog query is needed
    */
   readonly datadog?: string;
+  /**
+   * The name of a Kayenta canary configuration whose score (0 to 100) is the measurement (used by
+   * Argo's Kayenta provider, in the analysis of a `BaselineComparison`). Kayenta compares the new
+   * version with the baseline metric by metric; the check's `threshold` is the passing score and
+   * `failWhen` must be `Comparison.LESS_THAN`.
+   * @default - the check cannot be rendered where a Kayenta judgement is needed
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/kayenta/
+   */
+  readonly kayenta?: string;
+  /**
+   * Also fail when the new version's measurement exceeds this many times the baseline's, measured with
+   * the same query over the same interval (for a check whose measurement is worse when higher:
+   * `failWhen` GREATER_THAN or GREATER_THAN_OR_EQUAL). Judged beside `threshold`, which still applies.
+   * Only in the analysis of a `BaselineComparison`; the query selects one version (on Argo Rollouts with
+   * `{{args.pod-template-hash}}` or `{{args.service}}`).
+   * @default - no comparison with a baseline
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/experiment/
+   */
+  readonly maxRatioToBaseline?: number;
 }
 
 /** Symbols of each comparison, for messages and queries. */
@@ -128,7 +164,8 @@ export class HealthCheck {
     const maxPercent = requireNumber(where, 'maxPercent', props.maxPercent, { min: 0, max: 100, maxExclusive: true },
       'Pass the highest acceptable error share in percent, for example 1 for 1%.');
     const name = requireName(where, 'name', props.name ?? 'error-rate');
-    return new HealthCheck(HealthCheckKind.ERROR_RATE, name, maxPercent, Comparison.GREATER_THAN, {});
+    const maxRatioToBaseline = requireRatio(where, props.maxRatioToBaseline);
+    return new HealthCheck(HealthCheckKind.ERROR_RATE, name, maxPercent, Comparison.GREATER_THAN, { maxRatioToBaseline });
   }
 
   /** The new version's response time at `percentile` must stay at or below `max`. */
@@ -142,7 +179,8 @@ export class HealthCheck {
     }
     const max = requireDuration(where, 'max', props.max, { allowFractionalSeconds: true });
     const name = requireName(where, 'name', props.name ?? `latency-p${String(percentile).replace('.', '-')}`);
-    return new HealthCheck(HealthCheckKind.LATENCY, name, toMillis(max), Comparison.GREATER_THAN, { percentile, max });
+    const maxRatioToBaseline = requireRatio(where, props.maxRatioToBaseline);
+    return new HealthCheck(HealthCheckKind.LATENCY, name, toMillis(max), Comparison.GREATER_THAN, { percentile, max, maxRatioToBaseline });
   }
 
   /** A check with its own query on each platform, threshold and comparison. */
@@ -155,8 +193,19 @@ export class HealthCheck {
     if (!Object.values(Comparison).includes(props.failWhen)) {
       fail(where, 'failWhen', 'must be a Comparison', show(props.failWhen), 'Pass for example Comparison.GREATER_THAN.');
     }
-    if (props.cloudWatch === undefined && props.cloudWatchMetric === undefined && props.prometheus === undefined && props.datadog === undefined) {
-      fail(where, 'cloudWatch/cloudWatchMetric/prometheus/datadog', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
+    if (props.cloudWatch === undefined && props.cloudWatchMetric === undefined && props.prometheus === undefined && props.datadog === undefined
+      && props.kayenta === undefined) {
+      fail(where, 'cloudWatch/cloudWatchMetric/prometheus/datadog/kayenta', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
+    }
+    if (props.kayenta !== undefined) {
+      requireText(where, 'kayenta', props.kayenta);
+      if (props.failWhen !== Comparison.LESS_THAN) {
+        fail(where, 'failWhen', 'must be Comparison.LESS_THAN with kayenta: a Kayenta score passes at or above the threshold', show(props.failWhen),
+          'Pass failWhen: Comparison.LESS_THAN and the passing score as threshold, for example 95.');
+      }
+      if (!Number.isInteger(threshold) || threshold < 1 || threshold > 100) {
+        fail(where, 'threshold', 'must be a whole passing score between 1 and 100 with kayenta', show(threshold), 'Pass the passing score, for example 95.');
+      }
     }
     if (props.cloudWatchMetric !== undefined) {
       const m = props.cloudWatchMetric as unknown;
@@ -183,7 +232,13 @@ export class HealthCheck {
     }
     if (props.prometheus !== undefined) requireText(where, 'prometheus', props.prometheus);
     if (props.datadog !== undefined) requireText(where, 'datadog', props.datadog);
+    const maxRatioToBaseline = requireRatio(where, props.maxRatioToBaseline);
+    if (maxRatioToBaseline !== undefined && props.failWhen !== Comparison.GREATER_THAN && props.failWhen !== Comparison.GREATER_THAN_OR_EQUAL) {
+      fail(where, 'maxRatioToBaseline', 'only applies to a measurement that is worse when higher (failWhen GREATER_THAN or GREATER_THAN_OR_EQUAL)', show(props.failWhen),
+        'Remove maxRatioToBaseline, or measure something that grows when the new version is worse.');
+    }
     return new HealthCheck(HealthCheckKind.CUSTOM, name, threshold, props.failWhen, {
+      maxRatioToBaseline,
       cloudWatch: props.cloudWatch === undefined ? undefined : {
         namespace: props.cloudWatch.namespace,
         metricName: props.cloudWatch.metricName,
@@ -193,6 +248,7 @@ export class HealthCheck {
       cloudWatchMetric: props.cloudWatchMetric,
       prometheus: props.prometheus,
       datadog: props.datadog,
+      kayenta: props.kayenta,
     });
   }
 
@@ -219,6 +275,13 @@ export class HealthCheck {
   public readonly prometheus?: string;
   /** The Datadog query of a CUSTOM check. */
   public readonly datadog?: string;
+  /** The Kayenta canary configuration of a CUSTOM check. */
+  public readonly kayenta?: string;
+  /**
+   * The highest acceptable ratio of the new version's measurement to the baseline's (checks in a
+   * `BaselineComparison`).
+   */
+  public readonly maxRatioToBaseline?: number;
 
   private constructor(
     kind: HealthCheckKind, name: string, threshold: number, failWhen: Comparison,
@@ -229,6 +292,8 @@ export class HealthCheck {
       cloudWatchMetric?: cloudwatch.IMetric;
       prometheus?: string;
       datadog?: string;
+      kayenta?: string;
+      maxRatioToBaseline?: number;
     },
   ) {
     this.kind = kind;
@@ -241,19 +306,38 @@ export class HealthCheck {
     this.cloudWatchMetric = extra.cloudWatchMetric;
     this.prometheus = extra.prometheus;
     this.datadog = extra.datadog;
+    this.kayenta = extra.kayenta;
+    this.maxRatioToBaseline = extra.maxRatioToBaseline;
+  }
+
+  /** Whether the check compares the new version with a baseline (a ratio bound, or a Kayenta judgement). */
+  public get comparesWithBaseline(): boolean {
+    return this.maxRatioToBaseline !== undefined || this.kayenta !== undefined;
   }
 
   /** A one-line description for plans and docs, for example "error-rate: 5xx > 1%". */
   public describe(): string {
     switch (this.kind) {
       case HealthCheckKind.ERROR_RATE:
-        return `${this.name}: fails when errors > ${this.threshold}% of requests`;
+        return `${this.name}: fails when errors > ${this.threshold}% of requests${this.ratioText()}`;
       case HealthCheckKind.LATENCY:
-        return `${this.name}: fails when p${this.percentile} latency > ${this.threshold}ms`;
+        return `${this.name}: fails when p${this.percentile} latency > ${this.threshold}ms${this.ratioText()}`;
       default:
-        return `${this.name}: fails when measurement ${COMPARISON_SYMBOL[this.failWhen]} ${this.threshold}`;
+        return this.kayenta !== undefined
+          ? `${this.name}: fails when the Kayenta score of ${this.kayenta} < ${this.threshold}`
+          : `${this.name}: fails when measurement ${COMPARISON_SYMBOL[this.failWhen]} ${this.threshold}${this.ratioText()}`;
     }
   }
+
+  private ratioText(): string {
+    return this.maxRatioToBaseline === undefined ? '' : ` or > ${this.maxRatioToBaseline}× the baseline's`;
+  }
+}
+
+function requireRatio(where: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  return requireNumber(where, 'maxRatioToBaseline', value, { min: 1, max: 100 },
+    'Pass how many times the baseline\'s measurement the new version may reach, for example 1.5 for at most 50% more.');
 }
 
 

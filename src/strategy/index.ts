@@ -1,4 +1,5 @@
 export * from './analysis';
+export * from './baseline';
 export * from './canary-step';
 export * from './capacity';
 export * from './deployment-strategy';

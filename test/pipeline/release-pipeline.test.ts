@@ -560,8 +560,89 @@ describe('Rollback drill', () => {
       staging: { service: plain }, stagingEnv: { drill: RollbackDrill.forcedAlarm(), smokeTests: false, smokeTestNetwork: undefined },
     };
     expect(() => build(noAlarms)).toThrow(
-      'environment Staging: drill needs a ProgressiveFargateService with rollback alarms in the environment: the drill forces one of them into ALARM, got none.',
+      'environment Staging: drill needs a ProgressiveFargateService or ProgressiveLambdaAlias with rollback alarms in the environment: the drill forces one of them into ALARM, got none. '
+      + 'Declare an analysis on the strategy, or remove the drill.',
     );
+  });
+
+  test('a drill of a Lambda alias: a new version of the same code, a CodeDeploy deployment with the group\'s hooks, the alarm forced until the alias is back', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Delivery', { env: PIPELINE_ENV });
+    const stage = new Stage(app, 'Staging', { env: PIPELINE_ENV });
+    const fnStack = new Stack(stage, 'Fn');
+    const fn = new lambda.Function(fnStack, 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1'),
+    });
+    const live = new ProgressiveLambdaAlias(fnStack, 'Live', {
+      version: fn.currentVersion,
+      alarmNamePrefix: 'orders-fn',
+      strategy: DeploymentStrategy.canary({
+        steps: [CanaryStep.of(10, Duration.minutes(5))],
+        analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 1 })] }),
+        keepPreviousVersionFor: Duration.minutes(10),
+      }),
+    });
+    const prodStage = new Stage(app, 'Production', { env: PIPELINE_ENV });
+    new lambda.Function(new Stack(prodStage, 'Fn'), 'Handler', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1'),
+    });
+    const pipeline = new ReleasePipeline(stack, 'Release', {
+      source: source(),
+      synthCommands: ['npx cdk synth'],
+      environments: [
+        PipelineEnvironment.of({ stage, drill: RollbackDrill.forcedAlarm({ maxTimeToRollback: Duration.minutes(30) }) }),
+        PipelineEnvironment.of({ stage: prodStage, production: true }),
+      ],
+    });
+    const template = Template.fromStack(stack);
+    const drill = stagesOf(template).find(s => s.Name === 'Staging').Actions.find((a: any) => a.Name === 'RollbackDrill-Fn-Live');
+    const env = JSON.parse(drill.Configuration.EnvironmentVariables);
+    // The keep window is the group's post-traffic hook; there is no pre-traffic hook.
+    expect(env.map((e: any) => e.name).sort()).toEqual(['ALIAS', 'APPLICATION', 'DRILL', 'FUNCTION', 'GROUP', 'POST_HOOK']);
+    const outputs = Template.fromStack(fnStack).toJSON().Outputs;
+    const outputOf = (suffix: string) => Object.entries<any>(outputs).find(([k]) => k.startsWith(`LiveReleasePipeline${suffix}`))![1].Value;
+    expect(outputOf('Function')).toEqual({ Ref: Object.keys(Template.fromStack(fnStack).findResources('AWS::Lambda::Function')).find(k => k.startsWith('Handler'))! });
+    expect(outputOf('Alias')).toBe('live');
+    expect(outputOf('PostTrafficHook')).toEqual({ Ref: Object.keys(Template.fromStack(fnStack).findResources('AWS::Lambda::Function')).find(k => k.startsWith('LiveKeepWindow'))! });
+
+    const spec = Object.values(template.findResources('AWS::CodeBuild::Project'))
+      .map((p: any) => p.Properties.Source.BuildSpec).filter(b => typeof b === 'string' && b.includes('publish-version')).map(b => JSON.parse(b));
+    expect(spec).toHaveLength(1);
+    const commands: string[] = spec[0].phases.build.commands;
+    const aws = 'aws --region eu-west-1';
+    expect(commands[1]).toBe(`current=$(${aws} lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" --query FunctionVersion --output text)`);
+    expect(commands[2]).toBe(`sha=$(${aws} lambda get-function-configuration --function-name "$FUNCTION" --qualifier "$current" --query CodeSha256 --output text)`);
+    expect(commands[6]).toBe(`target=$(${aws} lambda publish-version --function-name "$FUNCTION" --code-sha256 "$sha" --query Version --output text); published=$?; `
+      + `${aws} lambda update-function-configuration --function-name "$FUNCTION" --description "$description" --query FunctionName --output text; test "$published" -eq 0`);
+    expect(commands[7]).toBe('appspec="{version: 0.0, Resources: [{drill: {Type: \'AWS::Lambda::Function\', Properties: {Name: $FUNCTION, Alias: $ALIAS, '
+      + 'CurrentVersion: \'$current\', TargetVersion: \'$target\'}}}], Hooks: [{AfterAllowTraffic: $POST_HOOK}]}"');
+    expect(commands[8]).toBe(`id=$(${aws} deploy create-deployment --application-name "$APPLICATION" --deployment-group-name "$GROUP" --description "Rollback drill" `
+      + '--revision "{\\"revisionType\\": \\"AppSpecContent\\", \\"appSpecContent\\": {\\"content\\": \\"$appspec\\"}}" --query deploymentId --output text)');
+    expect(commands[10]).toContain('while [ $(( $(date +%s) - forced )) -lt 1800 ]; do ');
+    expect(commands[10]).toContain(`Failed|Stopped) if [ "$(${aws} lambda get-alias --function-name "$FUNCTION" --name "$ALIAS" `
+      + '--query \'[FunctionVersion, length(RoutingConfig.AdditionalVersionWeights || `{}`)]\' --output text | tr \'\\t\' \' \')" = "$current 0" ]; then status=ROLLED_BACK; break; fi;; ');
+    expect(commands[10]).toContain('cloudwatch set-alarm-state --alarm-name \'orders-fn-error-rate\' --state-value ALARM --state-reason \'Rollback drill\'');
+    expect(commands[commands.length - 1]).toBe('test "$status" = "ROLLED_BACK"');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: ['lambda:GetAlias', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:111111111111:function:*']] },
+          },
+          {
+            Action: 'cloudwatch:SetAlarmState',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:orders-fn-error-rate']] },
+          },
+        ]),
+      },
+    });
+    const note = pipeline.plan().notes.find(n => n.startsWith('Staging: rollback drill on demand'))!;
+    expect(note).toContain('for Lambda, a new version of the code the alias serves is published (same code, checked by its SHA-256)');
+    expect(note).toContain(`its alarm held in ALARM for Staging/Fn/Live (alarm orders-fn-error-rate; the plan's worst-case detection ${formatted(Math.max(...live.plan.phases.map(p => p.timeToDetect?.toSeconds() ?? 0)))})`);
+    expect(note).not.toContain('not drilled');
   });
 
   test('fails on bad drill input', () => {
@@ -585,6 +666,17 @@ function formatted(seconds: number): string {
 }
 
 describe('ReleasePipeline.runbook', () => {
+  test('lists each environment\'s constructs and how to read the runbooks they publish', () => {
+    const { pipeline } = build({ staging: { service: { runbookParameterName: '/api/staging/runbook' } } });
+    const rb = pipeline.runbook;
+    expect(rb.notes).toContain('Staging (111111111111/eu-west-1): Staging/Api/Service (runbook in SSM parameter /api/staging/runbook).');
+    expect(rb.notes).toContain('Production (111111111111/eu-west-1): Production/Api/Service.');
+    const read = rb.procedures.filter(p => p.title.startsWith('Read the deployment runbooks'));
+    expect(read.map(p => [p.title, p.commands])).toEqual([
+      ['Read the deployment runbooks of Staging', ["aws ssm get-parameter --region eu-west-1 --name '/api/staging/runbook' --query Parameter.Value --output text"]],
+    ]);
+  });
+
   test('names the pipeline and gives the stop, retry, roll-back and drill commands', () => {
     const { pipeline } = build({
       pipeline: { pipelineName: 'api-release' },

@@ -10,6 +10,7 @@ import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
+import { BaselineTarget, refuseBaseline } from './baseline';
 import type * as ecsMigrations from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
@@ -115,6 +116,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   if (!(props.strategy instanceof DeploymentStrategy)) {
     fail(where, 'strategy', 'must be a DeploymentStrategy', show(props.strategy), 'Build it with DeploymentStrategy.canary, .linear, .blueGreen, .rolling or .allAtOnce.');
   }
+  refuseBaseline(where, props.strategy, BaselineTarget.ECS);
   const engine = props.engine ?? EcsEngine.native();
   if (!(engine instanceof EcsEngine)) {
     fail(where, 'engine', 'must be an EcsEngine', show(engine), 'Pass EcsEngine.native() or EcsEngine.codeDeploy().');

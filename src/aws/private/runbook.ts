@@ -171,6 +171,7 @@ export function lambdaRunbook(facts: LambdaRunbookFacts): Runbook {
         notes: ['The next `cdk deploy` points the alias at the declared version again: revert the change in source control as well.'],
       },
     ],
+    schema: facts.schema,
   });
 }
 

@@ -46,6 +46,8 @@ export function checkControllerRules(rollout: any, templates: any[]): void {
     (c.steps ?? []).forEach((s: any, i: number) => {
       if (s.analysis) refs.push({ field: `spec.strategy.canary.steps[${i}].analysis`, names: names(s.analysis), args: s.analysis.args ?? [], mustTerminate: true });
     });
+    // Experiment steps (baseline comparison): their own rules, and their analyses as references.
+    refs.push(...checkExperimentSteps(c));
   }
   if (strategy.blueGreen) {
     checkBlueGreen(spec, strategy.blueGreen);
@@ -61,6 +63,98 @@ export function checkControllerRules(rollout: any, templates: any[]): void {
   for (const ref of refs) {
     checkReference(ref, byName);
   }
+}
+
+/** Routers whose experiment templates may carry a weight (v1.9: SMI, ALB, Istio and plugins). */
+const WEIGHTED_EXPERIMENT_ROUTERS = ['alb', 'smi', 'istio', 'plugins'];
+/** The experiment values an analysis argument may read (the controller's experiment argument resolution). */
+const EXPERIMENT_VALUE = /\{\{\s*(templates\.([^.}\s]+)\.(podTemplateHash|replicaset\.name)|experiment\.(availableAt|finishedAt)|[^}]*)\s*\}\}/g;
+
+/**
+ * The experiment steps of a canary: the Rollout's validation (template weights need a router that
+ * supports them) and the Experiment's (template names present and unique), plus what makes an
+ * experiment resolve and end: a known specRef, arguments that name the experiment's own templates,
+ * and a duration or an analysis required for completion. Returns the analyses as template references.
+ */
+function checkExperimentSteps(c: any): TemplateRef[] {
+  const refs: TemplateRef[] = [];
+  const tr = c.trafficRouting;
+  const routers = tr ? Object.keys(tr).filter(k => !['maxTrafficWeight', 'managedRoutes'].includes(k)) : [];
+  const maxWeight = tr?.maxTrafficWeight ?? 100;
+  (c.steps ?? []).forEach((step: any, i: number) => {
+    const e = step.experiment;
+    if (e === undefined) return;
+    const path = `spec.strategy.canary.steps[${i}].experiment`;
+    if (!Array.isArray(e.templates) || e.templates.length === 0) {
+      fail(WHERE, `${path}.templates`, 'must contain at least one template', show(e.templates), 'Add the templates the experiment runs (for example a baseline and a canary).');
+    }
+    const templateNames = new Set<string>();
+    let total = 0;
+    e.templates.forEach((t: any, j: number) => {
+      const tp = `${path}.templates[${j}]`;
+      if (typeof t.name !== 'string' || t.name.length === 0) {
+        fail(WHERE, `${tp}.name`, 'must not be empty', show(t.name), 'Name the template.');
+      }
+      if (templateNames.has(t.name)) {
+        fail(WHERE, `${tp}.name`, 'must be unique within the experiment (the controller marks the Experiment InvalidSpec)', show(t.name), 'Give each template its own name.');
+      }
+      templateNames.add(t.name);
+      if (t.specRef !== 'stable' && t.specRef !== 'canary') {
+        fail(WHERE, `${tp}.specRef`, 'must be "stable" or "canary"', show(t.specRef), 'Take the pod template from the stable or the canary ReplicaSet.');
+      }
+      if (t.replicas !== undefined && (!Number.isInteger(t.replicas) || t.replicas < 0)) {
+        fail(WHERE, `${tp}.replicas`, 'must be a non-negative whole number', show(t.replicas), 'Set replicas to 0 or more.');
+      }
+      if (t.weight !== undefined) {
+        if (tr === undefined) {
+          fail(WHERE, `${tp}.weight`, 'cannot be set unless traffic routing is enabled', show(t.weight), 'Use a traffic router (SMI, ALB, Istio or a plugin), or remove the weight.');
+        }
+        if (!routers.some(r => WEIGHTED_EXPERIMENT_ROUTERS.includes(r))) {
+          fail(WHERE, `${tp}.weight`, 'is only available with the SMI, ALB and Istio routers and router plugins', show(t.weight), 'Use one of those routers, or remove the weight.');
+        }
+        if (!Number.isInteger(t.weight) || t.weight < 0 || t.weight > maxWeight) {
+          fail(WHERE, `${tp}.weight`, `must be a whole number between 0 and ${maxWeight}`, show(t.weight), 'Use a whole weight out of maxTrafficWeight.');
+        }
+        total += t.weight;
+      }
+    });
+    if (total > maxWeight) {
+      fail(WHERE, `${path}.templates`, `must not weigh more than ${maxWeight} together (the stable version keeps the rest)`, String(total), 'Lower the template weights.');
+    }
+    if (e.duration !== undefined && !DURATION.test(e.duration)) {
+      fail(WHERE, `${path}.duration`, 'must be a duration such as 30s, 10m or 1h', show(e.duration), 'Use whole seconds, minutes or hours.');
+    }
+    const analyses: any[] = e.analyses ?? [];
+    if (e.duration === undefined && !analyses.some(a => a.requiredForCompletion)) {
+      fail(WHERE, path, 'must have a duration or an analysis with requiredForCompletion: otherwise the experiment, and the rollout with it, never ends', 'neither',
+        'Set a duration, or requiredForCompletion: true on an analysis.');
+    }
+    const analysisNames = new Set<string>();
+    analyses.forEach((a: any, j: number) => {
+      const ap = `${path}.analyses[${j}]`;
+      if (typeof a.name !== 'string' || a.name.length === 0 || analysisNames.has(a.name)) {
+        fail(WHERE, `${ap}.name`, 'must be a non-empty name unique within the experiment (it names the AnalysisRun)', show(a.name), 'Give each analysis its own name.');
+      }
+      analysisNames.add(a.name);
+      for (const arg of a.args ?? []) {
+        for (const m of String(arg.value ?? '').matchAll(EXPERIMENT_VALUE)) {
+          if (m[2] !== undefined && !templateNames.has(m[2])) {
+            fail(WHERE, `${ap}.args.${arg.name}`, `reads the template "${m[2]}", which the experiment does not have`, show(arg.value),
+              `Use one of ${show([...templateNames])}.`);
+          }
+          if (m[2] === undefined && m[4] === undefined) {
+            fail(WHERE, `${ap}.args.${arg.name}`, 'uses a placeholder the experiment does not resolve (templates.<name>.podTemplateHash, templates.<name>.replicaset.name, experiment.availableAt, experiment.finishedAt)',
+              show(arg.value), 'Use one of those.');
+          }
+          if (m[4] === 'finishedAt' && e.duration === undefined) {
+            fail(WHERE, `${ap}.args.${arg.name}`, 'reads experiment.finishedAt, which the controller only sets for an experiment with a duration', show(arg.value), 'Set the experiment\'s duration.');
+          }
+        }
+      }
+      refs.push({ field: ap, names: [a.templateName], args: a.args ?? [], mustTerminate: a.requiredForCompletion === true });
+    });
+  });
+  return refs;
 }
 
 function names(analysis: any): string[] {

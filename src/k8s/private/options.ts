@@ -26,3 +26,15 @@ export interface SmokeTestOptions {
   readonly command?: string[];
   readonly args?: string[];
 }
+
+/** What the Kayenta provider needs, as given to `MetricProvider.kayenta`. */
+export interface KayentaOptions {
+  readonly application: string;
+  readonly metricsAccountName: string;
+  readonly configurationAccountName: string;
+  readonly storageAccountName: string;
+  readonly scope: string;
+  readonly scopeName: string;
+  readonly region: string;
+  readonly marginalScore: number;
+}

@@ -56,7 +56,9 @@ export type ServiceId = 'StableService' | 'CanaryService' | 'ActiveService' | 'P
 /** The AnalysisTemplates a strategy needs, by construct id. */
 export type TemplateId = 'Analysis' | 'PreviewAnalysis' | 'SmokeTest' | 'PostPromotionAnalysis'
   // Database migrations (see ./migrations.ts).
-  | 'Migrations' | 'Backfill';
+  | 'Migrations' | 'Backfill'
+  // Baseline comparison (see ./experiment.ts).
+  | 'BaselineAnalysis';
 
 /** An AnalysisTemplate to create. */
 export interface TemplateRender {
