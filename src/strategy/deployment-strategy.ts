@@ -195,7 +195,8 @@ export class DeploymentStrategy {
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, i => `steps[${i}].bakeTime`);
     const baseline = requireBaseline(where, props.baseline, steps);
-    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor), { baseline, ...trafficControl(where, props) });
+    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor),
+      { baseline, ...trafficControl(where, props) });
   }
 
   /** Shift `stepPercent` more traffic every `interval`, with the analysis running, until 100%. */

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { CONTAINERS, rolloutOf, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, ArgoSmokeTest, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider, PrometheusQueries,
+  Analysis, ArgoRollout, ArgoSmokeTest, BaselineComparison, CanaryStep, DarkLaunch, DeploymentStrategy, HeaderPreview, HealthCheck, MetricProvider,
+  PrometheusQueries,
   Promotion,
   RequestMatch,
   Stickiness, TrafficRouting, WarmUp,
@@ -306,4 +307,31 @@ test('a canary without traffic control renders exactly as before', () => {
   expect(canary.steps[0]).toEqual({ setWeight: 5 });
   expect(canary.analysis.startingStep).toBe(1);
   expect(canary.trafficRouting.managedRoutes).toBeUndefined();
+});
+
+test('with a baseline comparison, the experiment runs after the header-only preview and the dark launch, before the first setWeight, as the plan orders them', () => {
+  const s = DeploymentStrategy.canary({
+    steps: [CanaryStep.of(10, Duration.minutes(10))],
+    analysis: checks,
+    keepPreviousVersionFor: Duration.minutes(10),
+    headerPreview: HeaderPreview.of({ match: RequestMatch.header('X-Preview', 'qa'), duration: Duration.minutes(5) }),
+    darkLaunch: DarkLaunch.mirror({ percent: 10, duration: Duration.minutes(5) }),
+    baseline: BaselineComparison.of({
+      analysis: Analysis.of({ checks: [HealthCheck.errorRate({ maxPercent: 2, maxRatioToBaseline: 1.5 })], minRequests: 20 }),
+      duration: Duration.minutes(10),
+      replicas: 2,
+      trafficPercent: 5,
+    }),
+  });
+  const { canary, rollout } = render(s, istio);
+  const kinds = canary.steps.map((step: any) => Object.keys(step)[0]);
+  expect(kinds).toEqual([
+    // The mirror share (10%) needs no more canary pods than the first step: one setCanaryScale before both.
+    'setCanaryScale', 'setHeaderRoute', 'pause', 'setMirrorRoute', 'pause', 'setMirrorRoute', 'setCanaryScale',
+    'experiment', 'setWeight', 'pause', 'setWeight', 'pause',
+  ]);
+  expect(canary.steps[canary.analysis.startingStep - 1]).toEqual({ setWeight: 10 });
+  expect(rollout.plan.phases.map(p => p.name.split(' (')[0])).toEqual([
+    'Header-only preview', 'Dark launch', 'Baseline comparison', 'Step 1', 'Full traffic, previous version kept',
+  ]);
 });
