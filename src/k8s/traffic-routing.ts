@@ -219,9 +219,14 @@ export class TrafficRouting {
     this._options = options;
   }
 
-  /** Whether Argo Rollouts can express weights finer than whole percents with this router (`maxTrafficWeight`). */
+  /**
+   * Whether Argo Rollouts can express weights finer than whole percents with this router (`maxTrafficWeight`).
+   * NGINX only: the controller also accepts `maxTrafficWeight` with router plugins, but the Gateway API
+   * plugin gives the stable backend `100 - weight` whatever the maximum, so a weight out of 1000 would
+   * send ten times the declared share.
+   */
   public get supportsFractionalWeights(): boolean {
-    return this.kind === TrafficRouterKind.NGINX || this.kind === TrafficRouterKind.GATEWAY_API;
+    return this.kind === TrafficRouterKind.NGINX;
   }
 
   /** A short description for plans and messages. */

@@ -248,13 +248,15 @@ describe('traffic routers', () => {
       .toThrow('ArgoRollout: strategy.keepPreviousVersionFor cannot be honoured without a traffic router');
   });
 
-  test('fractional weights use maxTrafficWeight with NGINX and Gateway API', () => {
+  test('fractional weights use maxTrafficWeight with NGINX; the Gateway API plugin, which counts out of 100 whatever the maximum, is refused', () => {
     const strategy = DeploymentStrategy.linear({ stepPercent: 12.5, interval: Duration.minutes(1), analysis: Analysis.none('no metrics yet') });
     const c = rolloutOf(canary({ strategy, metrics: undefined }).manifests).spec.strategy.canary;
     expect(c.trafficRouting.maxTrafficWeight).toBe(1000);
     expect(c.steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([125, 250, 375, 500, 625, 750, 875, 1000]);
-    const gw = rolloutOf(canary({ strategy, metrics: undefined, namespace: 'x', trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'r' }) }).manifests);
-    expect(gw.spec.strategy.canary.trafficRouting.maxTrafficWeight).toBe(1000);
+    expect(() => canary({ strategy, metrics: undefined, namespace: 'x', trafficRouting: TrafficRouting.gatewayApi({ httpRoute: 'r' }) })).toThrow(
+      "ArgoRollout: strategy steps have a fractional weight, but Argo Rollouts' setWeight is a whole percent with Gateway API HTTPRoute r "
+      + '(only NGINX honours maxTrafficWeight; the Gateway API plugin counts weights out of 100 whatever the maximum), got 12.5%. '
+      + 'Use whole-percent weights (for a linear strategy, a stepPercent that divides 100 into whole steps), or route with TrafficRouting.nginx().');
   });
 
   test('whole weights need no maxTrafficWeight', () => {
@@ -264,7 +266,7 @@ describe('traffic routers', () => {
   test('fails when a fractional weight meets a router without maxTrafficWeight', () => {
     const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.of(2.5, Duration.minutes(5))], analysis: Analysis.none('no metrics yet') });
     expect(() => canary({ strategy, metrics: undefined, trafficRouting: TrafficRouting.istio({ virtualService: 'api' }) }))
-      .toThrow("ArgoRollout: strategy steps have a fractional weight, but Argo Rollouts' setWeight is a whole percent with Istio VirtualService api (maxTrafficWeight is supported with NGINX and Gateway API only), got 2.5%.");
+      .toThrow("ArgoRollout: strategy steps have a fractional weight, but Argo Rollouts' setWeight is a whole percent with Istio VirtualService api (only NGINX honours maxTrafficWeight; the Gateway API plugin counts weights out of 100 whatever the maximum), got 2.5%.");
   });
 
   test('fails when a weight is finer than any maxTrafficWeight: the declaration refuses it, and so does the renderer', () => {

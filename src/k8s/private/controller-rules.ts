@@ -255,7 +255,7 @@ function checkCanary(c: any): void {
     }
     if (tr.maxTrafficWeight !== undefined && !routers.some(r => MAX_WEIGHT_ROUTERS.includes(r))) {
       fail(WHERE, `${path}.trafficRouting.maxTrafficWeight`, 'is only supported with the NGINX router and router plugins', show(tr.maxTrafficWeight),
-        'Use whole-percent weights, or route with TrafficRouting.nginx() or TrafficRouting.gatewayApi().');
+        'Use whole-percent weights, or route with TrafficRouting.nginx().');
     }
     if (tr.nginx && (tr.nginx.stableIngress === undefined) === (tr.nginx.stableIngresses === undefined)) {
       fail(WHERE, `${path}.trafficRouting.nginx`, 'must set exactly one of stableIngress and stableIngresses', show(tr.nginx), 'Name the stable Ingress.');
@@ -278,7 +278,7 @@ function checkCanary(c: any): void {
     }
     if (step.setWeight !== undefined && (!Number.isInteger(step.setWeight) || step.setWeight < 0 || step.setWeight > maxWeight)) {
       fail(WHERE, `${stepPath}.setWeight`, `must be a whole number between 0 and ${maxWeight}`, show(step.setWeight),
-        maxWeight === 100 ? 'Use whole-percent weights, or a router that supports maxTrafficWeight (NGINX, Gateway API) for finer ones.' : 'Scale the weight to maxTrafficWeight.');
+        maxWeight === 100 ? 'Use whole-percent weights, or the NGINX router (maxTrafficWeight) for finer ones.' : 'Scale the weight to maxTrafficWeight.');
     }
     if (step.pause?.duration !== undefined) {
       const d = step.pause.duration;

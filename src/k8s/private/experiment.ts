@@ -60,8 +60,8 @@ export interface ExperimentRender {
   readonly template: TemplateRender;
   /** Remarks for the plan. */
   readonly notes: string[];
-  /** The experiment step, once the template has its name; `maxTrafficWeight` is the steps' weight total, when not 100. */
-  step(templateName: string, maxTrafficWeight: number | undefined): any;
+  /** The experiment step, once the template has its name. */
+  step(templateName: string): any;
 }
 
 /** Renders the baseline comparison, or refuses what Argo Rollouts cannot express exactly. */
@@ -86,13 +86,9 @@ export function renderBaselineExperiment(i: ExperimentInputs): ExperimentRender 
   return {
     template,
     notes: [experimentNote(comparison, router)],
-    step: (templateName, maxTrafficWeight) => {
-      if (weighted && maxTrafficWeight !== undefined) {
-        // The Gateway API plugin (the only router that takes both maxTrafficWeight and experiment weights)
-        // counts experiment weights out of 100 and gives the stable backend 100 minus their sum.
-        fail(WHERE, `${FIELD}.trafficPercent`, `cannot be combined with fractional step weights (maxTrafficWeight ${maxTrafficWeight}): the Gateway API plugin counts experiment weights out of 100, so neither scale would be exact`,
-          show(comparison.trafficPercent), 'Use whole-percent step weights with a weighted comparison, or set trafficPercent: 0.');
-      }
+    // Experiment weights are whole percents: fractional step weights (maxTrafficWeight) are rendered with
+    // NGINX only (see weights.ts), which takes no experiment weights.
+    step: (templateName) => {
       const weight = weighted ? { weight: comparison.trafficPercent } : {};
       return {
         experiment: {
@@ -145,7 +141,7 @@ export function withBaselineExperiment(rendered: StrategyRender, e: ExperimentRe
           ...canary,
           // Before the first setWeight: after a header-only preview or a dark launch (src/k8s/private/traffic-steps.ts),
           // which reach no user, and before any step that does.
-          steps: beforeFirstWeight(canary.steps ?? [], e.step(templateName, canary.trafficRouting?.maxTrafficWeight)),
+          steps: beforeFirstWeight(canary.steps ?? [], e.step(templateName)),
           ...(analysis !== undefined ? { analysis } : {}),
         },
       };

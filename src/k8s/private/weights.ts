@@ -20,8 +20,8 @@ export function scaleWeights(where: string, weights: number[], router: TrafficRo
   }
   if (scale > 100 && !router.supportsFractionalWeights) {
     const bad = weights.find(w => !Number.isInteger(w));
-    fail(where, 'strategy steps', `have a fractional weight, but Argo Rollouts' setWeight is a whole percent with ${router.describe()} (maxTrafficWeight is supported with NGINX and Gateway API only)`,
-      `${bad}%`, 'Use whole-percent weights (for a linear strategy, a stepPercent that divides 100 into whole steps), or route with TrafficRouting.nginx() or TrafficRouting.gatewayApi().');
+    fail(where, 'strategy steps', `have a fractional weight, but Argo Rollouts' setWeight is a whole percent with ${router.describe()} (only NGINX honours maxTrafficWeight; the Gateway API plugin counts weights out of 100 whatever the maximum)`,
+      `${bad}%`, 'Use whole-percent weights (for a linear strategy, a stepPercent that divides 100 into whole steps), or route with TrafficRouting.nginx().');
   }
   return {
     setWeights: weights.map(w => Math.round((w * scale) / 100)),
