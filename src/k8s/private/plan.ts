@@ -62,7 +62,9 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
   if (strategy.kind === StrategyKind.ALL_AT_ONCE && smokeTest) {
     phases.unshift({ name: 'Smoke test on the new pods (no production traffic)', trafficPercent: 0, duration: smokeTest._options.timeout ?? phases[0].duration, checks: [smokeTest.name] });
   }
-  const notes = [...base.notes];
+  // The rendering's own note on stickiness says how Argo Rollouts does it: it replaces the strategy's.
+  const rendersSticky = p.notes.some(n => n.startsWith('Sticky canary:'));
+  const notes = base.notes.filter(n => !(rendersSticky && n.startsWith('Sticky canary:')));
   if (isCanary) {
     notes.push(`Traffic routing: ${router.describe()}.`);
   }
