@@ -12,6 +12,8 @@ import { describeGate, ECS_HOOK_TIMEOUT_MAX_MINUTES, PauseGate } from './hooks';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
+// Sticky canaries, header-only previews and dark launches (src/aws/private/traffic-control.ts).
+import { refuseEcsTrafficControl } from './traffic-control';
 
 /** What the ECS native engine sets on the service. */
 export interface NativeRender {
@@ -46,6 +48,7 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
+  refuseEcsTrafficControl(where, strategy, target, testListener);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
@@ -101,6 +104,31 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       requireNoPromotionWait(where, strategy, 'ECS native');
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
+      }
+      const warmUp = strategy.warmUp;
+      if (warmUp !== undefined) {
+        // The warm-up is an ECS canary: the trickle for the warm-up's duration, then 100%; the test-traffic hooks
+        // (smoke test) still run before it, and the deployment alarms judge it.
+        if (!Number.isInteger(Math.round(warmUp.percent * 1e6) / 1e5)) {
+          fail(where, 'strategy.warmUp.percent', 'must be a multiple of 0.1 for ECS native (canaryPercent)', String(warmUp.percent),
+            `Round the warm-up percent to one decimal, for example ${Math.max(0.1, Math.round(warmUp.percent * 10) / 10)}.`);
+        }
+        if (promotion.isManual) {
+          fail(where, 'strategy.warmUp', 'cannot be combined with Promotion.manual() on ECS native: the warm-up is an ECS canary, and a pause before it is not rendered', 'a warm-up with a manual promotion',
+            'Remove the warm-up, or promote automatically (the warm-up is judged by the alarms), or use EcsEngine.codeDeploy().');
+        }
+        requireNoGateOptions(where, engine, false);
+        const warmBake = wholeMinutes(where, 'strategy.warmUp.duration', warmUp.duration, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
+        requireBakeCoversAlarms(where, 'strategy.warmUp.duration', warmUp.duration, analysis);
+        const keepBake = bake();
+        requireCloudFormationWindow(where, 'warm-up + keepPreviousVersionFor', warmBake.toMinutes() + keepBake.toMinutes(), 'bakeTimeInMinutes + canaryBakeTimeInMinutes');
+        return {
+          ...base,
+          deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+          canaryConfiguration: { stepPercent: warmUp.percent, stepBakeTime: warmBake },
+          bakeTime: keepBake,
+          plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, false),
+        };
       }
       const blueGreenBake = bake();
       // A manual promotion is an ECS PAUSE hook once the new version serves the test route.
@@ -165,6 +193,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
  */
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
+  refuseEcsTrafficControl(where, strategy, target, testListener);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -205,8 +234,17 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
+      const warmUp = strategy.warmUp;
+      let trafficRouting = codedeploy.TrafficRouting.allAtOnce();
+      if (warmUp !== undefined) {
+        // The warm-up is a CodeDeploy canary: the trickle for the warm-up's duration, then the rest at once.
+        const percentage = wholePercent(where, 'strategy.warmUp.percent', warmUp.percent);
+        const interval = wholeMinutes(where, 'strategy.warmUp.duration', warmUp.duration, undefined, 'CodeDeploy canary interval', '');
+        requireBakeCoversAlarms(where, 'strategy.warmUp.duration', warmUp.duration, analysis);
+        trafficRouting = codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval });
+      }
       return {
-        trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
+        trafficRouting,
         terminationWaitTime: termination(),
         approvalWaitTime,
         analysis,
@@ -388,6 +426,9 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
         manual && !testListener ? 'set testTrafficFrom to reach the new version on a test listener before approving' : undefined,
       ].filter(Boolean).join('; ') || undefined,
     });
+  }
+  if (strategy.warmUp !== undefined) {
+    phases.push({ name: 'Warm-up before the switch (canary)', trafficPercent: strategy.warmUp.percent, duration: strategy.warmUp.duration, ...judged(analysis) });
   }
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
   return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });
