@@ -1,10 +1,12 @@
-// An ECS/Fargate service behind an internal ALB (the default), deployed blue/green by ECS: the new version first receives test traffic
-// only, where a smoke-test Lambda requests /health on the test listener; then all production traffic
+// An ECS/Fargate service behind an internal ALB (the default), deployed blue/green by ECS with a manual gate:
+// the new version first receives test traffic only, where a smoke-test Lambda requests /health on the
+// test listener; then the deployment pauses (an ECS PAUSE lifecycle hook) until someone continues it
+// within 2 hours (the runbook prints the commands), or ECS rolls it back; then all production traffic
 // switches and the previous version is kept 20 minutes while the error-rate alarm can roll back.
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { Analysis, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService, Promotion, SmokeTest } from '../../src';
+import { Analysis, ApprovalTimeoutAction, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService, Promotion, SmokeTest } from '../../src';
 
 const app = new App();
 // AWS Solutions best-practice checks: a finding fails synthesis unless suppressed below with a reason.
@@ -14,10 +16,10 @@ const stack = new Stack(app, 'EcsBlueGreen');
 const api = new ProgressiveFargateService(stack, 'Api', {
   image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'),
   containerPort: 80,
-  engine: EcsEngine.native(),
+  engine: EcsEngine.native({ approvalWaitTime: Duration.hours(2), approvalTimeoutAction: ApprovalTimeoutAction.ROLLBACK }),
   smokeTest: SmokeTest.http({ path: '/health', expectStatus: 200, timeout: Duration.seconds(5) }),
   strategy: DeploymentStrategy.blueGreen({
-    promotion: Promotion.automatic(Duration.seconds(0)),
+    promotion: Promotion.manual(),
     postPromotionAnalysis: Analysis.of({
       checks: [HealthCheck.errorRate({ maxPercent: 2 })],
       interval: Duration.minutes(1),

@@ -11,6 +11,17 @@ export enum EcsEngineKind {
   CODE_DEPLOY = 'CODE_DEPLOY',
 }
 
+/**
+ * What a manual gate does when nobody continues or rolls back the deployment in time.
+ * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHookTimeoutConfiguration.html
+ */
+export enum ApprovalTimeoutAction {
+  /** Roll the deployment back to the previous version (nobody approved it). */
+  ROLLBACK = 'ROLLBACK',
+  /** Go on with the deployment as if it had been approved. */
+  CONTINUE = 'CONTINUE',
+}
+
 /** Options for `EcsEngine.native`. */
 export interface NativeEcsEngineOptions {
   /**
@@ -21,6 +32,23 @@ export interface NativeEcsEngineOptions {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
    */
   readonly circuitBreaker?: boolean;
+  /**
+   * With a blue/green strategy and `Promotion.manual()`: how long the deployment waits, paused with
+   * the new version on the test route, for someone to continue or roll it back (an ECS PAUSE
+   * lifecycle hook at POST_TEST_TRAFFIC_SHIFT), in whole minutes. ECS accepts up to 14 days, but the
+   * CloudFormation update that starts the deployment waits for it, so the wait plus
+   * `keepPreviousVersionFor` must stay within 33 hours. Only valid with a manual promotion.
+   * @default Duration.hours(24) when the promotion is manual
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+   */
+  readonly approvalWaitTime?: Duration;
+  /**
+   * With `Promotion.manual()`: what ECS does when `approvalWaitTime` passes without an answer.
+   * Only valid with a manual promotion.
+   * @default ApprovalTimeoutAction.ROLLBACK
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHookTimeoutConfiguration.html
+   */
+  readonly approvalTimeoutAction?: ApprovalTimeoutAction;
 }
 
 /** Options for `EcsEngine.codeDeploy`. */
@@ -42,6 +70,19 @@ export interface CodeDeployEcsEngineOptions {
    * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html
    */
   readonly approvalWaitTime?: Duration;
+  /**
+   * Start the deployments from CloudFormation, so that a plain `cdk deploy` deploys like the native
+   * engine: a stack update that changes the task definition runs a custom resource that calls
+   * CodeDeploy `CreateDeployment` with the service's AppSpec and waits for the deployment; a failed or
+   * stopped deployment fails the update, which rolls the stack back (and the rollback deploys the
+   * previous revision the same way). The service's own TaskDefinition property stays at the revision
+   * it was created with, since CloudFormation cannot change it on a CODE_DEPLOY service. CloudFormation
+   * waits at most one hour for a custom resource, so the plan (approval wait included) must end within
+   * 45 minutes.
+   * @default false - deployments are started outside CloudFormation, with `appSpec()` (a pipeline)
+   * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html
+   */
+  readonly deployOnStackUpdate?: boolean;
 }
 
 /**
@@ -60,12 +101,22 @@ export class EcsEngine {
     if (options.circuitBreaker !== undefined && typeof options.circuitBreaker !== 'boolean') {
       fail(where, 'circuitBreaker', 'must be true or false', show(options.circuitBreaker), 'Pass true to roll back rolling deployments whose tasks fail to start.');
     }
-    return new EcsEngine(EcsEngineKind.NATIVE, options.circuitBreaker ?? true, { circuitBreakerGiven: options.circuitBreaker !== undefined });
+    const approvalWaitTime = options.approvalWaitTime === undefined ? undefined : requireDuration(where, 'approvalWaitTime', options.approvalWaitTime);
+    const action: unknown = options.approvalTimeoutAction;
+    if (action !== undefined && !Object.values(ApprovalTimeoutAction).includes(action as ApprovalTimeoutAction)) {
+      fail(where, 'approvalTimeoutAction', 'must be an ApprovalTimeoutAction', action === null ? 'null' : show(action), 'Pass ApprovalTimeoutAction.ROLLBACK or ApprovalTimeoutAction.CONTINUE.');
+    }
+    return new EcsEngine(EcsEngineKind.NATIVE, options.circuitBreaker ?? true, {
+      circuitBreakerGiven: options.circuitBreaker !== undefined,
+      approvalWaitTime,
+      approvalTimeoutAction: options.approvalTimeoutAction,
+    });
   }
 
   /**
    * AWS CodeDeploy blue/green deployments with a custom deployment configuration. CloudFormation
-   * creates the deployment group; a pipeline starts each deployment with the construct's AppSpec.
+   * creates the deployment group; a pipeline starts each deployment with the construct's AppSpec, or,
+   * with `deployOnStackUpdate`, the stack update does.
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: CodeDeployEcsEngineOptions = {}): EcsEngine {
@@ -81,7 +132,12 @@ export class EcsEngine {
     }
     const approvalWaitTime = options.approvalWaitTime === undefined ? undefined
       : requireDuration('EcsEngine.codeDeploy', 'approvalWaitTime', options.approvalWaitTime);
+    if (options.deployOnStackUpdate !== undefined && typeof options.deployOnStackUpdate !== 'boolean') {
+      fail(where, 'deployOnStackUpdate', 'must be true or false', options.deployOnStackUpdate === null ? 'null' : show(options.deployOnStackUpdate),
+        'Pass true to deploy each new task definition during the stack update.');
+    }
     return new EcsEngine(EcsEngineKind.CODE_DEPLOY, false, {
+      deployOnStackUpdate: options.deployOnStackUpdate ?? false,
       application: options.application,
       deploymentGroupName: options.deploymentGroupName,
       approvalWaitTime,
@@ -96,18 +152,31 @@ export class EcsEngine {
   public readonly application?: codedeploy.IEcsApplication;
   /** The deployment group name (CodeDeploy engine). */
   public readonly deploymentGroupName?: string;
-  /** How long a manual promotion waits for approval (CodeDeploy engine). */
+  /** How long a manual promotion waits for approval, as chosen (both engines). */
   public readonly approvalWaitTime?: Duration;
+  /** Whether CloudFormation starts the CodeDeploy deployments (CodeDeploy engine). */
+  public readonly deployOnStackUpdate: boolean;
+  /** What a manual gate does when its wait passes, as chosen (native engine). */
+  public readonly approvalTimeoutAction?: ApprovalTimeoutAction;
   /** @internal Whether `circuitBreaker` was chosen rather than defaulted. */
   public readonly _circuitBreakerGiven: boolean;
 
   private constructor(kind: EcsEngineKind, circuitBreaker: boolean,
-    extra: { application?: codedeploy.IEcsApplication; deploymentGroupName?: string; approvalWaitTime?: Duration; circuitBreakerGiven?: boolean }) {
+    extra: {
+      application?: codedeploy.IEcsApplication;
+      deploymentGroupName?: string;
+      approvalWaitTime?: Duration;
+      circuitBreakerGiven?: boolean;
+      approvalTimeoutAction?: ApprovalTimeoutAction;
+      deployOnStackUpdate?: boolean;
+    }) {
     this.kind = kind;
     this.circuitBreaker = circuitBreaker;
     this.application = extra.application;
     this.deploymentGroupName = extra.deploymentGroupName;
     this.approvalWaitTime = extra.approvalWaitTime;
+    this.approvalTimeoutAction = extra.approvalTimeoutAction;
+    this.deployOnStackUpdate = extra.deployOnStackUpdate ?? false;
     this._circuitBreakerGiven = extra.circuitBreakerGiven ?? false;
   }
 }

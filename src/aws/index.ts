@@ -4,3 +4,4 @@ export * from './progressive-fargate-service';
 export * from './progressive-lambda-alias';
 export * from './alarm-rollback';
 export * from './feature-flags';
+export * from './deployment-hook';

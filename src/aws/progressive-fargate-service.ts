@@ -13,6 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { AlarmRollback } from './alarm-rollback';
+import { DeploymentHook } from './deployment-hook';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { MigrationSet } from '../migrations/migration-set';
 import { fail, formatDuration } from '../private/validate';
@@ -22,8 +23,10 @@ import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
 import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
+import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
+import { createStackDeployment } from './private/stack-deployment';
 import { SmokeTest } from './smoke-test';
 
 /** The migration renderers, and the SQL parser behind them: loaded only for a service with migrations. */
@@ -232,6 +235,18 @@ export interface ProgressiveFargateServiceProps {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
    */
   readonly migrations?: MigrationSet;
+  /**
+   * Your Lambda functions run at chosen stages of every deployment: `DeploymentHook.ecs(stage, fn)` at
+   * any ECS lifecycle stage with `EcsEngine.native()`, `DeploymentHook.codeDeploy(event, fn)` at any
+   * AppSpec hook event with `EcsEngine.codeDeploy()`. A hook that fails (or, on CodeDeploy, does not
+   * report in time) rolls the deployment back. Refused for the other engine, with a rolling strategy
+   * (ECS runs no lifecycle hooks there), at a test-traffic stage without a test listener, and at an
+   * AppSpec event that already runs a function (the smoke test runs at AfterAllowTestTraffic).
+   * @default - no hooks besides the smoke test and migrations
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-ecs
+   */
+  readonly hooks?: DeploymentHook[];
 }
 
 /**
@@ -285,6 +300,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
   /** The CodeDeploy deployment configuration (CodeDeploy engine). */
   public readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
+  /** The function behind the deployments CloudFormation starts (CodeDeploy engine with `deployOnStackUpdate`). */
+  public readonly stackDeploymentFunction?: lambda.IFunction;
   /** The EventBridge rule that forwards ECS deployment events to the topic (ECS native, with a topic). */
   public readonly notificationRule?: events.IRule;
   /** What this engine will do on each deployment. */
@@ -311,6 +328,10 @@ export class ProgressiveFargateService extends Construct {
   private readonly declaredMigrations?: MigrationSet;
   /** Where this engine runs the migrations, for the runbook. */
   private readonly migrationMoment?: string;
+  /** The user's deployment hooks, in the order a deployment runs them. */
+  private readonly deploymentHooks: DeploymentHook[];
+  /** ECS native with a manual promotion: the PAUSE hook, for the runbook. */
+  private readonly manualGate?: PauseGate;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -343,6 +364,8 @@ export class ProgressiveFargateService extends Construct {
       rolling: strategy.kind === StrategyKind.ROLLING,
       keep: formatDuration(strategy.keepPreviousVersionFor),
       schema: this.declaredMigrations ? [this.migrationMoment!, ...this.declaredMigrations.rollbackSchemaNotes()] : undefined,
+      gate: this.manualGate === undefined ? undefined : describeGate(this.manualGate),
+      stackDeploys: codeDeploy && this.engine.deployOnStackUpdate,
     });
   }
 
@@ -361,6 +384,8 @@ export class ProgressiveFargateService extends Construct {
     this.declaredStrategy = props.strategy;
     this.declaredMigrations = props.migrations;
     this.migrationMoment = input.migrations ? loadMigrations().migrationRunbookLine(input.migrations) : undefined;
+    this.deploymentHooks = input.hooks;
+    this.manualGate = input.native?.manualGate;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
@@ -499,6 +524,9 @@ export class ProgressiveFargateService extends Construct {
         lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
       }));
     }
+    if (native) {
+      input.hooks.forEach((h, i) => lifecycleHooks.push(ecsLambdaHook(h.function, `DeploymentHook${i + 1}`, h.stage)));
+    }
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -525,6 +553,8 @@ export class ProgressiveFargateService extends Construct {
         // The alarms stay listed, explicitly off: the next deployment with AlarmRollback.enabled() turns them on again.
         cfnService.addPropertyOverride('DeploymentConfiguration.Alarms.Enable', false);
       }
+      // A manual promotion: a PAUSE hook after the Lambda hooks (src/aws/private/hooks.ts).
+      addPauseHooks(this.service, lifecycleHooks.length, native.manualGate ? [native.manualGate] : []);
       // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
       // that the first deployment can watch them. Only the service resource needs them, not the roles
       // created inside the Service construct.
@@ -595,6 +625,12 @@ export class ProgressiveFargateService extends Construct {
           resources: [group.deploymentGroupArn],
         }));
       }
+      input.hooks.forEach(h => {
+        if (!grantCodeDeployHook(h.function, group.role, group.deploymentGroupArn)) {
+          Annotations.of(this).addWarningV2('cdk-progressive-delivery:hookRole',
+            `The role of ${h.function.node.path} is unknown, so it was not allowed to call codedeploy:PutLifecycleEventHookExecutionStatus on the deployment group; grant it yourself, or the ${h.stage} hook times out and the deployment fails.`);
+        }
+      });
       if (props.notificationTopic) {
         props.notificationTopic.grantPublish(group.role);
         (group.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
@@ -602,6 +638,17 @@ export class ProgressiveFargateService extends Construct {
           triggerTargetArn: props.notificationTopic.topicArn,
           triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback', 'DeploymentReady'],
         }];
+      }
+      if (engine.deployOnStackUpdate) {
+        this.stackDeploymentFunction = createStackDeployment(this, {
+          service: this.service,
+          cluster: this.cluster,
+          taskDefinition: this.taskDefinition,
+          application: this.application,
+          deploymentGroup: group,
+          deploymentConfig: this.deploymentConfig,
+          appSpec: this.appSpec(),
+        });
       }
       new CfnOutput(this, 'AppSpec', {
         description: 'AppSpec for CodeDeploy CreateDeployment (revisionType AppSpecContent); replace TaskDefinition with the new revision\'s ARN',
@@ -625,8 +672,8 @@ export class ProgressiveFargateService extends Construct {
 
   /**
    * The AppSpec (JSON) that starts a CodeDeploy deployment of `taskDefinitionArn` (by default the
-   * current task definition), with the migration hook as BeforeInstall hook and the smoke test as
-   * AfterAllowTestTraffic hook. Only for the
+   * current task definition), with the migration hook as BeforeInstall hook, the smoke test as
+   * AfterAllowTestTraffic hook and the `hooks` at their events, in the order a deployment reaches them. Only for the
    * CodeDeploy engine: CloudFormation does not start CodeDeploy ECS deployments.
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
    */
@@ -645,12 +692,12 @@ export class ProgressiveFargateService extends Construct {
         },
       },
     }];
-    const hooks: Array<Record<string, string>> = this.smokeTestFunction === undefined ? []
-      : [{ AfterAllowTestTraffic: this.smokeTestFunction.functionName }];
-    if (this.migrationHookFunction !== undefined) {
+    const hooks = appSpecHooks([
       // The migration steps, before the replacement task set is created.
-      hooks.unshift({ BeforeInstall: this.migrationHookFunction.functionName });
-    }
+      ...(this.migrationHookFunction === undefined ? [] : [{ event: 'BeforeInstall', functionName: this.migrationHookFunction.functionName }]),
+      ...(this.smokeTestFunction === undefined ? [] : [{ event: 'AfterAllowTestTraffic', functionName: this.smokeTestFunction.functionName }]),
+      ...this.deploymentHooks.map(h => ({ event: h.stage, functionName: h.function.functionName })),
+    ]);
     // Written by hand around the JSON values so that the version reads 0.0, as in the AppSpec reference.
     return Fn.join('', [
       '{"version":0.0,"Resources":', stack.toJsonString(resources),

@@ -31,6 +31,7 @@ import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference,
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
 import { argoRunbook } from './private/runbook';
 import { applySafety, checkSafety, notesWithSafety, SafetySettings, safetyNotes } from './private/safety';
+import { isBlueGreenOnRouter } from './private/traffic-steps';
 import type { AbortScaleDown, AntiAffinity } from './rollout-safety';
 import { ArgoSmokeTest } from './smoke-test';
 import { TrafficRouterKind, TrafficRouting } from './traffic-routing';
@@ -555,7 +556,7 @@ export class ArgoRollout extends Construct {
       this.renderWarnings = rendered.warnings;
       for (const w of rendered.warnings) this.node.addMetadata('warning', w);
       this.references = c.declaration.router.kind === TrafficRouterKind.NONE ? []
-        : routerReferences(c.declaration.router, c.declaration.namespace, names.services.StableService!);
+        : routerReferences(c.declaration.router, c.declaration.namespace, (names.services.StableService ?? names.services.ActiveService)!);
       // Objects may be added to the app after the rollout: the controller's Ingress rule is checked at synthesis.
       if (this.references.some(r => r.backendService !== undefined)) {
         this.node.addValidation({ validate: () => ingressBackendProblems(this.references, appObjects(this, true)) });
@@ -670,10 +671,16 @@ export class ArgoRollout extends Construct {
     const namespace = props.namespace === undefined ? undefined : requireK8sName(WHERE, 'namespace', props.namespace);
     const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
     const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN || strategy.kind === StrategyKind.ALL_AT_ONCE;
-    if (!isCanary && router.kind !== TrafficRouterKind.NONE) {
+    // A blue/green with a warm-up takes a router: it runs as canary steps (src/k8s/private/traffic-steps.ts).
+    const warmUpOnRouter = isBlueGreenOnRouter(strategy, router);
+    if (warmUpOnRouter && (props.migrations !== undefined || props.migrationsAfterPreviewStarts !== undefined)) {
+      fail(WHERE, 'migrations', 'cannot run with a blue/green warm-up on a traffic router, which Argo Rollouts runs as canary steps', 'a MigrationSet',
+        'Run the migrations with a canary or linear strategy, or declare the blue/green without warmUp.');
+    }
+    if (!isCanary && !warmUpOnRouter && router.kind !== TrafficRouterKind.NONE) {
       const why = isBlueGreen ? 'Argo Rollouts switches the Services' : 'pods are replaced in place and traffic follows them';
       fail(WHERE, 'trafficRouting', `must be TrafficRouting.none() for a ${strategy.kind.toLowerCase().replace(/_/g, '-')} strategy: ${why}`,
-        router.describe(), 'Omit trafficRouting, or use a canary or linear strategy to shift traffic by weight.');
+        router.describe(), `Omit trafficRouting, or use a canary or linear strategy to shift traffic by weight${isBlueGreen ? ' (or add a warmUp to the blue/green, which then runs as canary steps on the router)' : ''}.`);
     }
     if (props.smokeTest !== undefined && !isBlueGreen) {
       fail(WHERE, 'smokeTest', 'runs as a pre-promotion analysis, which only blue/green and all-at-once strategies have', props.smokeTest.name,

@@ -6,6 +6,7 @@ import { Capacity } from './capacity';
 import { requireNoBaselineChecks } from './private/baseline-checks';
 import { Promotion } from './promotion';
 import { PlanPhaseSpec, RolloutPlan } from './rollout-plan';
+import { DarkLaunch, HeaderPreview, Stickiness, WarmUp } from './traffic-control';
 import { toSeconds } from '../private/duration';
 import { fail, formatDuration, requireDuration, requireNumber, requireThousandths, show } from '../private/validate';
 
@@ -34,8 +35,36 @@ export interface StrategyBaseProps {
   readonly keepPreviousVersionFor?: Duration;
 }
 
+/**
+ * Traffic control before and during the steps of a canary or linear strategy: a header-only
+ * preview, a dark launch and a sticky canary. Each target renders what it can express exactly and
+ * refuses the rest.
+ */
+export interface TrafficControlProps {
+  /**
+   * Keep each user on the version they first got for the whole rollout.
+   * @default - no stickiness: while the weights are split, consecutive requests of one user may reach either version
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/#traffic-routing-based-on-a-header-values-for-canary
+   */
+  readonly stickiness?: Stickiness;
+  /**
+   * Before any user gets the new version, make it reachable only by requests that match a header,
+   * at 0% weight, for testers and automated checks.
+   * @default - no header-only preview
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/#traffic-routing-based-on-a-header-values-for-canary
+   */
+  readonly headerPreview?: HeaderPreview;
+  /**
+   * Before any user gets the new version (after the header-only preview, if any), mirror a share of
+   * production requests to it and discard its responses.
+   * @default - no dark launch
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/#traffic-routing-mirroring-traffic-to-canary
+   */
+  readonly darkLaunch?: DarkLaunch;
+}
+
 /** Options for `DeploymentStrategy.canary`. */
-export interface CanaryStrategyProps extends StrategyBaseProps {
+export interface CanaryStrategyProps extends StrategyBaseProps, TrafficControlProps {
   /** The steps before 100%, with strictly increasing weights. */
   readonly steps: CanaryStep[];
   /** The checks that judge each step, or `Analysis.none('why')`. */
@@ -50,7 +79,7 @@ export interface CanaryStrategyProps extends StrategyBaseProps {
 }
 
 /** Options for `DeploymentStrategy.linear`. */
-export interface LinearStrategyProps extends StrategyBaseProps {
+export interface LinearStrategyProps extends StrategyBaseProps, TrafficControlProps {
   /** Percent of traffic added at each step (1 to 50; the rollout goes to 100% after the last full step). */
   readonly stepPercent: number;
   /** How long each step bakes before the next one. */
@@ -85,6 +114,13 @@ export interface BlueGreenStrategyProps extends StrategyBaseProps {
    * @default - no post-promotion checks
    */
   readonly postPromotionAnalysis?: Analysis;
+  /**
+   * A trickle of production traffic on the new version for a while after the preview and before
+   * the switch, judged by `postPromotionAnalysis` like any step; the plan shows it as its own phase.
+   * @default - no warm-up: all traffic switches at once
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
+   */
+  readonly warmUp?: WarmUp;
 }
 
 /** Options for `DeploymentStrategy.rolling`. */
@@ -159,7 +195,8 @@ export class DeploymentStrategy {
     const analysis = requireAnalysis(where, 'analysis', props.analysis);
     requireBakes(where, steps, analysis, i => `steps[${i}].bakeTime`);
     const baseline = requireBaseline(where, props.baseline, steps);
-    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor), { baseline });
+    return new DeploymentStrategy(StrategyKind.CANARY, steps, analysis, keep(where, props.keepPreviousVersionFor),
+      { baseline, ...trafficControl(where, props) });
   }
 
   /** Shift `stepPercent` more traffic every `interval`, with the analysis running, until 100%. */
@@ -177,7 +214,7 @@ export class DeploymentStrategy {
     requireBakes(where, steps, analysis, () => 'interval');
     const baseline = requireBaseline(where, props.baseline, steps);
     return new DeploymentStrategy(StrategyKind.LINEAR, steps, analysis, keep(where, props.keepPreviousVersionFor),
-      { stepPercent, interval, baseline });
+      { stepPercent, interval, baseline, ...trafficControl(where, props) });
   }
 
   /**
@@ -204,7 +241,22 @@ export class DeploymentStrategy {
       fail(where, 'keepPreviousVersionFor', `must be at least the post-promotion analysis' time to detect a failure (${formatDuration(post.timeToDetect)}), or the previous version is gone before a failure can roll back to it`,
         formatDuration(keepFor), `Set keepPreviousVersionFor to ${formatDuration(post.timeToDetect)} or more.`);
     }
-    return new DeploymentStrategy(StrategyKind.BLUE_GREEN, [], post, keepFor, { promotion, previewAnalysis: preview });
+    let warmUp: WarmUp | undefined;
+    if (props.warmUp !== undefined) {
+      if (!(props.warmUp instanceof WarmUp)) {
+        fail(where, 'warmUp', 'must be a WarmUp', show(props.warmUp), 'Pass WarmUp.of(percent, duration), for example WarmUp.of(2, Duration.minutes(10)).');
+      }
+      warmUp = props.warmUp;
+      if (post === undefined) {
+        fail(where, 'warmUp', 'is judged like any step, by postPromotionAnalysis, which is not set', `WarmUp.of(${warmUp.percent}, ${formatDuration(warmUp.duration)})`,
+          'Add postPromotionAnalysis (it judges the warm-up and the kept window), or pass postPromotionAnalysis: Analysis.none("why") to warm up without checks on purpose.');
+      }
+      if (!post.isNone && toSeconds(warmUp.duration) < toSeconds(post.timeToDetect)) {
+        fail(where, 'warmUp.duration', `must be at least the post-promotion analysis' time to detect a failure (${formatDuration(post.timeToDetect)}), or the switch happens before a failure in the warm-up can be detected`,
+          formatDuration(warmUp.duration), `Warm up for ${formatDuration(post.timeToDetect)} or more.`);
+      }
+    }
+    return new DeploymentStrategy(StrategyKind.BLUE_GREEN, [], post, keepFor, { promotion, previewAnalysis: preview, warmUp });
   }
 
   /** Replace instances in place, a few at a time, with the analysis judging the new ones. */
@@ -276,6 +328,14 @@ export class DeploymentStrategy {
   public readonly rollingBakeTime?: Duration;
   /** The comparison with a fresh baseline before the first step (canary and linear only). */
   public readonly baseline?: BaselineComparison;
+  /** How users are kept on the version they first got (canary and linear, when declared). */
+  public readonly stickiness?: Stickiness;
+  /** The header-only preview before the first step (canary and linear, when declared). */
+  public readonly headerPreview?: HeaderPreview;
+  /** The dark launch before the first step (canary and linear, when declared). */
+  public readonly darkLaunch?: DarkLaunch;
+  /** The trickle before the switch (blue/green, when declared). */
+  public readonly warmUp?: WarmUp;
 
   private constructor(kind: StrategyKind, steps: TrafficStep[], analysis: Analysis | undefined, keepPreviousVersionFor: Duration,
     extra: {
@@ -287,6 +347,10 @@ export class DeploymentStrategy {
       maxUnavailable?: Capacity;
       bakeTime?: Duration;
       baseline?: BaselineComparison;
+      stickiness?: Stickiness;
+      headerPreview?: HeaderPreview;
+      darkLaunch?: DarkLaunch;
+      warmUp?: WarmUp;
     }) {
     this.kind = kind;
     this.steps = steps;
@@ -300,6 +364,10 @@ export class DeploymentStrategy {
     this.maxUnavailable = extra.maxUnavailable;
     this.rollingBakeTime = extra.bakeTime;
     this.baseline = extra.baseline;
+    this.stickiness = extra.stickiness;
+    this.headerPreview = extra.headerPreview;
+    this.darkLaunch = extra.darkLaunch;
+    this.warmUp = extra.warmUp;
   }
 
   /** The strategy's own plan: what any target that renders it exactly will do. */
@@ -311,6 +379,7 @@ export class DeploymentStrategy {
     switch (this.kind) {
       case StrategyKind.CANARY:
       case StrategyKind.LINEAR:
+        phases.push(...this.beforeTrafficPhases());
         if (this.baseline !== undefined) phases.push(baselinePhase(this.baseline));
         this.steps.forEach((s, i) => phases.push({
           name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, manualGate: s.manualGate, ...judged(this.analysis),
@@ -323,6 +392,7 @@ export class DeploymentStrategy {
         phases.push({
           name: 'Preview (test route only)', trafficPercent: 0, duration: Duration.seconds(previewTime), manualGate: this.promotion!.isManual, ...judged(preview),
         });
+        if (this.warmUp) phases.push(this.warmUpPhase());
         phases.push({ name: 'Promoted, previous version kept', trafficPercent: 100, duration: this.keepPreviousVersionFor, ...judged(this.analysis) });
         break;
       }
@@ -339,12 +409,59 @@ export class DeploymentStrategy {
         phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: this.keepPreviousVersionFor, ...judged(this.analysis) });
         break;
     }
+    notes.push(...this.trafficControlNotes());
     for (const a of [this.analysis, this.previewAnalysis, this.baseline?.analysis]) {
       if (a?.isNone) notes.push(`No automated analysis: ${a.noneReason}.`);
       const tooLittle = a?.describeTooLittleData();
       if (tooLittle !== undefined && !notes.includes(tooLittle)) notes.push(tooLittle);
     }
     return RolloutPlan.fromPhases({ target: 'strategy', strategy: this.kind.toLowerCase().replace(/_/g, '-'), phases, notes });
+  }
+
+  /** The header-only preview and the dark launch: phases before the first traffic step, without users on the new version. */
+  private beforeTrafficPhases(): PlanPhaseSpec[] {
+    const out: PlanPhaseSpec[] = [];
+    if (this.headerPreview) {
+      out.push({
+        name: `Header-only preview (${this.headerPreview.match.describe()})`,
+        trafficPercent: 0,
+        duration: this.headerPreview.duration,
+        manualGate: this.headerPreview.manualGate,
+        note: 'only requests that match reach the new version; no user traffic',
+      });
+    }
+    if (this.darkLaunch) {
+      out.push({
+        name: 'Dark launch (mirrored requests)',
+        trafficPercent: 0,
+        duration: this.darkLaunch.duration,
+        mirroredPercent: this.darkLaunch.percent,
+        note: `${this.darkLaunch.describe()}: mirrored traffic reaches the new version, but no user sees its responses`,
+      });
+    }
+    return out;
+  }
+
+  private warmUpPhase(): PlanPhaseSpec {
+    const w = this.warmUp!;
+    const a = this.analysis;
+    return {
+      name: 'Warm-up before the switch',
+      trafficPercent: w.percent,
+      duration: w.duration,
+      ...(a === undefined || a.isNone ? {} : { checks: a.checkNames, timeToDetect: a.timeToDetect }),
+    };
+  }
+
+  private trafficControlNotes(): string[] {
+    const notes: string[] = [];
+    if (this.stickiness) {
+      notes.push(`Sticky canary: ${this.stickiness.describe()}.`);
+    }
+    if (this.darkLaunch) {
+      notes.push('Dark launch: the old version still answers every request; the new version\'s answers to mirrored copies are discarded, so its failures reach no user but its side effects (writes, calls to other services) are real.');
+    }
+    return notes;
   }
 
   /** Checks of the final phase only count when that phase lasts long enough for them to detect a failure. */
@@ -410,6 +527,19 @@ function requireBakes(where: string, steps: TrafficStep[], analysis: Analysis, f
         formatDuration(s.bakeTime), `Bake for ${formatDuration(analysis.timeToDetect)} or more, or shorten the analysis interval or failure limit.`);
     }
   });
+}
+
+function trafficControl(where: string, props: TrafficControlProps):
+{ stickiness?: Stickiness; headerPreview?: HeaderPreview; darkLaunch?: DarkLaunch } {
+  const check = <T>(field: string, value: T | undefined, ok: (v: unknown) => boolean, type: string, fix: string): T | undefined => {
+    if (value !== undefined && !ok(value)) fail(where, field, `must be a ${type}`, show(value), fix);
+    return value;
+  };
+  return {
+    stickiness: check('stickiness', props.stickiness, v => v instanceof Stickiness, 'Stickiness', 'Pass Stickiness.byRequest(RequestMatch.cookie(name, value)) or Stickiness.loadBalancer(duration).'),
+    headerPreview: check('headerPreview', props.headerPreview, v => v instanceof HeaderPreview, 'HeaderPreview', 'Pass HeaderPreview.of({ match, duration }).'),
+    darkLaunch: check('darkLaunch', props.darkLaunch, v => v instanceof DarkLaunch, 'DarkLaunch', 'Pass DarkLaunch.mirror({ percent, duration }).'),
+  };
 }
 
 function keep(where: string, value: Duration | undefined): Duration {

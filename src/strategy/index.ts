@@ -5,5 +5,7 @@ export * from './capacity';
 export * from './deployment-strategy';
 export * from './health-check';
 export * from './promotion';
+export * from './request-match';
 export * from './rollout-plan';
 export * from './runbook';
+export * from './traffic-control';

@@ -30,6 +30,12 @@ export interface PlanPhaseSpec {
    * @default - none
    */
   readonly note?: string;
+  /**
+   * Percent of production requests copied to the new version, whose responses are discarded (a dark
+   * launch): the new version serves them, but no user sees its answers.
+   * @default - no requests mirrored
+   */
+  readonly mirroredPercent?: number;
 }
 
 /** One phase of a rollout plan, with the figures derived from the declaration. */
@@ -62,6 +68,11 @@ export interface PlanPhase {
    * @default - none
    */
   readonly note?: string;
+  /**
+   * Percent of production requests mirrored to the new version, responses discarded.
+   * @default - no requests mirrored
+   */
+  readonly mirroredPercent?: number;
 }
 
 /** Options for `RolloutPlan.fromPhases`. */
@@ -102,6 +113,8 @@ export class RolloutPlan {
       previous = traffic;
       const duration = requireDuration(where, `phases[${i}].duration`, p.duration, { allowZero: true });
       const ttd = p.timeToDetect === undefined ? undefined : requireDuration(where, `phases[${i}].timeToDetect`, p.timeToDetect);
+      const mirrored = p.mirroredPercent === undefined ? undefined
+        : requireNumber(where, `phases[${i}].mirroredPercent`, p.mirroredPercent, { min: 0, max: 100, minExclusive: true }, 'Mirrored traffic is a percentage above 0 and at most 100.');
       const phase: PlanPhase = {
         name: p.name,
         trafficPercent: traffic,
@@ -112,6 +125,7 @@ export class RolloutPlan {
         timeToDetect: ttd,
         exposureBeforeDetection: ttd === undefined ? undefined : round2((traffic * toSeconds(ttd)) / 60),
         note: p.note,
+        mirroredPercent: mirrored,
       };
       start += toSeconds(duration);
       return phase;
@@ -188,6 +202,7 @@ export class RolloutPlan {
         ...(p.timeToDetect ? { timeToDetectSeconds: toSeconds(p.timeToDetect) } : {}),
         ...(p.exposureBeforeDetection !== undefined ? { exposureBeforeDetectionPercentMinutes: p.exposureBeforeDetection } : {}),
         ...(p.note ? { note: p.note } : {}),
+        ...(p.mirroredPercent !== undefined ? { mirroredPercent: p.mirroredPercent } : {}),
       })),
       timeToFullTrafficSeconds: toSeconds(this.timeToFullTraffic),
       previousVersionReleasedAfterSeconds: toSeconds(this.previousVersionReleasedAfter),
@@ -266,6 +281,9 @@ function servesUnjudged(p: PlanPhase): boolean {
 
 function exposureCell(p: PlanPhase): string {
   if (p.exposureBeforeDetection !== undefined) return formatExposure(p.exposureBeforeDetection);
+  if (p.trafficPercent === 0 && p.mirroredPercent !== undefined) {
+    return `no user traffic (${p.mirroredPercent}% of requests mirrored to the new version, responses discarded)`;
+  }
   if (p.trafficPercent === 0) return 'no production traffic';
   return servesUnjudged(p) ? 'unbounded' : 'none (the phase ends as it starts)';
 }

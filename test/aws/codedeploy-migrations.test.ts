@@ -5,7 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { canary, newStack, only, service } from './util';
 import {
-  DatabaseConnection, DatabaseEngine, EcsEngine, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps,
+  CodeDeployEcsHookEvent, DatabaseConnection, DatabaseEngine, DeploymentHook, EcsEngine, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps,
   SmokeTest,
 } from '../../src';
 
@@ -368,5 +368,18 @@ describe('Lambda alias with migrations', () => {
     expect(alias({ migrations: long }).live.migrationHookFunction).toBeDefined();
     expect(() => alias({ migrations: long, smokeTest: SmokeTest.invoke({ payload: {}, deadline: Duration.minutes(10) }) })).toThrow(
       /^ProgressiveLambdaAlias Test\/Live: migrations must run in at most 55 minutes in the BeforeAllowTraffic hook: .* the hook steps' timeouts and the pre-traffic check add up to 1h, got add-email-lower 45m \+ drop-email-upper 5m \+ the pre-traffic check 10m\. Give/);
+  });
+});
+
+describe('CodeDeploy ECS migrations beside your hooks', () => {
+  test('fails when a hook of yours asks for BeforeInstall, which the migrations take; other events are kept in AppSpec order', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+    expect(() => service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_INSTALL, fn)] }, stack))
+      .toThrow('hooks[0] runs at the AppSpec event BeforeInstall, which already runs the migrations: a CodeDeploy AppSpec runs one function per event');
+    const { stack: s2, svc } = service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.AFTER_INSTALL, fn)] }, stack);
+    const joined = JSON.stringify(s2.resolve(svc.appSpec('arn:aws:ecs:eu-west-1:123456789012:task-definition/api:7')));
+    expect(joined.indexOf('BeforeInstall')).toBeGreaterThan(0);
+    expect(joined.indexOf('AfterInstall')).toBeGreaterThan(joined.indexOf('BeforeInstall'));
   });
 });

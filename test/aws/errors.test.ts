@@ -76,9 +76,11 @@ describe('ECS native: what it cannot express', () => {
       /strategy.interval must be at most 1440 minutes \(1d\), the limit of the ECS linear step bake time \(stepBakeTimeInMinutes\), got 2d/);
   });
 
-  test('fails when a blue/green promotion is manual', () => {
-    expectError({ strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) },
-      /strategy.promotion cannot be manual with the ECS native engine: it has no approval step, got Promotion.manual\(\)\. Use EcsEngine.codeDeploy\(\)/);
+  test('fails when a manual promotion and the keep window outlast the CloudFormation update', () => {
+    expectError({
+      engine: EcsEngine.native({ approvalWaitTime: Duration.hours(30) }),
+      strategy: DeploymentStrategy.blueGreen({ promotion: Promotion.manual(), keepPreviousVersionFor: Duration.hours(4) }),
+    }, /strategy \(approvalWaitTime \+ keepPreviousVersionFor\) must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose PAUSE hook timeout \+ bakeTimeInMinutes exceeds 33 hours.*got 1d 10h/);
   });
 
   test('fails when a rolling strategy sets its own bake time', () => {

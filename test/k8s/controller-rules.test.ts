@@ -148,8 +148,54 @@ describe('canary', () => {
   test('fails when a header or mirror route is not a managed route', () => {
     expect(broken('canary', r => { canary(r).trafficRouting = { istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'other' }] }; canary(r).steps[0] = { setHeaderRoute: { name: 'h' } }; }))
       .toThrow('steps[0].setHeaderRoute.name must be listed in spec.strategy.canary.trafficRouting.managedRoutes, got "h".');
-    expect(broken('canary', r => { canary(r).trafficRouting = { istio: { virtualService: { name: 'v' } } }; canary(r).steps[0] = { setMirrorRoute: { name: 'm' } }; }))
+    expect(broken('canary', r => { canary(r).trafficRouting = { istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'h' }] }; canary(r).steps[0] = { setMirrorRoute: { name: 'm' } }; }))
       .toThrow('steps[0].setMirrorRoute.name must be listed in spec.strategy.canary.trafficRouting.managedRoutes, got "m".');
+  });
+  test('fails when a header or mirror route step has no managedRoutes at all', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = { istio: { virtualService: { name: 'v' } } }; canary(r).steps[0] = { setMirrorRoute: { name: 'm' } }; }))
+      .toThrow('ArgoRollout (Argo Rollouts controller rule): spec.strategy.canary.trafficRouting.managedRoutes is required by the setMirrorRoute step 0, got undefined. List the route names in managedRoutes, in precedence order.');
+  });
+  test('fails when a managed route is listed twice', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = { istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'h' }, { name: 'h' }] }; }))
+      .toThrow('spec.strategy.canary.trafficRouting.managedRoutes must not list a route twice, got "h".');
+  });
+  const alb = { alb: { ingress: 'api', servicePort: 8080 }, managedRoutes: [{ name: 'h' }] };
+  const istio = { istio: { virtualService: { name: 'v' } }, managedRoutes: [{ name: 'h' }, { name: 'm' }] };
+  test('accepts an exact ALB header route, and an Istio header route by prefix or regex', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = alb; canary(r).steps[0] = { setHeaderRoute: { name: 'h', match: [{ headerName: 'X-Canary', headerValue: { exact: 'yes' } }] } }; }))
+      .not.toThrow();
+    for (const headerValue of [{ prefix: 'y' }, { regex: '^y.*' }]) {
+      expect(broken('canary', r => { canary(r).trafficRouting = istio; canary(r).steps[0] = { setHeaderRoute: { name: 'h', match: [{ headerName: 'x-canary', headerValue }] } }; }))
+        .not.toThrow();
+    }
+  });
+  test('fails when an ALB header route matches by prefix or regex', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = alb; canary(r).steps[0] = { setHeaderRoute: { name: 'h', match: [{ headerName: 'X-Canary', headerValue: { prefix: 'y' } }] } }; }))
+      .toThrow('steps[0].setHeaderRoute.match[0].headerValue must be an exact value with the ALB router (Argo Rollouts supports only exact ALB header matches), got {"prefix":"y"}.');
+    expect(broken('canary', r => { canary(r).trafficRouting = alb; canary(r).steps[0] = { setHeaderRoute: { name: 'h', match: [{ headerName: 'X-Canary', headerValue: { exact: 'y', regex: 'y' } }] } }; }))
+      .toThrow('must be an exact value with the ALB router');
+  });
+  test('fails when a header or mirror match sets no value or several', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = istio; canary(r).steps[0] = { setHeaderRoute: { name: 'h', match: [{ headerName: 'x', headerValue: { exact: 'a', prefix: 'b' } }] } }; }))
+      .toThrow('steps[0].setHeaderRoute.match[0].headerValue must set exactly one of exact, prefix and regex, got {"exact":"a","prefix":"b"}.');
+    expect(broken('canary', r => { canary(r).trafficRouting = istio; canary(r).steps[0] = { setMirrorRoute: { name: 'm', match: [{ method: {} }] } }; }))
+      .toThrow('steps[0].setMirrorRoute.match[0].method must set exactly one of exact, prefix and regex, got {}.');
+    expect(broken('canary', r => { canary(r).trafficRouting = istio; canary(r).steps[0] = { setMirrorRoute: { name: 'm', match: [{ headers: { 'x-a': { regex: 'a', exact: 'a' } } }] } }; }))
+      .toThrow('steps[0].setMirrorRoute.match[0].headers.x-a must set exactly one of exact, prefix and regex');
+  });
+  test('fails when a mirror percentage is not a whole percentage', () => {
+    expect(broken('canary', r => { canary(r).trafficRouting = istio; canary(r).steps[0] = { setMirrorRoute: { name: 'm', percentage: 150, match: [{ method: { exact: 'GET' } }] } }; }))
+      .toThrow('steps[0].setMirrorRoute.percentage must be a whole number between 0 and 100, got 150.');
+  });
+  test('fails when setCanaryScale sets several fields, none, or values out of range', () => {
+    expect(broken('canary', r => { canary(r).steps[0] = { setCanaryScale: { weight: 5, replicas: 1 } }; }))
+      .toThrow('steps[0].setCanaryScale must set exactly one of weight, replicas and matchTrafficWeight, got {"weight":5,"replicas":1}.');
+    expect(broken('canary', r => { canary(r).steps[0] = { setCanaryScale: {} }; })).toThrow('must set exactly one of weight, replicas and matchTrafficWeight, got {}.');
+    expect(broken('canary', r => { canary(r).steps[0] = { setCanaryScale: { weight: 101 } }; }))
+      .toThrow('steps[0].setCanaryScale.weight must be a whole percent of spec.replicas between 0 and 100, got 101.');
+    expect(broken('canary', r => { canary(r).steps[0] = { setCanaryScale: { replicas: -1 } }; })).toThrow('steps[0].setCanaryScale.replicas must be a non-negative whole number, got -1.');
+    expect(broken('canary', r => { canary(r).steps[0] = { setCanaryScale: { matchTrafficWeight: false } }; }))
+      .toThrow('steps[0].setCanaryScale.matchTrafficWeight must be true when set (false does nothing), got false.');
   });
 });
 

@@ -34,7 +34,7 @@ describe('escape hatches keep the controller rules', () => {
     rollout.rollout.addJsonPatch(cdk8s.JsonPatch.add('/spec/strategy/canary/steps/0', {
       setHeaderRoute: { name: 'canary-header', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] },
     }));
-    expect(() => cdk8s.Testing.synth(chart)).toThrow('spec.strategy.canary.steps[0].setHeaderRoute.name must be listed in spec.strategy.canary.trafficRouting.managedRoutes, got "canary-header".');
+    expect(() => cdk8s.Testing.synth(chart)).toThrow('spec.strategy.canary.trafficRouting.managedRoutes is required by the setHeaderRoute step 0, got undefined.');
   });
 
   test('fails when a patch breaks a generated AnalysisTemplate', () => {

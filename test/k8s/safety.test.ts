@@ -3,7 +3,7 @@ import * as cdk8s from 'cdk8s';
 import { canaryStrategy, CONTAINERS, rolloutOf, synthValid } from './util';
 import {
   AbortScaleDown, Analysis, AntiAffinity, ArgoRollout, ArgoRolloutProps, ArgoSmokeTest, Capacity, CanaryStep, DeploymentStrategy, HealthCheck,
-  MetricProvider, PrometheusQueries, Promotion, TrafficRouting,
+  MetricProvider, PrometheusQueries, Promotion, TrafficRouting, WarmUp, ArgoAnalysis, AnalysisTemplateRef,
 } from '../../src';
 import { checkControllerRules } from '../../src/k8s/private/controller-rules';
 
@@ -338,5 +338,28 @@ describe('bad input from any language', () => {
     expect(fails({ rollbackWindowRevisions: Token.asNumber({ resolve: () => 2 }) })).toThrow('ArgoRollout: rollbackWindowRevisions must be known at synth time, got an unresolved token.');
     expect(fails({ minReadyTime: Duration.seconds(Token.asNumber({ resolve: () => 2 })) })).toThrow('ArgoRollout: minReadyTime must be a concrete duration known at synth time, got an unresolved token.');
     expect(() => AntiAffinity.preferred(Token.asNumber({ resolve: () => 2 }))).toThrow('AntiAffinity.preferred: weight must be known at synth time, got an unresolved token.');
+  });
+});
+
+describe('a blue/green with a warm-up on a traffic router (rendered as canary steps)', () => {
+  const warmUp = () => ({
+    strategy: DeploymentStrategy.blueGreen({
+      promotion: Promotion.manual(), warmUp: WarmUp.of(2, Duration.minutes(10)), postPromotionAnalysis: Analysis.none('warm-up judged by people'),
+    }),
+    trafficRouting: TrafficRouting.istio({ virtualService: 'api' }),
+  });
+
+  test('fails when previewReplicaCount, preview metadata or promotion analysis would be written where the rendering has no preview', () => {
+    expect(fails({ ...warmUp(), replicas: 3, previewReplicaCount: 1 }))
+      .toThrow('ArgoRollout: previewReplicaCount does not apply to a blue/green rollout with a warm-up on a traffic router, which Argo Rollouts runs as canary steps with a full-scale preview');
+    expect(fails({ ...warmUp(), previewMetadata: { labels: { role: 'preview' } } }))
+      .toThrow('ArgoRollout: previewMetadata does not apply to a blue-green rollout with a warm-up on a traffic router (rendered as canary steps)');
+    expect(fails({ ...warmUp(), sharedAnalysis: [ArgoAnalysis.postPromotion({ templates: [AnalysisTemplateRef.named('kpi')] })] }))
+      .toThrow('ArgoRollout: sharedAnalysis[0] runs around a blue/green promotion, but this blue/green rollout has a warm-up on a traffic router');
+  });
+
+  test('the fields that apply to its canary steps are written there', () => {
+    const { spec } = render({ ...warmUp(), abortScaleDown: AbortScaleDown.never(), antiAffinity: AntiAffinity.required(), canaryMetadata: { labels: { role: 'new' } } });
+    expect(spec.strategy.canary).toMatchObject({ abortScaleDownDelaySeconds: 0, antiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: {} }, canaryMetadata: { labels: { role: 'new' } } });
   });
 });

@@ -6,15 +6,18 @@ import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy } from '../../strategy/deployment-strategy';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { AlarmRollback } from '../alarm-rollback';
+import { DeploymentHook } from '../deployment-hook';
 import { EcsEngine, EcsEngineKind } from '../ecs-engine';
 import type { ProgressiveFargateServiceProps } from '../progressive-fargate-service';
 import { SmokeTest, SmokeTestKind, SmokeTestRequest } from '../smoke-test';
 import { requireAlarmNamePrefix } from './alarms';
 import { BaselineTarget, refuseBaseline } from './baseline';
+import { checkDeploymentHooks, hookPlanNotes } from './hooks';
 import type * as ecsMigrations from './migrations';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
+import { checkStackDeployment } from './stack-deployment';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;
@@ -34,6 +37,8 @@ export interface FargateInput {
   /** The migrations and how the native engine runs them. */
   readonly migrations?: ecsMigrations.EcsMigrationRender;
   readonly alarmRollback: AlarmRollback;
+  /** The user's deployment hooks, in the order a deployment runs them. */
+  readonly hooks: DeploymentHook[];
   readonly containerPort: number;
   readonly desiredCount: number;
   readonly listenerPort: number;
@@ -392,7 +397,33 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   const migrationsModule = props.migrations === undefined ? undefined : require('./migrations') as typeof ecsMigrations;
   const migrations = migrationsModule?.checkEcsMigrations(where, props.migrations, { codeDeploy: cd !== undefined, rolling: !blueGreen });
   const strategyPlan = ecsPlan(native ? native.plan : cd!.plan, analysis !== undefined, alarmRollback);
-  const plan = migrations ? migrationsModule!.ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
+  const migrationPlan = migrations ? migrationsModule!.ecsMigrationPlan(strategyPlan, migrations) : strategyPlan;
+  // The user's hooks (src/aws/private/hooks.ts): the smoke test already takes AfterAllowTestTraffic on CodeDeploy.
+  const hooks = checkDeploymentHooks(where, props.hooks, {
+    codeDeploy: cd !== undefined,
+    rolling: !blueGreen,
+    testListener: hasTestListener,
+    reserved: cd === undefined ? [] : [
+      ...(props.smokeTest !== undefined ? [{ stage: 'AfterAllowTestTraffic', by: 'the smokeTest' }] : []),
+      ...(migrations !== undefined ? [{ stage: 'BeforeInstall', by: 'the migrations' }] : []),
+    ],
+  });
+  const hookedPlan = hooks.length === 0 ? migrationPlan : RolloutPlan.fromPhases({
+    target: migrationPlan.target,
+    strategy: migrationPlan.strategy,
+    notes: [...migrationPlan.notes, ...hookPlanNotes(hooks)],
+    phases: migrationPlan.phases.map(p => ({
+      name: p.name,
+      trafficPercent: p.trafficPercent,
+      duration: p.duration,
+      checks: p.checks,
+      timeToDetect: p.timeToDetect,
+      manualGate: p.manualGate,
+      note: p.note,
+    })),
+  });
+  // CodeDeploy deployments started by the stack update (src/aws/private/stack-deployment.ts).
+  const plan = cd !== undefined && engine.deployOnStackUpdate ? checkStackDeployment(where, hookedPlan, cd.approvalWaitTime) : hookedPlan;
 
   return {
     where,
@@ -406,6 +437,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     plan,
     migrations,
     alarmRollback,
+    hooks,
     containerPort,
     desiredCount,
     listenerPort,

@@ -3,6 +3,8 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { AlarmSource, awsTimeToDetect, requireBakeCoversAlarms } from './alarms';
 import { ALARM_DELAY_ASSUMPTION, CODEDEPLOY_HOOK_REPORT_MINUTES, LAMBDA_MAX_KEEP_MINUTES } from './limits';
 import { checkedAnalysis, singleStep, wholeMinutes, wholePercent } from './render';
+// Sticky canaries, header-only previews and dark launches (src/aws/private/traffic-control.ts).
+import { refuseLambdaTrafficControl } from './traffic-control';
 import { toMillis } from '../../private/duration';
 import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
@@ -34,6 +36,7 @@ const TARGET = 'Lambda CodeDeploy';
  * refuses what it cannot do exactly.
  */
 export function renderLambda(where: string, strategy: DeploymentStrategy, hooks: LambdaHooks): LambdaRender {
+  refuseLambdaTrafficControl(where, strategy, TARGET);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.LAMBDA_VERSION);
   const keepWindow = keepWindowOf(where, strategy, hooks);
   switch (strategy.kind) {
@@ -60,6 +63,10 @@ export function renderLambda(where: string, strategy: DeploymentStrategy, hooks:
       }
       return { trafficRouting: codedeploy.TrafficRouting.allAtOnce(), analysis, keepWindow, plan: plan('all-at-once', strategy, analysis, hooks, keepWindow) };
     case StrategyKind.BLUE_GREEN:
+      if (strategy.warmUp !== undefined) {
+        fail(where, 'strategy', 'cannot be blue/green for a Lambda alias, even with a warm-up: an alias has no preview route', `DeploymentStrategy.blueGreen with WarmUp.of(${strategy.warmUp.percent}, ...)`,
+          'A warm-up without a preview is a canary: declare DeploymentStrategy.canary with one CanaryStep at the warm-up percentage (a CodeDeploy TimeBasedCanary), and check the new version before traffic with smokeTest: SmokeTest.invoke({ payload }).');
+      }
       fail(where, 'strategy', 'cannot be blue/green for a Lambda alias: an alias has no preview route', 'DeploymentStrategy.blueGreen',
         'Use DeploymentStrategy.canary, .linear or .allAtOnce; check the new version before traffic with smokeTest: SmokeTest.invoke({ payload }).');
     case StrategyKind.ROLLING:

@@ -5,12 +5,15 @@ import { fail, formatDuration } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
-import { EcsEngine } from '../ecs-engine';
+import { ApprovalTimeoutAction, EcsEngine } from '../ecs-engine';
 import { SmokeTest } from '../smoke-test';
 import { AlarmSource, awsTimeToDetect, requireAwsAnalysis, requireBakeCoversAlarms } from './alarms';
+import { describeGate, ECS_HOOK_TIMEOUT_MAX_MINUTES, PauseGate } from './hooks';
 import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
+// Sticky canaries, header-only previews and dark launches (src/aws/private/traffic-control.ts).
+import { refuseEcsTrafficControl } from './traffic-control';
 
 /** What the ECS native engine sets on the service. */
 export interface NativeRender {
@@ -25,6 +28,8 @@ export interface NativeRender {
   readonly blueGreen: boolean;
   /** The analysis rendered as rollback alarms. */
   readonly analysis?: Analysis;
+  /** A manual promotion: the PAUSE hook that holds the new version on the test route. */
+  readonly manualGate?: PauseGate;
   readonly plan: RolloutPlan;
 }
 
@@ -43,6 +48,7 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
+  refuseEcsTrafficControl(where, strategy, target, testListener);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
@@ -51,6 +57,9 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
   if (strategy.kind !== StrategyKind.ROLLING && engine._circuitBreakerGiven && engine.circuitBreaker) {
     fail(where, 'engine.circuitBreaker', 'only applies to a rolling strategy: ECS uses the deployment circuit breaker for rolling updates only, and this strategy rolls back on alarms', 'true',
       'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
+  }
+  if (strategy.kind !== StrategyKind.BLUE_GREEN) {
+    requireNoGateOptions(where, engine, false);
   }
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
@@ -92,19 +101,46 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
     }
     case StrategyKind.BLUE_GREEN: {
       const promotion = strategy.promotion!;
-      if (promotion.isManual) {
-        fail(where, 'strategy.promotion', 'cannot be manual with the ECS native engine: it has no approval step', 'Promotion.manual()',
-          'Use EcsEngine.codeDeploy(), whose approval wait holds the preview until someone continues the deployment, or an automatic promotion with a smokeTest.');
-      }
       requireNoPromotionWait(where, strategy, 'ECS native');
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
+      const warmUp = strategy.warmUp;
+      if (warmUp !== undefined) {
+        // The warm-up is an ECS canary: the trickle for the warm-up's duration, then 100%; the test-traffic hooks
+        // (smoke test) still run before it, and the deployment alarms judge it.
+        if (!Number.isInteger(Math.round(warmUp.percent * 1e6) / 1e5)) {
+          fail(where, 'strategy.warmUp.percent', 'must be a multiple of 0.1 for ECS native (canaryPercent)', String(warmUp.percent),
+            `Round the warm-up percent to one decimal, for example ${Math.max(0.1, Math.round(warmUp.percent * 10) / 10)}.`);
+        }
+        if (promotion.isManual) {
+          fail(where, 'strategy.warmUp', 'cannot be combined with Promotion.manual() on ECS native: the warm-up is an ECS canary, and a pause before it is not rendered', 'a warm-up with a manual promotion',
+            'Remove the warm-up, or promote automatically (the warm-up is judged by the alarms), or use EcsEngine.codeDeploy().');
+        }
+        requireNoGateOptions(where, engine, false);
+        const warmBake = wholeMinutes(where, 'strategy.warmUp.duration', warmUp.duration, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
+        requireBakeCoversAlarms(where, 'strategy.warmUp.duration', warmUp.duration, analysis);
+        const keepBake = bake();
+        requireCloudFormationWindow(where, 'warm-up + keepPreviousVersionFor', warmBake.toMinutes() + keepBake.toMinutes(), 'bakeTimeInMinutes + canaryBakeTimeInMinutes');
+        return {
+          ...base,
+          deploymentStrategy: ecs.DeploymentStrategy.CANARY,
+          canaryConfiguration: { stepPercent: warmUp.percent, stepBakeTime: warmBake },
+          bakeTime: keepBake,
+          plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, false),
+        };
+      }
+      const blueGreenBake = bake();
+      // A manual promotion is an ECS PAUSE hook once the new version serves the test route.
+      const manualGate = promotion.isManual ? nativeGate(where, engine, blueGreenBake) : undefined;
+      requireNoGateOptions(where, engine, manualGate !== undefined);
+      const blueGreenPlan = switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, manualGate !== undefined, manualGate?.timeout);
       return {
         ...base,
         deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
-        bakeTime: bake(),
-        plan: switchPlan(target, 'blue-green', strategy, analysis, smokeTest, testListener, false),
+        bakeTime: blueGreenBake,
+        manualGate,
+        plan: manualGate === undefined ? blueGreenPlan : gatePlan(blueGreenPlan, manualGate),
       };
     }
     case StrategyKind.ALL_AT_ONCE:
@@ -157,6 +193,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
  */
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
+  refuseEcsTrafficControl(where, strategy, target, testListener);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -197,8 +234,17 @@ export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, en
       if (analysis !== undefined) {
         requireBakeCoversAlarms(where, 'strategy.keepPreviousVersionFor', keep, analysis);
       }
+      const warmUp = strategy.warmUp;
+      let trafficRouting = codedeploy.TrafficRouting.allAtOnce();
+      if (warmUp !== undefined) {
+        // The warm-up is a CodeDeploy canary: the trickle for the warm-up's duration, then the rest at once.
+        const percentage = wholePercent(where, 'strategy.warmUp.percent', warmUp.percent);
+        const interval = wholeMinutes(where, 'strategy.warmUp.duration', warmUp.duration, undefined, 'CodeDeploy canary interval', '');
+        requireBakeCoversAlarms(where, 'strategy.warmUp.duration', warmUp.duration, analysis);
+        trafficRouting = codedeploy.TrafficRouting.timeBasedCanary({ percentage, interval });
+      }
       return {
-        trafficRouting: codedeploy.TrafficRouting.allAtOnce(),
+        trafficRouting,
         terminationWaitTime: termination(),
         approvalWaitTime,
         analysis,
@@ -246,9 +292,54 @@ export function singleStep(where: string, strategy: DeploymentStrategy, target: 
   const step = strategy.steps[0];
   if (step.manualGate) {
     fail(where, 'strategy.steps[0]', `cannot wait for a manual approval with ${target}: traffic shifts on a timer`, 'CanaryStep.withManualGate',
-      'Use CanaryStep.of, or DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) with EcsEngine.codeDeploy().');
+      'Use CanaryStep.of, or, on an ECS service, DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), which holds the new version on the test route until approved (either engine).');
   }
   return step;
+}
+
+/** The PAUSE hook of a manual promotion on ECS native, within ECS's hook timeout and the CloudFormation window. */
+function nativeGate(where: string, engine: EcsEngine, bakeTime: Duration): PauseGate {
+  const timeout = wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), ECS_HOOK_TIMEOUT_MAX_MINUTES,
+    'ECS PAUSE hook timeout (timeoutInMinutes)', '');
+  if (timeout.toMinutes() < 1) {
+    fail(where, 'engine.approvalWaitTime', 'must be at least 1 minute (the ECS PAUSE hook timeout)', formatDuration(timeout), 'Use Duration.minutes(1) or more.');
+  }
+  requireCloudFormationWindow(where, 'approvalWaitTime + keepPreviousVersionFor', timeout.toMinutes() + bakeTime.toMinutes(),
+    'PAUSE hook timeout + bakeTimeInMinutes');
+  return { stage: 'POST_TEST_TRAFFIC_SHIFT', timeout, action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK };
+}
+
+/** Refuses the manual-gate options of EcsEngine.native() where there is no manual gate. */
+function requireNoGateOptions(where: string, engine: EcsEngine, gate: boolean): void {
+  if (gate) return;
+  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).';
+  if (engine.approvalWaitTime !== undefined) {
+    fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime), fix);
+  }
+  if (engine.approvalTimeoutAction !== undefined) {
+    fail(where, 'engine.approvalTimeoutAction', 'is only used with a blue/green strategy and Promotion.manual()', `ApprovalTimeoutAction.${engine.approvalTimeoutAction}`, fix);
+  }
+}
+
+/** The plan of an ECS native manual promotion: the preview phase's note says what the timeout does. */
+function gatePlan(plan: RolloutPlan, gate: PauseGate): RolloutPlan {
+  const phases: PlanPhaseSpec[] = plan.phases.map(p => ({
+    name: p.name,
+    trafficPercent: p.trafficPercent,
+    duration: p.duration,
+    checks: p.checks,
+    timeToDetect: p.timeToDetect,
+    manualGate: p.manualGate,
+    note: !p.manualGate ? p.note
+      : (p.note ?? '').replace(`stops unless approved within ${formatDuration(gate.timeout)}`, `paused (ECS PAUSE hook at ${gate.stage}); ${describeGate(gate)}`),
+  }));
+  return RolloutPlan.fromPhases({
+    target: plan.target,
+    strategy: plan.strategy,
+    phases,
+    notes: [...plan.notes, 'The CloudFormation update that starts the deployment waits while it is paused: continue or roll it back '
+      + '(aws ecs continue-service-deployment, see the runbook) before the wait ends.'],
+  });
 }
 
 function requireNoPromotionWait(where: string, strategy: DeploymentStrategy, target: string): void {
@@ -335,6 +426,9 @@ function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, 
         manual && !testListener ? 'set testTrafficFrom to reach the new version on a test listener before approving' : undefined,
       ].filter(Boolean).join('; ') || undefined,
     });
+  }
+  if (strategy.warmUp !== undefined) {
+    phases.push({ name: 'Warm-up before the switch (canary)', trafficPercent: strategy.warmUp.percent, duration: strategy.warmUp.duration, ...judged(analysis) });
   }
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
   return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });

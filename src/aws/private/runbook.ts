@@ -33,6 +33,13 @@ export interface EcsRunbookFacts extends AwsRunbookFacts {
   readonly rolling: boolean;
   /** The previous version's keep window, formatted. */
   readonly keep: string;
+  /**
+   * ECS native with a manual promotion: what the PAUSE hook does when nobody answers
+   * ("rolls back unless continued within 1d").
+   */
+  readonly gate?: string;
+  /** CodeDeploy: whether the stack update starts the deployments (deployOnStackUpdate). */
+  readonly stackDeploys?: boolean;
 }
 
 /** The facts of a Lambda alias's runbook. */
@@ -110,16 +117,34 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       variables: facts.variables,
       procedures,
       schema: facts.schema,
+      notes: facts.stackDeploys ? ['The stack update starts each deployment and waits for it: a failed or stopped deployment fails the update, '
+        + 'and CloudFormation rolls the stack back.'] : undefined,
     });
   }
   const inProgress = 'DEPLOYMENT=$(aws ecs list-service-deployments --cluster "$CLUSTER" --service "$SERVICE" --status IN_PROGRESS '
     + '--query "serviceDeployments[0].serviceDeploymentArn" --output text)';
+  // The PAUSE hook waiting for an answer, in the deployment in progress.
+  const pausedHook = 'HOOK=$(aws ecs describe-service-deployments --service-deployment-arns "$DEPLOYMENT" '
+    + '--query "serviceDeployments[0].lifecycleHookDetails[?targetType==\'PAUSE\' && status==\'AWAITING_ACTION\'].hookId | [0]" --output text)';
+  const gate: RunbookProcedure[] = facts.gate === undefined ? [] : [
+    {
+      title: 'Promote the new version (continue the paused deployment)',
+      when: `the preview on the test listener looks right; the deployment is paused at POST_TEST_TRAFFIC_SHIFT and ${facts.gate}`,
+      commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action CONTINUE'],
+    },
+    {
+      title: 'Reject the new version (roll back the paused deployment)',
+      when: 'the preview on the test listener is wrong; the previous version never took production traffic',
+      commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action ROLLBACK'],
+    },
+  ];
   return Runbook.of({
     title: facts.title,
     target: facts.plan.target,
     automatic: automatic(facts, 'ECS', facts.rolling ? ['The deployment circuit breaker rolls back a deployment whose tasks keep failing to start.'] : []),
     variables: facts.variables,
     procedures: [
+      ...gate,
       {
         title: 'Abort the deployment in progress and roll back',
         when: facts.rolling ? 'the new tasks misbehave during the replacement' : `the new version misbehaves before the deployment completes (keep window: ${facts.keep})`,
@@ -138,7 +163,8 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       ...(facts.alarmNames.length > 0 ? [breakGlass] : []),
     ],
     schema: facts.schema,
-    notes: ['ECS native has no manual gate: there is nothing to approve or promote.'],
+    notes: facts.gate === undefined ? ['ECS native has no manual gate here: there is nothing to approve or promote.']
+      : ['While the deployment is paused, the CloudFormation update that started it waits too: answer before the wait ends.'],
   });
 }
 

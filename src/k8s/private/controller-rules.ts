@@ -310,6 +310,7 @@ function checkCanary(c: any): void {
     if (step.setCanaryScale !== undefined && tr === undefined) {
       fail(WHERE, `${stepPath}.setCanaryScale`, 'requires traffic routing', show(step.setCanaryScale), 'Use a traffic router.');
     }
+    if (step.setCanaryScale !== undefined) checkCanaryScale(`${stepPath}.setCanaryScale`, step.setCanaryScale);
     for (const route of ['setHeaderRoute', 'setMirrorRoute']) {
       if (step[route] === undefined) continue;
       const supported = route === 'setMirrorRoute' ? tr?.istio !== undefined
@@ -318,13 +319,73 @@ function checkCanary(c: any): void {
         fail(WHERE, `${stepPath}.${route}`, route === 'setMirrorRoute' ? 'requires Istio traffic routing' : 'requires Istio, ALB, Apisix or a router plugin',
           show(step[route]), 'Use a router that supports it.');
       }
-      const managed = (tr.managedRoutes ?? []).map((r: any) => r.name);
+      if (tr.managedRoutes === undefined) {
+        fail(WHERE, `${path}.trafficRouting.managedRoutes`, `is required by the ${route} step ${i}`, 'undefined',
+          'List the route names in managedRoutes, in precedence order.');
+      }
+      const managed = tr.managedRoutes.map((r: any) => r.name);
       if (!managed.includes(step[route].name)) {
         fail(WHERE, `${stepPath}.${route}.name`, 'must be listed in spec.strategy.canary.trafficRouting.managedRoutes', show(step[route].name),
           'Add the route to managedRoutes.');
       }
     }
+    (step.setHeaderRoute?.match ?? []).forEach((m: any, j: number) => {
+      const field = `${stepPath}.setHeaderRoute.match[${j}].headerValue`;
+      if (tr.alb !== undefined) {
+        if (!m.headerValue?.exact || m.headerValue.prefix || m.headerValue.regex) {
+          fail(WHERE, field, 'must be an exact value with the ALB router (Argo Rollouts supports only exact ALB header matches)', show(m.headerValue),
+            'Match the whole header value with exact.');
+        }
+      } else {
+        oneMatchValue(field, m.headerValue);
+      }
+    });
+    (step.setMirrorRoute?.match ?? []).forEach((m: any, j: number) => {
+      const field = `${stepPath}.setMirrorRoute.match[${j}]`;
+      if (m.method !== undefined) oneMatchValue(`${field}.method`, m.method);
+      if (m.path !== undefined) oneMatchValue(`${field}.path`, m.path);
+      for (const [name, value] of Object.entries(m.headers ?? {})) oneMatchValue(`${field}.headers.${name}`, value);
+    });
+    if (step.setMirrorRoute?.percentage !== undefined) {
+      const pct = step.setMirrorRoute.percentage;
+      if (!Number.isInteger(pct) || pct < 0 || pct > 100) {
+        fail(WHERE, `${stepPath}.setMirrorRoute.percentage`, 'must be a whole number between 0 and 100', show(pct), 'Mirror a whole percentage of requests.');
+      }
+    }
   });
+  const managedNames = (tr?.managedRoutes ?? []).map((r: any) => r.name);
+  const duplicate = managedNames.find((n: string, k: number) => managedNames.indexOf(n) !== k);
+  if (duplicate !== undefined) {
+    fail(WHERE, `${path}.trafficRouting.managedRoutes`, 'must not list a route twice', show(duplicate), 'List each route once.');
+  }
+}
+
+/** Exactly one of exact, prefix and regex (the controller's rule for every StringMatch of a route). */
+function oneMatchValue(field: string, value: any): void {
+  const set = ['exact', 'prefix', 'regex'].filter(k => value?.[k] !== undefined && value[k] !== '');
+  if (set.length !== 1) {
+    fail(WHERE, field, 'must set exactly one of exact, prefix and regex', show(value), 'Give one kind of match.');
+  }
+}
+
+/**
+ * setCanaryScale: the controller reads matchTrafficWeight first, then replicas, then weight, so a
+ * step that sets several silently loses some; weight is a percent of spec.replicas.
+ */
+function checkCanaryScale(field: string, scale: any): void {
+  const set = ['weight', 'replicas', 'matchTrafficWeight'].filter(k => scale?.[k] !== undefined);
+  if (set.length !== 1) {
+    fail(WHERE, field, 'must set exactly one of weight, replicas and matchTrafficWeight', show(scale), 'Split the step, or keep one field.');
+  }
+  if (scale.weight !== undefined && (!Number.isInteger(scale.weight) || scale.weight < 0 || scale.weight > 100)) {
+    fail(WHERE, `${field}.weight`, 'must be a whole percent of spec.replicas between 0 and 100', show(scale.weight), 'Use a whole percentage.');
+  }
+  if (scale.replicas !== undefined && (!Number.isInteger(scale.replicas) || scale.replicas < 0)) {
+    fail(WHERE, `${field}.replicas`, 'must be a non-negative whole number', show(scale.replicas), 'Use 0 or more pods.');
+  }
+  if (scale.matchTrafficWeight !== undefined && scale.matchTrafficWeight !== true) {
+    fail(WHERE, `${field}.matchTrafficWeight`, 'must be true when set (false does nothing)', show(scale.matchTrafficWeight), 'Remove it, or set weight or replicas.');
+  }
 }
 
 function checkReference(ref: TemplateRef, byName: Map<string, any>, external: ReadonlySet<string>): void {

@@ -139,12 +139,20 @@ export function withBaselineExperiment(rendered: StrategyRender, e: ExperimentRe
         ...out,
         canary: {
           ...canary,
-          steps: [e.step(templateName), ...(canary.steps ?? [])],
+          // Before the first setWeight: after a header-only preview or a dark launch (src/k8s/private/traffic-steps.ts),
+          // which reach no user, and before any step that does.
+          steps: beforeFirstWeight(canary.steps ?? [], e.step(templateName)),
           ...(analysis !== undefined ? { analysis } : {}),
         },
       };
     },
   };
+}
+
+function beforeFirstWeight(steps: any[], step: any): any[] {
+  const at = steps.findIndex(s => s.setWeight !== undefined);
+  const i = at === -1 ? 0 : at;
+  return [...steps.slice(0, i), step, ...steps.slice(i)];
 }
 
 /** The comparison's metrics: each check on the new version's experiment pods, and each ratio bound against the baseline's. */

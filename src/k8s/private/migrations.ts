@@ -225,6 +225,7 @@ export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): Ro
     timeToDetect: p.timeToDetect,
     manualGate: p.manualGate,
     note: p.note,
+    mirroredPercent: p.mirroredPercent,
   }));
   const byPhase = [MigrationPhase.EXPAND, MigrationPhase.CONTRACT]
     .map(phase => ({ phase, steps: m.before.filter(s => s.phase === phase) }))
@@ -277,6 +278,7 @@ function blueGreenPlan(plan: RolloutPlan, m: ArgoMigrationRender, byPhase: strin
     timeToDetect: p.timeToDetect,
     manualGate: p.manualGate,
     note: p.note,
+    mirroredPercent: p.mirroredPercent,
   }));
   const notes = [...plan.notes,
     'migrationsAfterPreviewStarts: the migration Job runs in the pre-promotion analysis, beside the other pre-promotion checks, after the preview pods started: '

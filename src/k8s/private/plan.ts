@@ -4,6 +4,7 @@ import { ArgoSmokeTest } from '../smoke-test';
 import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
 import { seconds } from './durations';
 import { ARGO_SCALE_DOWN_DELAY_SECONDS } from './render';
+import { isBlueGreenOnRouter } from './traffic-steps';
 
 /** What the plan of an ArgoRollout is made from: the validated declaration and what its rendering reported. */
 export interface ArgoPlanInputs {
@@ -52,6 +53,10 @@ function keptPhaseName(strategy: DeploymentStrategy, router: TrafficRouting, dyn
     case StrategyKind.ROLLING:
       return undefined;
     default:
+      if (isBlueGreenOnRouter(strategy, router)) {
+        return keep ? 'Full traffic, previous version kept (setWeight 100 + pause, then promoted)'
+          : `Promoted, previous ReplicaSet scaled down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later without traffic`;
+      }
       if (judged) return 'Promoted, previous version kept as stable until the post-promotion analysis passes';
       return keep ? 'Promoted, previous ReplicaSet kept without traffic (scaleDownDelaySeconds)' : 'Promoted, previous ReplicaSet released';
   }
@@ -61,7 +66,7 @@ function keptPhaseName(strategy: DeploymentStrategy, router: TrafficRouting, dyn
 export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
   const { strategy, router, smokeTest } = p;
   const base = strategy.plan();
-  const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR;
+  const isCanary = strategy.kind === StrategyKind.CANARY || strategy.kind === StrategyKind.LINEAR || isBlueGreenOnRouter(strategy, router);
   const phases: PlanPhaseSpec[] = base.phases.map((phase, i) => {
     const last = i === base.phases.length - 1;
     const checks = [...phase.checks];
@@ -75,13 +80,16 @@ export function argoPlan(p: ArgoPlanInputs): RolloutPlan {
       ...(checks.length ? { checks } : {}),
       ...(phase.timeToDetect ? { timeToDetect: phase.timeToDetect } : {}),
       ...(phase.note ? { note: phase.note } : {}),
+      ...(phase.mirroredPercent !== undefined ? { mirroredPercent: phase.mirroredPercent } : {}),
     };
   });
   if (strategy.kind === StrategyKind.ALL_AT_ONCE && smokeTest) {
     const pre = (p.sharedChecks ?? []).filter(c => c.point === 'PRE_PROMOTION').flatMap(c => c.names);
     phases.unshift({ name: 'Smoke test on the new pods (no production traffic)', trafficPercent: 0, duration: smokeTest._options.timeout ?? phases[0].duration, checks: [smokeTest.name, ...pre] });
   }
-  const notes = [...base.notes];
+  // The rendering's own note on stickiness says how Argo Rollouts does it: it replaces the strategy's.
+  const rendersSticky = p.notes.some(n => n.startsWith('Sticky canary:'));
+  const notes = base.notes.filter(n => !(rendersSticky && n.startsWith('Sticky canary:')));
   if (isCanary) {
     notes.push(`Traffic routing: ${router.describe()}.`);
   }

@@ -94,7 +94,8 @@ export function applyPodSettings(template: any, props: PodSettingsProps, selecto
 
 /** Checks the ephemeral metadata against the strategy, and writes it into the rendered strategy (Kubernetes JSON), in place. */
 export function applyEphemeralMetadata(spec: any, props: EphemeralProps, kind: StrategyKind, selector: Record<string, string>): void {
-  const canary = kind === StrategyKind.CANARY || kind === StrategyKind.LINEAR || kind === StrategyKind.ROLLING;
+  // What is rendered decides: a blue/green with a warm-up on a traffic router is rendered as canary steps.
+  const canary = spec.strategy.canary !== undefined;
   const fields: Array<[keyof EphemeralProps, boolean]> = [
     ['canaryMetadata', canary], ['stableMetadata', canary], ['previewMetadata', !canary], ['activeMetadata', !canary],
   ];
@@ -103,7 +104,8 @@ export function applyEphemeralMetadata(spec: any, props: EphemeralProps, kind: S
     if (value === undefined) continue;
     if (!applies) {
       const own = canary ? 'canaryMetadata and stableMetadata' : 'previewMetadata and activeMetadata';
-      fail(WHERE, field, `does not apply to a ${kind.toLowerCase().replace(/_/g, '-')} strategy`, show(value), `Use ${own}.`);
+      const rendered = canary && kind === StrategyKind.BLUE_GREEN ? 'blue-green rollout with a warm-up on a traffic router (rendered as canary steps)' : `${kind.toLowerCase().replace(/_/g, '-')} strategy`;
+      fail(WHERE, field, `does not apply to a ${rendered}`, show(value), `Use ${own}.`);
     }
     requireObject(field, value);
     const labels = value.labels === undefined ? undefined : checkLabels(`${field}.labels`, value.labels, selector);

@@ -22,6 +22,8 @@ import { union } from './argo-types';
 import { argoDuration, seconds } from './durations';
 import { plainJson } from './plain-json';
 import { renderTrafficRouter } from './router';
+// Sticky canary, header-only preview, dark launch (src/k8s/private/traffic-steps.ts).
+import { isBlueGreenOnRouter, refuseBlueGreenTrafficControl, renderTrafficControl, withTrafficControl } from './traffic-steps';
 import { scaleWeights } from './weights';
 
 const WHERE = 'ArgoRollout';
@@ -110,15 +112,81 @@ export function renderStrategy(decl: RolloutDeclaration): StrategyRender {
     case StrategyKind.ROLLING:
       return renderRolling(decl);
     default:
-      return renderBlueGreen(decl);
+      // A blue/green warm-up needs a router: rendered as a canary whose new version runs at full scale (src/k8s/private/traffic-steps.ts).
+      return isBlueGreenOnRouter(decl.strategy, decl.router) ? renderBlueGreenWarmUp(decl) : renderBlueGreen(decl);
   }
+}
+
+/**
+ * Blue/green with a warm-up, on a traffic router: a canary whose new version is scaled to full size
+ * at 0% (the preview, on the preview Service, checked by an inline analysis with the preview checks and
+ * the smoke test, then the promotion), then the warm-up weight for its duration, then 100% for the keep
+ * window; the post-promotion checks judge from the warm-up on, as a background analysis.
+ */
+export function renderBlueGreenWarmUp(decl: RolloutDeclaration): StrategyRender {
+  const { strategy, router, smokeTest } = decl;
+  const warmUp = strategy.warmUp!;
+  const promotion = strategy.promotion!;
+  const preview = strategy.previewAnalysis;
+  const pre: TemplateRender[] = [];
+  if (isJudged(preview)) {
+    pre.push(template('PreviewAnalysis', metricsFor(preview, metricContext(decl, 'strategy.previewAnalysis', countWithin(preview, seconds(preview.timeToDetect))))));
+  }
+  if (smokeTest) pre.push(template('SmokeTest', [smokeTestMetric(smokeTest, decl.port)]));
+  const wait = seconds(promotion.wait);
+  if (pre.length > 0 && !promotion.isManual && wait > 0) {
+    fail(WHERE, 'strategy.promotion', 'cannot hold the preview for a fixed time beside the preview checks when a blue/green warm-up is rendered as canary steps: the steps run one after the other, so the wait would add to the checks instead of overlapping them',
+      `Promotion.automatic(${formatDuration(promotion.wait)})`, 'Use Promotion.automatic(Duration.seconds(0)) (promote when the checks pass) or Promotion.manual().');
+  }
+  const analysis = strategy.analysis;
+  const post: TemplateRender[] = [];
+  const judgedWindow = seconds(warmUp.duration) + seconds(strategy.keepPreviousVersionFor);
+  if (isJudged(analysis)) {
+    post.push(template('PostPromotionAnalysis', metricsFor(analysis, metricContext(decl, 'strategy.postPromotionAnalysis', countWithin(analysis, judgedWindow)))));
+  }
+  const { setWeights, maxTrafficWeight } = scaleWeights(WHERE, [warmUp.percent], router);
+  const keep = seconds(strategy.keepPreviousVersionFor);
+  const services = serviceIds(strategy, smokeTest);
+  return {
+    services,
+    templates: [...pre, ...post],
+    warnings: [],
+    notes: [`Blue/green with a warm-up on ${router.describe()}: rendered as canary steps. The new version starts at full scale with no production traffic (setCanaryScale weight 100), reachable on the preview Service`
+      + `${pre.length > 0 ? ' and checked by an inline analysis (preview checks, smoke test)' : ''}${promotion.isManual ? ', then waits for `kubectl argo rollouts promote`' : ''}; `
+      + `then ${warmUp.percent}% of production traffic for ${formatDuration(warmUp.duration)} (the warm-up), then 100%${keep > 0 ? ' for keepPreviousVersionFor with the previous version at full scale' : ''}. `
+      + `${isJudged(analysis) ? 'The post-promotion checks judge from the warm-up on (background analysis); a failure aborts the rollout and all traffic returns to the previous version. ' : ''}`
+      + `Argo Rollouts then promotes and scales the previous ReplicaSet down ${ARGO_SCALE_DOWN_DELAY_SECONDS}s later (scaleDownDelaySeconds).`],
+    strategy: names => {
+      const active = serviceName(names, 'ActiveService');
+      const previewService = serviceName(names, 'PreviewService');
+      const steps: ro.RolloutSpecStrategyCanarySteps[] = [{ setCanaryScale: { weight: 100 } }];
+      if (pre.length > 0) steps.push({ analysis: { templates: templateRefs(names, pre), args: analysisArgs(previewService, active) } });
+      if (promotion.isManual) steps.push({ pause: {} });
+      else if (wait > 0) steps.push({ pause: { duration: pauseFor('strategy.promotion', promotion.wait) } });
+      const startingStep = steps.length + 1;
+      steps.push({ setWeight: setWeights[0] }, { pause: { duration: pauseFor('strategy.warmUp.duration', warmUp.duration) } });
+      if (keep > 0) steps.push({ setWeight: maxTrafficWeight ?? 100 }, { pause: { duration: pauseFor('strategy.keepPreviousVersionFor', strategy.keepPreviousVersionFor) } });
+      return {
+        canary: {
+          stableService: active,
+          canaryService: previewService,
+          steps,
+          ...(post.length > 0
+            ? { analysis: { templates: templateRefs(names, post), args: analysisArgs(previewService, active), startingStep } } : {}),
+          scaleDownDelaySeconds: ARGO_SCALE_DOWN_DELAY_SECONDS,
+          trafficRouting: renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }),
+        },
+      };
+    },
+  };
 }
 
 /** Canary and linear: setWeight/pause steps, a background analysis, the router and the scale-down delay. */
 export function renderCanary(decl: RolloutDeclaration): StrategyRender {
   const { strategy, router, replicas } = decl;
   const { setWeights, maxTrafficWeight } = scaleWeights(WHERE, strategy.steps.map(s => s.weight), router);
-  const steps: ro.RolloutSpecStrategyCanarySteps[] = [];
+  const control = renderTrafficControl(strategy, router);
+  const steps: ro.RolloutSpecStrategyCanarySteps[] = [...control.before];
   strategy.steps.forEach((s, i) => {
     steps.push({ setWeight: setWeights[i] });
     steps.push({ pause: { duration: pauseFor(`strategy.steps[${i}].bakeTime`, s.bakeTime) } });
@@ -153,13 +221,13 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
     services: serviceIds(strategy, decl.smokeTest),
     templates,
     warnings,
-    notes: canaryNotes(decl, keep),
+    notes: [...control.notes, ...canaryNotes(decl, keep)],
     strategy: names => {
       const stable = serviceName(names, 'StableService');
       const canary = serviceName(names, 'CanaryService');
       const analysis: ro.RolloutSpecStrategyCanaryAnalysis | undefined = templates.length === 0 ? undefined
-        // From step 1: once the first setWeight has sent traffic to the canary.
-        : { templates: templateRefs(names, templates), args: analysisArgs(canary, stable), startingStep: 1 };
+        // Once the first setWeight has sent traffic to the canary (after any preview or dark launch).
+        : { templates: templateRefs(names, templates), args: analysisArgs(canary, stable), startingStep: control.before.length + 1 };
       return {
         canary: {
           stableService: stable,
@@ -169,7 +237,8 @@ export function renderCanary(decl: RolloutDeclaration): StrategyRender {
           ...(router.kind !== TrafficRouterKind.NONE ? {
             // The keep window is the final step; once promoted, the old pods get no traffic.
             scaleDownDelaySeconds: ARGO_SCALE_DOWN_DELAY_SECONDS,
-            trafficRouting: renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }),
+            trafficRouting: withTrafficControl(
+              renderTrafficRouter(router, { port: decl.port, maxTrafficWeight, namespace: decl.namespace, rolloutName: names.rollout }), control),
           } : {}),
         },
       };
@@ -217,6 +286,7 @@ export function renderRolling(decl: RolloutDeclaration): StrategyRender {
 /** Blue/green, and all-at-once as a blue/green that promotes at once. */
 export function renderBlueGreen(decl: RolloutDeclaration): StrategyRender {
   const { strategy, smokeTest } = decl;
+  refuseBlueGreenTrafficControl(strategy);
   const isBlueGreen = strategy.kind === StrategyKind.BLUE_GREEN;
   const services = serviceIds(strategy, smokeTest);
   const hasPreview = services.includes('PreviewService');

@@ -252,6 +252,11 @@ export function applySafety(spec: any, s: SafetySettings): void {
     }
     if (s.maxSurge !== undefined) strategy.maxSurge = capacityJson(s.maxSurge);
     if (s.maxUnavailable !== undefined) strategy.maxUnavailable = capacityJson(s.maxUnavailable);
+    if (s.previewReplicaCount !== undefined) {
+      // A blue/green with a warm-up on a traffic router is rendered as canary steps (src/k8s/private/traffic-steps.ts).
+      fail(WHERE, 'previewReplicaCount', 'does not apply to a blue/green rollout with a warm-up on a traffic router, which Argo Rollouts runs as canary steps with a full-scale preview',
+        show(s.previewReplicaCount), 'Remove previewReplicaCount, or the warm-up.');
+    }
   } else if (s.previewReplicaCount !== undefined) {
     strategy.previewReplicaCount = s.previewReplicaCount;
   }

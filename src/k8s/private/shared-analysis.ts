@@ -95,6 +95,10 @@ export function applySharedAnalysis(spec: any, plan: SharedAnalysisPlan, created
   const stepInserts: Array<{ at: number; step: any }> = [];
   plan.analyses.forEach((a, i) => {
     const field = `sharedAnalysis[${i}]`;
+    if (!blueGreen && (a.point === ArgoAnalysisPoint.PRE_PROMOTION || a.point === ArgoAnalysisPoint.POST_PROMOTION)) {
+      fail(WHERE, field, 'runs around a blue/green promotion, but this blue/green rollout has a warm-up on a traffic router and is rendered as canary steps, without a promotion', a.point,
+        'Declare the checks in the strategy (previewAnalysis, postPromotionAnalysis), or remove the warm-up.');
+    }
     const measured = canary ? canary.canaryService : a.point === ArgoAnalysisPoint.PRE_PROMOTION ? blueGreen.previewService : blueGreen.activeService;
     const reference = canary ? canary.stableService : blueGreen.activeService;
     const run = runOf(a, created[i], measured, reference);
