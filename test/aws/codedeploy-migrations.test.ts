@@ -379,7 +379,8 @@ describe('CodeDeploy ECS migrations beside your hooks', () => {
     const hook = (event: CodeDeployEcsHookEvent) => [DeploymentHook.codeDeploy(event, fn)];
     expect(() => service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: hook(CodeDeployEcsHookEvent.BEFORE_INSTALL) }, stack))
       .toThrow('hooks[0] runs at the AppSpec event BeforeInstall, which already runs the migrations: a CodeDeploy AppSpec runs one function per event');
-    const { stack: s2, svc } = service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: hook(CodeDeployEcsHookEvent.AFTER_INSTALL) }, stack);
+    const { stack: s2, svc } = service(
+      { migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: hook(CodeDeployEcsHookEvent.AFTER_INSTALL) }, stack);
     const joined = JSON.stringify(s2.resolve(svc.appSpec('arn:aws:ecs:eu-west-1:123456789012:task-definition/api:7')));
     expect(joined.indexOf('BeforeInstall')).toBeGreaterThan(0);
     expect(joined.indexOf('AfterInstall')).toBeGreaterThan(joined.indexOf('BeforeInstall'));
