@@ -5,7 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { canary, newStack, only, service } from './util';
 import {
-  CodeDeployEcsHookEvent, DatabaseConnection, DatabaseEngine, DeploymentHook, EcsEngine, MigrationSet, MigrationSql, MigrationStep, ProgressiveLambdaAlias, ProgressiveLambdaAliasProps,
+  CodeDeployEcsHookEvent, DatabaseConnection, DatabaseEngine, DeploymentHook, EcsEngine, MigrationSet, MigrationSql, MigrationStep,
+  ProgressiveLambdaAlias, ProgressiveLambdaAliasProps,
   SmokeTest,
 } from '../../src';
 
@@ -375,9 +376,11 @@ describe('CodeDeploy ECS migrations beside your hooks', () => {
   test('fails when a hook of yours asks for BeforeInstall, which the migrations take; other events are kept in AppSpec order', () => {
     const stack = newStack();
     const fn = new lambda.Function(stack, 'Check', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
-    expect(() => service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.BEFORE_INSTALL, fn)] }, stack))
+    const hook = (event: CodeDeployEcsHookEvent) => [DeploymentHook.codeDeploy(event, fn)];
+    expect(() => service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: hook(CodeDeployEcsHookEvent.BEFORE_INSTALL) }, stack))
       .toThrow('hooks[0] runs at the AppSpec event BeforeInstall, which already runs the migrations: a CodeDeploy AppSpec runs one function per event');
-    const { stack: s2, svc } = service({ migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: [DeploymentHook.codeDeploy(CodeDeployEcsHookEvent.AFTER_INSTALL, fn)] }, stack);
+    const { stack: s2, svc } = service(
+      { migrations: migrations(), engine: EcsEngine.codeDeploy(), hooks: hook(CodeDeployEcsHookEvent.AFTER_INSTALL) }, stack);
     const joined = JSON.stringify(s2.resolve(svc.appSpec('arn:aws:ecs:eu-west-1:123456789012:task-definition/api:7')));
     expect(joined.indexOf('BeforeInstall')).toBeGreaterThan(0);
     expect(joined.indexOf('AfterInstall')).toBeGreaterThan(joined.indexOf('BeforeInstall'));
