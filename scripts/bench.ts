@@ -11,7 +11,7 @@
  * floor variants measure it (FLOORS below). The library variants load the compiled package (lib/),
  * as its users do: `npm run bench` compiles it first.
  *
- * Usage: npm run bench [-- --reps 5 --only aws,aws-smoke,k8s --label "newest aws-cdk-lib"]
+ * Usage: npm run bench [-- --reps 5 --only aws,aws-smoke,aws-migrations,k8s --label "newest aws-cdk-lib"]
  * --only takes a comma-separated list of workloads (all by default). --label names the run in its
  * report (the aws-cdk-lib version is always given): the table is printed and written to
  * bench-results/<label>.md, so that runs with different dependencies are kept side by side.
@@ -28,7 +28,7 @@ const args = process.argv.slice(2);
 const reps = Number(argValue('--reps') ?? process.env.BENCH_REPS ?? 5);
 const label = argValue('--label');
 const checkOnly = args.includes('--check');
-const SIZES: Record<string, number[]> = { 'aws': [1, 10, 50], 'aws-smoke': [1, 10, 50], 'k8s': [1, 100, 500] };
+const SIZES: Record<string, number[]> = { 'aws': [1, 10, 50], 'aws-smoke': [1, 10, 50], 'aws-migrations': [1, 10, 50], 'k8s': [1, 100, 500] };
 const only = argValue('--only')?.split(',');
 const unknown = (only ?? []).filter(w => !(w in SIZES));
 if (unknown.length > 0) {
@@ -39,6 +39,7 @@ const workloads = Object.keys(SIZES).filter(w => !only || only.includes(w));
 const LABEL: Record<string, string> = {
   'aws': 'progressive ECS services (ECS-native canary + alarms) vs hand-written aws-cdk-lib',
   'aws-smoke': 'the same services with an HTTP smoke test (test listener, Lambda lifecycle hook) vs hand-written aws-cdk-lib',
+  'aws-migrations': 'the same services with expand, batched backfill and contract migrations (PRE_SCALE_UP hook, task definitions, backfill rule; SQL lint in the library only) vs hand-written aws-cdk-lib',
   'k8s': 'Argo rollouts (Rollout + Services + AnalysisTemplate) vs plain cdk8s ApiObjects',
 };
 /** The aws-cdk-lib the variants run on (the project's pinned version, or another one installed for a run). */
@@ -54,6 +55,7 @@ const awsCdkLibVersion: string = require('aws-cdk-lib/package.json').version;
 const FLOORS: Record<string, Record<string, string>> = {
   'aws': {},
   'aws-smoke': {},
+  'aws-migrations': {},
   'k8s': { 'handwritten-deps': 'cdk8s-plus-28 with its Services + aws-cdk-lib core', 'handwritten-duration': 'aws-cdk-lib core' },
 };
 const root = path.join(__dirname, '..');

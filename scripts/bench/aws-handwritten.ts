@@ -7,6 +7,7 @@
  * nothing would use a test listener, so there is none; with one (scripts/bench/aws-smoke-handwritten.ts)
  * each service also gets a test listener and its rule, and a smoke-test Lambda function in the VPC,
  * with its security group, that ECS runs as a lifecycle hook once test traffic reaches the new version.
+ * scripts/bench/aws-migrations-handwritten.ts adds each service's database migrations.
  *
  * Each service lives in its own `Construct` with the same ids as the library's, so the logical IDs
  * and the synthesized template are the same, byte for byte.
@@ -38,7 +39,22 @@ const SMOKE_TEST_HANDLER = path.join(__dirname, '..', '..', 'lib', 'aws', 'priva
 /** How long one smoke-test request may take, in milliseconds; the function gets 30 seconds more to report. */
 const SMOKE_TEST_TIMEOUT_MS = 10_000;
 
-function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster, image: ecs.ContainerImage, smokeTest: boolean): void {
+/** What a workload adds to each service (scripts/bench/aws-migrations-handwritten.ts: the migrations). */
+export interface ServiceAdditions {
+  /** Lifecycle hooks of the service, before the smoke test's. */
+  readonly lifecycleHooks: ecs.IDeploymentLifecycleHookTarget[];
+  /** Adds what needs the service, once it exists. */
+  afterService(service: ecs.FargateService): void;
+}
+
+/**
+ * Adds resources to service number `index` (the construct `self`), after its security group and
+ * before its Fargate service.
+ */
+export type AddToService = (self: Construct, index: number, cluster: ecs.ICluster, securityGroup: ec2.ISecurityGroup) => ServiceAdditions;
+
+function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster, image: ecs.ContainerImage, smokeTest: boolean,
+  add?: (self: Construct, securityGroup: ec2.ISecurityGroup) => ServiceAdditions): void {
   const self = new Construct(scope, id);
   const vpc = cluster.vpc;
   // Alarm names are fixed strings, unique in the account and region, that the service refers to
@@ -175,6 +191,14 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
   }
 
   const securityGroup = new ec2.SecurityGroup(self, 'ServiceSecurityGroup', { vpc, description: `Tasks of ${self.node.path}` });
+  const additions = add?.(self, securityGroup);
+  const lifecycleHooks = [...additions?.lifecycleHooks ?? []];
+  // ECS runs the smoke test once test traffic reaches the new version; a failure rolls back.
+  if (smokeTestFunction) {
+    lifecycleHooks.push(new ecs.DeploymentLifecycleLambdaTarget(smokeTestFunction, 'SmokeTestHook', {
+      lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
+    }));
+  }
   const service = new ecs.FargateService(self, 'Service', {
     cluster,
     taskDefinition,
@@ -191,10 +215,7 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
       alarmNames: [errorRateAlarmName, latencyAlarmName],
       behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM,
     },
-    // ECS runs the smoke test once test traffic reaches the new version; a failure rolls back.
-    lifecycleHooks: smokeTestFunction ? [new ecs.DeploymentLifecycleLambdaTarget(smokeTestFunction, 'SmokeTestHook', {
-      lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT],
-    })] : undefined,
+    lifecycleHooks: lifecycleHooks.length > 0 ? lifecycleHooks : undefined,
   });
   // The service names the alarms; create them first so that the first deployment can watch them.
   service.node.defaultChild!.node.addDependency(errorRateAlarm, latencyAlarm);
@@ -207,14 +228,15 @@ function progressiveService(scope: Construct, id: string, cluster: ecs.ICluster,
       testListener: testRule ? ecs.ListenerRuleConfiguration.applicationListenerRule(testRule) : undefined,
     }),
   }));
+  additions?.afterService(service);
 }
 
 export function synth(n: number): SynthResult {
   return synthWith(n, false);
 }
 
-/** The same services, each with a smoke test when `smokeTest` is true. */
-export function synthWith(n: number, smokeTest: boolean): SynthResult {
+/** The same services, each with a smoke test when `smokeTest` is true, and what `add` adds to each. */
+export function synthWith(n: number, smokeTest: boolean, add?: AddToService): SynthResult {
   // At n = 50 the stack holds about 1,000 resources, past CloudFormation's 500 per stack, which
   // aws-cdk-lib refuses at synth time; the benchmark measures synthesis, so the check is turned off.
   const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
@@ -223,7 +245,7 @@ export function synthWith(n: number, smokeTest: boolean): SynthResult {
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable');
   for (let i = 0; i < n; i++) {
-    progressiveService(stack, `Service${i}`, cluster, image, smokeTest);
+    progressiveService(stack, `Service${i}`, cluster, image, smokeTest, add && ((self, securityGroup) => add(self, i, cluster, securityGroup)));
   }
   const template = app.synth().getStackByName(stack.stackName).template;
   return { comparable: JSON.stringify(template), resources: Object.keys(template.Resources).length };

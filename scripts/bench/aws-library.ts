@@ -2,7 +2,8 @@
  * Benchmark workload, library variant: n progressive ECS services declared with
  * `ProgressiveFargateService` (ECS-native 10% canary, error-rate and p99 latency rollback alarms),
  * sharing one VPC and one cluster. scripts/bench/aws-handwritten.ts defines the same resources with
- * aws-cdk-lib alone. scripts/bench/aws-smoke-library.ts adds an HTTP smoke test to each service.
+ * aws-cdk-lib alone. scripts/bench/aws-smoke-library.ts adds an HTTP smoke test to each service, and
+ * scripts/bench/aws-migrations-library.ts database migrations.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -10,14 +11,17 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { SynthResult } from './worker';
 // lib/ is the compiled package, which the bench task builds before it runs.
 // eslint-disable-next-line import/no-unresolved
-import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService, SmokeTest } from '../../lib';
+import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, MigrationSet, ProgressiveFargateService, SmokeTest } from '../../lib';
 
 export function synth(n: number): SynthResult {
   return synthWith(n);
 }
 
-/** The same services, each with `smokeTest` when it is given. */
-export function synthWith(n: number, smokeTest?: SmokeTest): SynthResult {
+/**
+ * The same services, each with `smokeTest` when it is given, and with the migrations `migrations(i)`
+ * declares for service i when it is given.
+ */
+export function synthWith(n: number, smokeTest?: SmokeTest, migrations?: (i: number) => MigrationSet): SynthResult {
   // At n = 50 the stack holds about 1,000 resources, past CloudFormation's 500 per stack, which
   // aws-cdk-lib refuses at synth time; the benchmark measures synthesis, so the check is turned off.
   const app = new App({ context: { '@aws-cdk/core:stackResourceLimit': 0 } });
@@ -46,6 +50,7 @@ export function synthWith(n: number, smokeTest?: SmokeTest): SynthResult {
       strategy,
       engine: EcsEngine.native(),
       smokeTest,
+      migrations: migrations?.(i),
     });
   }
 
