@@ -86,6 +86,9 @@ function canaryApp(chart: Chart, id: string, stableIngress: string, makeService:
     kind: 'Rollout',
     metadata: { name },
     spec: {
+      // Abort an update that makes no progress for 10 minutes instead of leaving it Degraded.
+      progressDeadlineSeconds: 600,
+      progressDeadlineAbort: true,
       replicas: 2,
       selector: { matchLabels: labels },
       strategy: {
