@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 // Types only: a Kubernetes app that never passes a CloudWatch metric does not load aws-cloudwatch.
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { DatadogFormula } from './datadog-formula';
 import { toMillis } from '../private/duration';
 import { fail, requireDuration, requireName, requireNumber, show } from '../private/validate';
 
@@ -119,6 +120,13 @@ export interface CustomCheckProps {
    */
   readonly datadog?: string;
   /**
+   * A Datadog measurement computed by a formula over several queries (Datadog's v2 query API), instead
+   * of `datadog`; used by Argo's Datadog provider.
+   * @default - the check uses `datadog`, or cannot be rendered where a Datadog query is needed
+   * @see https://argo-rollouts.readthedocs.io/en/stable/analysis/datadog/
+   */
+  readonly datadogFormula?: DatadogFormula;
+  /**
    * The name of a Kayenta canary configuration whose score (0 to 100) is the measurement (used by
    * Argo's Kayenta provider, in the analysis of a `BaselineComparison`). Kayenta compares the new
    * version with the baseline metric by metric; the check's `threshold` is the passing score and
@@ -194,8 +202,8 @@ export class HealthCheck {
       fail(where, 'failWhen', 'must be a Comparison', show(props.failWhen), 'Pass for example Comparison.GREATER_THAN.');
     }
     if (props.cloudWatch === undefined && props.cloudWatchMetric === undefined && props.prometheus === undefined && props.datadog === undefined
-      && props.kayenta === undefined) {
-      fail(where, 'cloudWatch/cloudWatchMetric/prometheus/datadog/kayenta', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
+      && props.datadogFormula === undefined && props.kayenta === undefined) {
+      fail(where, 'cloudWatch/cloudWatchMetric/prometheus/datadog/datadogFormula/kayenta', 'must include at least one query', 'none', 'Add the query for each platform the strategy is rendered to.');
     }
     if (props.kayenta !== undefined) {
       requireText(where, 'kayenta', props.kayenta);
@@ -232,6 +240,15 @@ export class HealthCheck {
     }
     if (props.prometheus !== undefined) requireText(where, 'prometheus', props.prometheus);
     if (props.datadog !== undefined) requireText(where, 'datadog', props.datadog);
+    if (props.datadogFormula !== undefined) {
+      if (!(props.datadogFormula instanceof DatadogFormula)) {
+        fail(where, 'datadogFormula', 'must be a DatadogFormula', show(props.datadogFormula), 'Pass DatadogFormula.of({ queries, formula }).');
+      }
+      if (props.datadog !== undefined) {
+        fail(where, 'datadogFormula', 'cannot be combined with datadog: the check has one Datadog measurement (Argo Rollouts refuses a query beside queries)', 'both',
+          'Keep one of datadog and datadogFormula.');
+      }
+    }
     const maxRatioToBaseline = requireRatio(where, props.maxRatioToBaseline);
     if (maxRatioToBaseline !== undefined && props.failWhen !== Comparison.GREATER_THAN && props.failWhen !== Comparison.GREATER_THAN_OR_EQUAL) {
       fail(where, 'maxRatioToBaseline', 'only applies to a measurement that is worse when higher (failWhen GREATER_THAN or GREATER_THAN_OR_EQUAL)', show(props.failWhen),
@@ -248,6 +265,7 @@ export class HealthCheck {
       cloudWatchMetric: props.cloudWatchMetric,
       prometheus: props.prometheus,
       datadog: props.datadog,
+      datadogFormula: props.datadogFormula,
       kayenta: props.kayenta,
     });
   }
@@ -275,6 +293,8 @@ export class HealthCheck {
   public readonly prometheus?: string;
   /** The Datadog query of a CUSTOM check. */
   public readonly datadog?: string;
+  /** The Datadog formula of a CUSTOM check. */
+  public readonly datadogFormula?: DatadogFormula;
   /** The Kayenta canary configuration of a CUSTOM check. */
   public readonly kayenta?: string;
   /**
@@ -292,6 +312,7 @@ export class HealthCheck {
       cloudWatchMetric?: cloudwatch.IMetric;
       prometheus?: string;
       datadog?: string;
+      datadogFormula?: DatadogFormula;
       kayenta?: string;
       maxRatioToBaseline?: number;
     },
@@ -306,6 +327,7 @@ export class HealthCheck {
     this.cloudWatchMetric = extra.cloudWatchMetric;
     this.prometheus = extra.prometheus;
     this.datadog = extra.datadog;
+    this.datadogFormula = extra.datadogFormula;
     this.kayenta = extra.kayenta;
     this.maxRatioToBaseline = extra.maxRatioToBaseline;
   }

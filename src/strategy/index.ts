@@ -1,6 +1,7 @@
 export * from './analysis';
 export * from './baseline';
 export * from './canary-step';
+export * from './datadog-formula';
 export * from './capacity';
 export * from './deployment-strategy';
 export * from './health-check';

@@ -4,7 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cdk8s from 'cdk8s';
 import { canaryStrategy, CONTAINERS, ofKind, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, CanaryStep, Comparison, DeploymentStrategy, HealthCheck, MetricProvider, PrometheusQueries, TooLittleData, TrafficRouting,
+  Analysis, ArgoRollout, CanaryStep, Comparison, DatadogAggregator, DatadogFormula, DeploymentStrategy, HealthCheck, MetricProvider,
+  PrometheusQueries, TooLittleData, TrafficRouting,
 } from '../../src';
 
 const ADDRESS = 'http://prometheus.monitoring:9090';
@@ -248,6 +249,51 @@ describe('Datadog', () => {
   test('the lookback defaults to the analysis interval', () => {
     const [m] = metricsOf({ strategy: strategyWith([check]), metrics: MetricProvider.datadog() });
     expect(m.provider.datadog.interval).toBe('1m');
+  });
+
+  test('a formula over several queries renders Datadog\'s v2 API (queries, formula, aggregator), valid against the CRD', () => {
+    const errorRate = HealthCheck.custom({
+      name: 'error-rate-dd',
+      threshold: 1,
+      failWhen: Comparison.GREATER_THAN,
+      datadogFormula: DatadogFormula.of({
+        queries: { errors: 'sum:trace.http.request.errors{service:api}.as_count()', hits: 'sum:trace.http.request.hits{service:api}.as_count()' },
+        formula: 'errors / hits * 100',
+        aggregator: DatadogAggregator.SUM,
+      }),
+    });
+    const [m] = metricsOf({ strategy: strategyWith([errorRate]), metrics: MetricProvider.datadog({ lookback: Duration.minutes(5) }) });
+    expect(m.provider.datadog).toEqual({
+      apiVersion: 'v2',
+      interval: '5m',
+      queries: { errors: 'sum:trace.http.request.errors{service:api}.as_count()', hits: 'sum:trace.http.request.hits{service:api}.as_count()' },
+      formula: 'errors / hits * 100',
+      aggregator: 'sum',
+    });
+    expect(m.failureCondition).toBe('result != nil && !isNaN(result) && result > 1');
+    const noAggregator = HealthCheck.custom({ name: 'x', threshold: 1, failWhen: Comparison.GREATER_THAN, datadogFormula: DatadogFormula.of({ queries: { a: 'avg:x{*}' }, formula: 'a * 2' }) });
+    const [n] = metricsOf({ strategy: strategyWith([noAggregator]), metrics: MetricProvider.datadog() });
+    expect(n.provider.datadog).toEqual({ apiVersion: 'v2', interval: '1m', queries: { a: 'avg:x{*}' }, formula: 'a * 2' });
+  });
+
+  test('fails on a bad Datadog formula, as the Argo Rollouts controller would or earlier', () => {
+    const formula = DatadogFormula.of({ queries: { a: 'avg:x{*}' }, formula: 'a' });
+    expect(() => HealthCheck.custom({ name: 'x', threshold: 1, failWhen: Comparison.GREATER_THAN, datadog: 'avg:x{*}', datadogFormula: formula })).toThrow(
+      'HealthCheck.custom: datadogFormula cannot be combined with datadog: the check has one Datadog measurement (Argo Rollouts refuses a query beside queries), got both. Keep one of datadog and datadogFormula.');
+    expect(() => HealthCheck.custom({ name: 'x', threshold: 1, failWhen: Comparison.GREATER_THAN, datadogFormula: { queries: {}, formula: 'a' } as any })).toThrow(
+      'HealthCheck.custom: datadogFormula must be a DatadogFormula, got {"queries":{},"formula":"a"}. Pass DatadogFormula.of({ queries, formula }).');
+    expect(() => DatadogFormula.of({ queries: {}, formula: 'a' })).toThrow('DatadogFormula.of: queries must be an object of one or more named Datadog queries, got {}.');
+    expect(() => DatadogFormula.of(null as any)).toThrow('DatadogFormula.of: props must be an object, got null.');
+    expect(() => DatadogFormula.of({ queries: { '1a': 'avg:x{*}' }, formula: '1a' })).toThrow(
+      'DatadogFormula.of: queries.1a must be named with letters, digits and "_", starting with a letter (the formula refers to it by name), got "1a".');
+    expect(() => DatadogFormula.of({ queries: { a: ' ' }, formula: 'a' })).toThrow('DatadogFormula.of: queries.a must be a Datadog metric query known at synth time, got " ".');
+    expect(() => DatadogFormula.of({ queries: { a: 'avg:x{*}', b: 'avg:y{*}' }, formula: 'a * 2' })).toThrow(
+      'DatadogFormula.of: formula must use every query; it does not name "b", got "a * 2". Use each query in the formula, or remove the queries it does not need.');
+    expect(() => DatadogFormula.of({ queries: { a: 'avg:x{*}' }, formula: '' })).toThrow('DatadogFormula.of: formula must be a formula over the queries\' names, known at synth time, got "".');
+    expect(() => DatadogFormula.of({ queries: { a: 'avg:x{*}' }, formula: 'a', aggregator: 'median' as any })).toThrow(
+      'DatadogFormula.of: aggregator must be a DatadogAggregator, got "median".');
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`q${i}`, 'avg:x{*}']));
+    expect(() => DatadogFormula.of({ queries: eleven, formula: Object.keys(eleven).join(' + ') })).toThrow('DatadogFormula.of: queries can hold at most 10 queries, got 11 queries.');
   });
 
   test('fails when a built-in check is measured with Datadog', () => {

@@ -3,7 +3,8 @@ import * as cdk8s from 'cdk8s';
 import * as fc from 'fast-check';
 import { CONTAINERS, ofKind, rolloutOf, synthValid } from './util';
 import {
-  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatabaseEngine, DeploymentStrategy,
+  Analysis, ArgoRollout, ArgoRolloutProps, BaselineComparison, CanaryStep, Comparison, DatabaseConnection, DatadogFormula, DatabaseEngine,
+  DeploymentStrategy,
   HealthCheck, MetricProvider, MigrationSet, MigrationSql, MigrationStep, PrometheusQueries, TooLittleData, TrafficRouting,
 } from '../../src';
 import { checkControllerRules } from '../../src/k8s/private/controller-rules';
@@ -463,6 +464,30 @@ describe('more providers and limits', () => {
     expect(() => render({ baselineMetrics: MetricProvider.datadog() }, c)).toThrow(
       'ArgoRollout: strategy.baseline.analysis.checks ("errors").maxRatioToBaseline needs the Prometheus provider, which measures both versions with the same query, got another provider. '
       + 'Pass baselineMetrics: MetricProvider.prometheus({...}).');
+  });
+
+  test('fails when a query of a Datadog formula in a comparison does not select one version', () => {
+    const c = BaselineComparison.of({
+      analysis: Analysis.of({
+        checks: [HealthCheck.custom({
+          name: 'errors',
+          threshold: 5,
+          failWhen: Comparison.GREATER_THAN,
+          maxRatioToBaseline: 1.5,
+          datadogFormula: DatadogFormula.of({
+            queries: {
+              errors: 'sum:trace.http.request.errors{pod_template_hash:{{args.pod-template-hash}}}.as_count()',
+              hits: 'sum:trace.http.request.hits{service:api}.as_count()',
+            },
+            formula: 'errors / hits * 100',
+          }),
+        })],
+      }),
+      duration: Duration.minutes(10),
+    });
+    expect(() => render({ baselineMetrics: MetricProvider.datadog() }, c)).toThrow(
+      'ArgoRollout: strategy.baseline.analysis.checks ("errors") must select one version with {{args.pod-template-hash}} or {{args.service}}: otherwise it measures every pod, '
+      + 'not the experiment\'s, got "sum:trace.http.request.hits{service:api}.as_count()".');
   });
 
   test('inconclusiveLimit applies when only the comparison is inconclusive', () => {

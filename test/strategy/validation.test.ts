@@ -35,7 +35,7 @@ describe('every invalid declaration fails with a message naming the field, the v
       'HealthCheck.latency: max must be a Duration (for example Duration.minutes(5)), got 500. Pass max as a Duration.'],
     // HealthCheck.custom
     ['a custom check has no query', () => HealthCheck.custom({ name: 'queue', threshold: 1, failWhen: Comparison.GREATER_THAN }),
-      'HealthCheck.custom: cloudWatch/cloudWatchMetric/prometheus/datadog/kayenta must include at least one query, got none. Add the query for each platform the strategy is rendered to.'],
+      'HealthCheck.custom: cloudWatch/cloudWatchMetric/prometheus/datadog/datadogFormula/kayenta must include at least one query, got none. Add the query for each platform the strategy is rendered to.'],
     ['a custom check has no name', () => HealthCheck.custom(any({ threshold: 1, failWhen: Comparison.GREATER_THAN, prometheus: 'up' })),
       'HealthCheck.custom: name must be 1-63 lower-case letters, digits or "-", starting and ending with a letter or digit, got undefined. Use a name such as "error-rate" or "queue-depth".'],
     ['a custom threshold is infinite', () => HealthCheck.custom({ name: 'q', threshold: Infinity, failWhen: Comparison.GREATER_THAN, prometheus: 'up' }),

@@ -153,14 +153,21 @@ function measure(check: HealthCheck, analysis: Analysis, provider: MetricProvide
       };
     }
     default: {
-      if (check.kind !== HealthCheckKind.CUSTOM || check.datadog === undefined) {
+      if (check.kind !== HealthCheckKind.CUSTOM || (check.datadog === undefined && check.datadogFormula === undefined)) {
         missingQuery(check, ctx, 'Datadog', 'HealthCheck.custom({ ..., datadog: "<metric query>" })');
       }
+      const lookback = argoDuration(WHERE, 'metrics.lookback', provider.lookback ?? analysis.interval);
+      const formula = check.datadogFormula;
       return {
         provider: {
-          datadog: {
-            interval: argoDuration(WHERE, 'metrics.lookback', provider.lookback ?? analysis.interval),
-            query: check.datadog,
+          // A formula is Datadog's v2 query API: named queries and the formula over them.
+          datadog: formula === undefined ? { interval: lookback, query: check.datadog } : {
+            apiVersion: 'v2' as string as at.AnalysisTemplateSpecMetricsProviderDatadogApiVersion,
+            interval: lookback,
+            queries: { ...formula.queries },
+            formula: formula.formula,
+            ...(formula.aggregator === undefined ? {}
+              : { aggregator: formula.aggregator as string as at.AnalysisTemplateSpecMetricsProviderDatadogAggregator }),
           },
         },
         hasData: 'result != nil && !isNaN(result)',

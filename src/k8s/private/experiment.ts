@@ -170,16 +170,21 @@ function comparisonMetrics(i: ExperimentInputs): any[] {
   if (provider.kind === MetricProviderKind.KAYENTA) {
     return analysis.checks.map(c => kayentaMetric(c, analysis, provider, comparison));
   }
-  const kayentaOnly = analysis.checks.find(c => c.kayenta !== undefined && c.prometheus === undefined && c.datadog === undefined);
+  const kayentaOnly = analysis.checks.find(c => c.kayenta !== undefined && c.prometheus === undefined
+    && c.datadog === undefined && c.datadogFormula === undefined);
   if (kayentaOnly !== undefined) {
     fail(WHERE, `${FIELD}.analysis.checks ("${kayentaOnly.name}")`, `is a Kayenta judgement, which the ${provider.kind.toLowerCase()} provider cannot run`, show(kayentaOnly.describe()),
       'Pass baselineMetrics: MetricProvider.kayenta({...}), or give the check a query for your provider.');
   }
   for (const check of analysis.checks.filter(c => c.kind === HealthCheckKind.CUSTOM)) {
-    const query = provider.kind === MetricProviderKind.PROMETHEUS ? check.prometheus : check.datadog;
-    if (query !== undefined && !VERSION_PLACEHOLDERS.some(([p]) => query.includes(p))) {
-      fail(WHERE, `${FIELD}.analysis.checks ("${check.name}")`, 'must select one version with {{args.pod-template-hash}} or {{args.service}}: otherwise it measures every pod, not the experiment\'s',
-        show(query), 'Select the pods in the query, for example rollouts_pod_template_hash="{{args.pod-template-hash}}".');
+    // Every query of the measurement selects one version (each query of a Datadog formula too).
+    const queries = provider.kind === MetricProviderKind.PROMETHEUS ? [check.prometheus]
+      : check.datadogFormula !== undefined ? Object.values(check.datadogFormula.queries) : [check.datadog];
+    for (const query of queries) {
+      if (query !== undefined && !VERSION_PLACEHOLDERS.some(([p]) => query.includes(p))) {
+        fail(WHERE, `${FIELD}.analysis.checks ("${check.name}")`, 'must select one version with {{args.pod-template-hash}} or {{args.service}}: otherwise it measures every pod, not the experiment\'s',
+          show(query), 'Select the pods in the query, for example rollouts_pod_template_hash="{{args.pod-template-hash}}".');
+      }
     }
   }
   const count = countWithin(analysis, seconds(comparison.duration));
