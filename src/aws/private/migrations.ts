@@ -251,6 +251,40 @@ function stepTaskDefinition(scope: Construct, set: MigrationSet, step: Migration
 }
 
 /** Creates the migration task definitions and the PRE_SCALE_UP hook function with least-privilege IAM. */
+/** The hook handlers' environment: where the step tasks run and which task definition each step is. */
+function stepsEnvironment(stack: Stack, render: EcsMigrationRender, ctx: EcsMigrationContext,
+  hookTds: ecs.FargateTaskDefinition[]): Record<string, string> {
+  return {
+    CLUSTER: ctx.cluster.clusterArn,
+    SUBNETS: stack.toJsonString(ctx.cluster.vpc.selectSubnets(ctx.subnets).subnetIds),
+    SECURITY_GROUPS: stack.toJsonString([ctx.securityGroup.securityGroupId]),
+    STEPS: stack.toJsonString(render.hookSteps.map((s, i) => ({
+      id: s.id,
+      taskDefinition: hookTds[i].taskDefinitionArn,
+      timeoutMs: toMillis(s.timeout),
+    }))),
+  };
+}
+
+/** Least privilege for a hook that runs the step tasks: run them in the cluster, pass their roles, watch and stop them. */
+function grantRunSteps(fn: lambda.Function, stack: Stack, ctx: EcsMigrationContext, hookTds: ecs.FargateTaskDefinition[]): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ecs:RunTask'],
+    resources: hookTds.map(td => td.taskDefinitionArn),
+    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
+  }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['iam:PassRole'],
+    resources: hookTds.flatMap(td => [td.taskRole.roleArn, td.obtainExecutionRole().roleArn]),
+    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+    resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${ctx.cluster.clusterName}/*` })],
+    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
+  }));
+}
+
 export function createEcsMigrations(scope: Construct, render: EcsMigrationRender, ctx: EcsMigrationContext): EcsMigrationConstructs {
   const { set } = render;
   const secret = secretsmanager.Secret.fromSecretNameV2(scope, 'MigrationSecret', set.connection.secretName);
@@ -270,33 +304,9 @@ export function createEcsMigrations(scope: Construct, render: EcsMigrationRender
     handler: 'index.handler',
     code: handlerCode('migration-hook'),
     timeout: Duration.minutes(1),
-    environment: {
-      CLUSTER: ctx.cluster.clusterArn,
-      SUBNETS: stack.toJsonString(ctx.cluster.vpc.selectSubnets(ctx.subnets).subnetIds),
-      SECURITY_GROUPS: stack.toJsonString([ctx.securityGroup.securityGroupId]),
-      STEPS: stack.toJsonString(render.hookSteps.map((s, i) => ({
-        id: s.id,
-        taskDefinition: hookTds[i].taskDefinitionArn,
-        timeoutMs: toMillis(s.timeout),
-      }))),
-      POLL_SECONDS: String(HOOK_POLL_SECONDS),
-    },
+    environment: { ...stepsEnvironment(stack, render, ctx, hookTds), POLL_SECONDS: String(HOOK_POLL_SECONDS) },
   });
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:RunTask'],
-    resources: hookTds.map(td => td.taskDefinitionArn),
-    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['iam:PassRole'],
-    resources: hookTds.flatMap(td => [td.taskRole.roleArn, td.obtainExecutionRole().roleArn]),
-    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-    resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${ctx.cluster.clusterName}/*` })],
-    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
-  }));
+  grantRunSteps(fn, stack, ctx, hookTds);
   return { taskDefinitions, hookFunction: fn, logGroup };
 }
 
@@ -393,33 +403,12 @@ export function createCodeDeployMigrationHook(scope: Construct, render: EcsMigra
     // A failed invocation already reported Failed; a retry would start the steps again for nothing.
     retryAttempts: 0,
     environment: {
-      CLUSTER: ctx.cluster.clusterArn,
-      SUBNETS: stack.toJsonString(ctx.cluster.vpc.selectSubnets(ctx.subnets).subnetIds),
-      SECURITY_GROUPS: stack.toJsonString([ctx.securityGroup.securityGroupId]),
-      STEPS: stack.toJsonString(render.hookSteps.map((s, i) => ({
-        id: s.id,
-        taskDefinition: hookTds[i].taskDefinitionArn,
-        timeoutMs: toMillis(s.timeout),
-      }))),
+      ...stepsEnvironment(stack, render, ctx, hookTds),
       POLL_SECONDS: String(CODEDEPLOY_POLL_SECONDS),
       ...(next ? { NEXT_HOOK: next.functionArn } : {}),
     },
   });
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:RunTask'],
-    resources: hookTds.map(td => td.taskDefinitionArn),
-    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['iam:PassRole'],
-    resources: hookTds.flatMap(td => [td.taskRole.roleArn, td.obtainExecutionRole().roleArn]),
-    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-  }));
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-    resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${ctx.cluster.clusterName}/*` })],
-    conditions: { ArnEquals: { 'ecs:cluster': ctx.cluster.clusterArn } },
-  }));
+  grantRunSteps(fn, stack, ctx, hookTds);
   fn.addToRolePolicy(new iam.PolicyStatement({
     actions: ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
     resources: [group.deploymentGroupArn],
