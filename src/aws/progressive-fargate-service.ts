@@ -17,6 +17,7 @@ import { DeploymentHook } from './deployment-hook';
 import { EcsEngine, EcsEngineKind } from './ecs-engine';
 import { MigrationSet } from '../migrations/migration-set';
 import { fail, formatDuration } from '../private/validate';
+import { DeploymentEvent } from '../strategy/deployment-event';
 import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
@@ -25,6 +26,7 @@ import { checkFargateProps } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
 import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
+import { alarmStateChangeRule, NotificationEngine, renderNotifications } from './private/notifications';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { createStackDeployment } from './private/stack-deployment';
 import { SmokeTest } from './smoke-test';
@@ -176,11 +178,30 @@ export interface ProgressiveFargateServiceProps {
   readonly smokeTest?: SmokeTest;
   /**
    * A topic notified of deployment events (ECS deployment state changes through EventBridge, or
-   * CodeDeploy triggers).
+   * CodeDeploy triggers); `notificationEvents` chooses which.
    * @default - no notifications
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * Which deployment events notify `notificationTopic`, with the same meaning as on an Argo Rollout
+   * (`NotificationTrigger.of(event)`). ECS native: `STARTED`, `COMPLETED` and `ROLLED_BACK` filter
+   * the service's `ECS Deployment State Change` events on `detail.eventName`
+   * (`SERVICE_DEPLOYMENT_IN_PROGRESS`, `_COMPLETED`, `_FAILED`), `PAUSED` adds `ECS Hook State Change`
+   * `HOOK_AWAITING_ACTION` (only with `Promotion.manual()`). CodeDeploy: the trigger's events
+   * (`DeploymentStart`; `DeploymentReady`, only with `Promotion.manual()`; `DeploymentSuccess`;
+   * `DeploymentFailure`, `DeploymentStop` and `DeploymentRollback`). `CHECK_FAILED`, on either engine,
+   * is a second EventBridge rule on the rollback alarms entering ALARM. `STEP_COMPLETED` is refused:
+   * neither engine reports steps. Only with `notificationTopic`.
+   * @default - ECS native: every `ECS Deployment State Change` of the service, unfiltered
+   * (`STARTED`, `COMPLETED`, `ROLLED_BACK`); CodeDeploy: `DeploymentStart`, `DeploymentSuccess`,
+   * `DeploymentFailure`, `DeploymentStop`, `DeploymentRollback` and `DeploymentReady`
+   * (`STARTED`, `COMPLETED`, `ROLLED_BACK`, `PAUSED`)
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TriggerConfig.html
+   */
+  readonly notificationEvents?: DeploymentEvent[];
   /**
    * Publish the service's `runbook` (Markdown) as an SSM String parameter with this name, so that
    * operators find it beside the stack: `aws ssm get-parameter --name <name> --query Parameter.Value --output text`.
@@ -304,6 +325,8 @@ export class ProgressiveFargateService extends Construct {
   public readonly stackDeploymentFunction?: lambda.IFunction;
   /** The EventBridge rule that forwards ECS deployment events to the topic (ECS native, with a topic). */
   public readonly notificationRule?: events.IRule;
+  /** The EventBridge rule that forwards the rollback alarms entering ALARM to the topic (`DeploymentEvent.CHECK_FAILED`). */
+  public readonly checkFailedRule?: events.IRule;
   /** What this engine will do on each deployment. */
   public readonly plan: RolloutPlan;
   /** The SSM parameter holding the runbook (with `runbookParameterName`). */
@@ -576,6 +599,10 @@ export class ProgressiveFargateService extends Construct {
         migrations!.taskDefinitions.get(input.migrations.backfill.id)!, loadMigrations().ecsDeploymentCompleted(this.service.serviceArn));
     }
 
+    // Notifications: the chosen deployment events (or the engine's default) to the topic.
+    const notifications = props.notificationTopic === undefined ? undefined
+      : renderNotifications(cd ? NotificationEngine.CODE_DEPLOY_ECS : NotificationEngine.ECS_NATIVE, input.notificationEvents);
+
     // CodeDeploy.
     if (cd) {
       const watched = codeDeployAlarms(this, alarms, prefix, 'service');
@@ -631,12 +658,12 @@ export class ProgressiveFargateService extends Construct {
             `The role of ${h.function.node.path} is unknown, so it was not allowed to call codedeploy:PutLifecycleEventHookExecutionStatus on the deployment group; grant it yourself, or the ${h.stage} hook times out and the deployment fails.`);
         }
       });
-      if (props.notificationTopic) {
-        props.notificationTopic.grantPublish(group.role);
+      if (notifications !== undefined && notifications.triggerEvents.length > 0) {
+        props.notificationTopic!.grantPublish(group.role);
         (group.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
           triggerName: 'deployment-events',
-          triggerTargetArn: props.notificationTopic.topicArn,
-          triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback', 'DeploymentReady'],
+          triggerTargetArn: props.notificationTopic!.topicArn,
+          triggerEvents: notifications.triggerEvents,
         }];
       }
       if (engine.deployOnStackUpdate) {
@@ -654,16 +681,29 @@ export class ProgressiveFargateService extends Construct {
         description: 'AppSpec for CodeDeploy CreateDeployment (revisionType AppSpecContent); replace TaskDefinition with the new revision\'s ARN',
         value: this.appSpec(),
       });
-    } else if (props.notificationTopic) {
-      this.notificationRule = new events.Rule(this, 'DeploymentEvents', {
-        description: `ECS deployment state changes of ${this.node.path}`,
-        eventPattern: {
-          source: ['aws.ecs'],
-          detailType: ['ECS Deployment State Change'],
-          resources: [this.service.serviceArn],
-        },
-        targets: [new eventsTargets.SnsTopic(props.notificationTopic)],
-      });
+    } else if (notifications !== undefined) {
+      const deploymentNames = notifications.ecsDeploymentEventNames;
+      const hookNames = notifications.ecsHookEventNames;
+      if (deploymentNames === undefined || deploymentNames.length > 0 || hookNames.length > 0) {
+        // The default forwards every deployment state change; chosen events filter on detail.eventName.
+        const detailType = [
+          ...(deploymentNames === undefined || deploymentNames.length > 0 ? ['ECS Deployment State Change'] : []),
+          ...(hookNames.length > 0 ? ['ECS Hook State Change'] : []),
+        ];
+        this.notificationRule = new events.Rule(this, 'DeploymentEvents', {
+          description: `ECS deployment state changes of ${this.node.path}`,
+          eventPattern: {
+            source: ['aws.ecs'],
+            detailType,
+            resources: [this.service.serviceArn],
+            ...(deploymentNames === undefined ? {} : { detail: { eventName: [...deploymentNames, ...hookNames] } }),
+          },
+          targets: [new eventsTargets.SnsTopic(props.notificationTopic!)],
+        });
+      }
+    }
+    if (notifications?.alarmStateChange) {
+      this.checkFailedRule = alarmStateChangeRule(this, alarms, props.notificationTopic!);
     }
     if (input.runbookParameterName !== undefined) {
       this.runbookParameter = publishRunbook(this, input.runbookParameterName, this.runbook);

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { MigrationSet } from '../migrations/migration-set';
 import { toMillis } from '../private/duration';
 import { fail, show } from '../private/validate';
+import { DeploymentEvent } from '../strategy/deployment-event';
 import { DeploymentStrategy } from '../strategy/deployment-strategy';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
@@ -20,6 +21,7 @@ import { BaselineTarget, refuseBaseline } from './private/baseline';
 import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
+import { alarmStateChangeRule, checkNotificationEvents, NotificationEngine, renderNotifications } from './private/notifications';
 import type * as migrationModule from './private/migrations';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
@@ -125,11 +127,23 @@ export interface ProgressiveLambdaAliasProps {
    */
   readonly deploymentGroupName?: string;
   /**
-   * A topic notified of deployment events (CodeDeploy triggers).
+   * A topic notified of deployment events (CodeDeploy triggers); `notificationEvents` chooses which.
    * @default - no notifications
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications.html
    */
   readonly notificationTopic?: sns.ITopic;
+  /**
+   * Which deployment events notify `notificationTopic`, with the same meaning as on an Argo Rollout
+   * (`NotificationTrigger.of(event)`): the CodeDeploy trigger's events (`STARTED`: `DeploymentStart`;
+   * `COMPLETED`: `DeploymentSuccess`; `ROLLED_BACK`: `DeploymentFailure`, `DeploymentStop` and
+   * `DeploymentRollback`), and for `CHECK_FAILED` an EventBridge rule on the rollback alarms entering
+   * ALARM. `PAUSED` (a Lambda deployment never waits for approval) and `STEP_COMPLETED` (CodeDeploy
+   * does not report traffic-shifting steps) are refused. Only with `notificationTopic`.
+   * @default - `DeploymentStart`, `DeploymentSuccess`, `DeploymentFailure`, `DeploymentStop` and
+   * `DeploymentRollback` (`STARTED`, `COMPLETED`, `ROLLED_BACK`)
+   * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TriggerConfig.html
+   */
+  readonly notificationEvents?: DeploymentEvent[];
   /**
    * Publish the alias' `runbook` (Markdown) as an SSM String parameter with this name, so that
    * operators find it beside the stack: `aws ssm get-parameter --name <name> --query Parameter.Value --output text`.
@@ -184,6 +198,8 @@ export class ProgressiveLambdaAlias extends Construct {
   public readonly migrationSecurityGroup?: ec2.ISecurityGroup;
   /** The rule that starts the non-blocking backfill when a deployment succeeds (with such a step). */
   public readonly backfillRule?: events.IRule;
+  /** The EventBridge rule that forwards the rollback alarms entering ALARM to the topic (`DeploymentEvent.CHECK_FAILED`). */
+  public readonly checkFailedRule?: events.IRule;
   /** The rollback alarms' names, for the runbook. */
   private readonly alarmNames: string[];
   /** What the schema must still support on rollback, with the moment the steps run (with `migrations`). */
@@ -264,6 +280,8 @@ export class ProgressiveLambdaAlias extends Construct {
     const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
     const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
     const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
+    const notificationEvents = checkNotificationEvents(where, NotificationEngine.CODE_DEPLOY_LAMBDA, props.notificationTopic !== undefined,
+      props.notificationEvents, { manualGate: false, hasChecks: render.analysis !== undefined });
     this.plan = migrationRender ? loadMigrations().ecsMigrationPlan(render.plan, migrationRender) : render.plan;
     this.schemaNotes = migrationRender
       ? [loadMigrations().migrationRunbookLine(migrationRender), ...migrationRender.set.rollbackSchemaNotes()] : undefined;
@@ -377,12 +395,18 @@ export class ProgressiveLambdaAlias extends Construct {
     }
 
     if (props.notificationTopic) {
-      props.notificationTopic.grantPublish(this.deploymentGroup.role);
-      (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
-        triggerName: 'deployment-events',
-        triggerTargetArn: props.notificationTopic.topicArn,
-        triggerEvents: ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'],
-      }];
+      const notifications = renderNotifications(NotificationEngine.CODE_DEPLOY_LAMBDA, notificationEvents);
+      if (notifications.triggerEvents.length > 0) {
+        props.notificationTopic.grantPublish(this.deploymentGroup.role);
+        (this.deploymentGroup.node.defaultChild as codedeploy.CfnDeploymentGroup).triggerConfigurations = [{
+          triggerName: 'deployment-events',
+          triggerTargetArn: props.notificationTopic.topicArn,
+          triggerEvents: notifications.triggerEvents,
+        }];
+      }
+      if (notifications.alarmStateChange) {
+        this.checkFailedRule = alarmStateChangeRule(this, alarms, props.notificationTopic);
+      }
     }
     if (runbookParameterName !== undefined) {
       this.runbookParameter = publishRunbook(this, runbookParameterName, this.runbook);

@@ -1,5 +1,6 @@
 import { requireDenseArray, requireProps, requireResolved } from './private/inputs';
 import { fail, show } from '../private/validate';
+import { DeploymentEvent } from '../strategy/deployment-event';
 
 /** Trigger and service names: letters, digits, "-" and "_", as the annotation key's parts (no "."). */
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?$/;
@@ -31,6 +32,23 @@ export class NotificationTrigger {
   public static readonly ANALYSIS_RUN_RUNNING = new NotificationTrigger('on-analysis-run-running');
 
   /**
+   * The catalog trigger of a deployment event, the same event `notificationEvents` names on the AWS
+   * constructs: `STARTED` → `on-rollout-updated` (a new revision starts an update), `STEP_COMPLETED`
+   * → `on-rollout-step-completed`, `PAUSED` → `on-rollout-paused` (every pause: manual gates and
+   * timed pause steps), `COMPLETED` → `on-rollout-completed`, `ROLLED_BACK` → `on-rollout-aborted`,
+   * `CHECK_FAILED` → `on-analysis-run-failed`.
+   * @see https://argo-rollouts.readthedocs.io/en/stable/features/notifications/#default-trigger-templates
+   */
+  public static of(event: DeploymentEvent): NotificationTrigger {
+    const trigger = EVENT_TRIGGERS.get(event);
+    if (trigger === undefined) {
+      fail('NotificationTrigger.of', 'event', 'must be a DeploymentEvent', event === null ? 'null' : show(event),
+        'Pass DeploymentEvent.COMPLETED, DeploymentEvent.ROLLED_BACK or another DeploymentEvent.');
+    }
+    return trigger;
+  }
+
+  /**
    * A trigger defined in your `argo-rollouts-notification-configmap` (`trigger.<name>`).
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/notifications/#triggers
    */
@@ -48,6 +66,35 @@ export class NotificationTrigger {
   private constructor(name: string) {
     this.name = name;
   }
+}
+
+/** The catalog trigger of each deployment event (see `NotificationTrigger.of`). */
+const EVENT_TRIGGERS = new Map<DeploymentEvent, NotificationTrigger>([
+  [DeploymentEvent.STARTED, NotificationTrigger.ROLLOUT_UPDATED],
+  [DeploymentEvent.STEP_COMPLETED, NotificationTrigger.ROLLOUT_STEP_COMPLETED],
+  [DeploymentEvent.PAUSED, NotificationTrigger.ROLLOUT_PAUSED],
+  [DeploymentEvent.COMPLETED, NotificationTrigger.ROLLOUT_COMPLETED],
+  [DeploymentEvent.ROLLED_BACK, NotificationTrigger.ROLLOUT_ABORTED],
+  [DeploymentEvent.CHECK_FAILED, NotificationTrigger.ANALYSIS_RUN_FAILED],
+]);
+
+/** Options for `RolloutNotification.forEvents`. */
+export interface RolloutEventNotificationProps {
+  /**
+   * The deployment events that notify, the same list an AWS construct takes as `notificationEvents`;
+   * each becomes its catalog trigger (`NotificationTrigger.of`).
+   */
+  readonly events: DeploymentEvent[];
+  /**
+   * The notification service, as configured in `argo-rollouts-notification-configmap`.
+   * @see https://argo-rollouts.readthedocs.io/en/stable/generated/notification-services/overview/
+   */
+  readonly service: string;
+  /**
+   * Who hears it, as the service understands them.
+   * @default - no recipient (for services such as webhooks that take none)
+   */
+  readonly recipients?: string[];
 }
 
 /** Options for `RolloutNotification.subscribe`. */
@@ -82,6 +129,25 @@ export class RolloutNotification {
     if (!(props.trigger instanceof NotificationTrigger)) {
       fail(where, 'trigger', 'must be a NotificationTrigger', show(props.trigger), 'Pass NotificationTrigger.ROLLOUT_ABORTED or another trigger.');
     }
+    return RolloutNotification.build(where, props.trigger, props.service, props.recipients);
+  }
+
+  /**
+   * Subscribe recipients of a service to deployment events: one subscription per event, in the
+   * order of a deployment, with the trigger `NotificationTrigger.of(event)`. Pass the same events
+   * as an AWS construct's `notificationEvents` to hear of the same things from both.
+   */
+  public static forEvents(props: RolloutEventNotificationProps): RolloutNotification[] {
+    const where = 'RolloutNotification.forEvents';
+    requireProps(where, props);
+    const events = DeploymentEvent._requireList(where, 'events', props.events);
+    return DeploymentEvent.all().filter(e => events.includes(e))
+      .map(e => RolloutNotification.build(where, NotificationTrigger.of(e), props.service, props.recipients));
+  }
+
+  /** Checks the service and recipients of a subscription and builds it. */
+  private static build(where: string, trigger: NotificationTrigger, service: unknown, recipientList: unknown): RolloutNotification {
+    const props = { trigger, service: service as string, recipients: recipientList as string[] | undefined };
     requireResolved(where, 'service', props.service);
     if (typeof props.service !== 'string' || !NAME.test(props.service)) {
       fail(where, 'service', 'must be a notification service name (letters, digits, "-" and "_", no ".")', show(props.service),

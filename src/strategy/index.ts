@@ -3,6 +3,7 @@ export * from './baseline';
 export * from './canary-step';
 export * from './datadog-formula';
 export * from './capacity';
+export * from './deployment-event';
 export * from './deployment-strategy';
 export * from './health-check';
 export * from './promotion';

@@ -3,6 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { fail, requireNumber, show } from '../../private/validate';
 import { Analysis } from '../../strategy/analysis';
+import { DeploymentEvent } from '../../strategy/deployment-event';
 import { DeploymentStrategy } from '../../strategy/deployment-strategy';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { AlarmRollback } from '../alarm-rollback';
@@ -14,6 +15,7 @@ import { requireAlarmNamePrefix } from './alarms';
 import { BaselineTarget, refuseBaseline } from './baseline';
 import { checkDeploymentHooks, hookPlanNotes } from './hooks';
 import type * as ecsMigrations from './migrations';
+import { checkNotificationEvents, NotificationEngine } from './notifications';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
@@ -37,6 +39,8 @@ export interface FargateInput {
   /** The migrations and how the native engine runs them. */
   readonly migrations?: ecsMigrations.EcsMigrationRender;
   readonly alarmRollback: AlarmRollback;
+  /** The events to notify `notificationTopic` of, checked, in the order of a deployment (undefined: the engine's default). */
+  readonly notificationEvents?: DeploymentEvent[];
   /** The user's deployment hooks, in the order a deployment runs them. */
   readonly hooks: DeploymentHook[];
   readonly containerPort: number;
@@ -391,6 +395,9 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       'Remove alarmRollback.');
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
+  const notificationEvents = checkNotificationEvents(where, native ? NotificationEngine.ECS_NATIVE : NotificationEngine.CODE_DEPLOY_ECS,
+    props.notificationTopic !== undefined, props.notificationEvents,
+    { manualGate: native ? native.manualGate !== undefined : cd!.approvalWaitTime !== undefined, hasChecks: analysis !== undefined });
   const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
   // The migration checks, and the SQL parser behind them, load only for a service with migrations.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -437,6 +444,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     plan,
     migrations,
     alarmRollback,
+    notificationEvents,
     hooks,
     containerPort,
     desiredCount,
