@@ -72,12 +72,12 @@ export const DEFAULT_EVENTS: Record<NotificationEngine, DeploymentEvent[]> = {
 export function checkNotificationEvents(where: string, engine: NotificationEngine, hasTopic: boolean,
   value: unknown, context: NotificationContext): DeploymentEvent[] | undefined {
   if (value === undefined) return undefined;
-  const events = DeploymentEvent._requireList(where, 'notificationEvents', value);
+  const declared = DeploymentEvent._requireList(where, 'notificationEvents', value);
   if (!hasTopic) {
-    fail(where, 'notificationEvents', 'needs a notificationTopic to notify', events.map(e => e.name).join(', '),
+    fail(where, 'notificationEvents', 'needs a notificationTopic to notify', declared.map(e => e.name).join(', '),
       'Pass notificationTopic (an sns.ITopic), or remove notificationEvents.');
   }
-  const ordered = DeploymentEvent.all().filter(e => events.includes(e));
+  const ordered = DeploymentEvent.all().filter(e => declared.includes(e));
   ordered.forEach(e => refuseUnsupported(where, engine, e, context));
   return ordered;
 }
@@ -121,13 +121,13 @@ function constantName(event: DeploymentEvent): string {
  * Renders checked events (or the engine's default when undefined) for an engine. Pure: the
  * construct wires the rule, trigger and alarm rule it returns.
  */
-export function renderNotifications(engine: NotificationEngine, events: DeploymentEvent[] | undefined): AwsNotifications {
-  const chosen = events ?? DEFAULT_EVENTS[engine];
+export function renderNotifications(engine: NotificationEngine, declared: DeploymentEvent[] | undefined): AwsNotifications {
+  const chosen = declared ?? DEFAULT_EVENTS[engine];
   const alarmStateChange = chosen.includes(DeploymentEvent.CHECK_FAILED);
   if (engine === NotificationEngine.ECS_NATIVE) {
     return {
       // The default forwards every deployment state change, as it always has (no eventName filter).
-      ecsDeploymentEventNames: events === undefined ? undefined
+      ecsDeploymentEventNames: declared === undefined ? undefined
         : chosen.map(e => ECS_DEPLOYMENT_EVENTS.get(e)).filter((n): n is string => n !== undefined),
       ecsHookEventNames: chosen.includes(DeploymentEvent.PAUSED) ? ['HOOK_AWAITING_ACTION'] : [],
       triggerEvents: [],
