@@ -1,6 +1,6 @@
 import * as cdk8s from 'cdk8s';
 import { CONTAINERS, rolloutOf, synthValid } from './util';
-import { ArgoRollout, ArgoRolloutProps, DeploymentStrategy, NotificationTrigger, Promotion, RolloutNotification } from '../../src';
+import { ArgoRollout, ArgoRolloutProps, DeploymentEvent, DeploymentStrategy, NotificationTrigger, Promotion, RolloutNotification } from '../../src';
 
 function render(notifications: RolloutNotification[] | undefined) {
   const chart = cdk8s.Testing.chart();
@@ -63,5 +63,57 @@ describe('notifications', () => {
     expect(() => NotificationTrigger.custom('on.purple')).toThrow('NotificationTrigger.custom: name must be a trigger name (letters, digits, "-" and "_", no "."), got "on.purple".');
     expect(() => render(['slack' as any])).toThrow('ArgoRollout: notifications[0] must be a RolloutNotification, got "slack".');
     expect(() => render({} as any)).toThrow('ArgoRollout: notifications must be an array, got {}.');
+  });
+
+  test('each deployment event is its catalog trigger', () => {
+    expect(DeploymentEvent.all().map(e => [e.name, NotificationTrigger.of(e).name])).toEqual([
+      ['started', 'on-rollout-updated'],
+      ['step-completed', 'on-rollout-step-completed'],
+      ['paused', 'on-rollout-paused'],
+      ['completed', 'on-rollout-completed'],
+      ['rolled-back', 'on-rollout-aborted'],
+      ['check-failed', 'on-analysis-run-failed'],
+    ]);
+    expect(NotificationTrigger.of(DeploymentEvent.ROLLED_BACK)).toBe(NotificationTrigger.ROLLOUT_ABORTED);
+  });
+
+  test('forEvents subscribes a service to each event, in the order of a deployment, and renders the annotations', () => {
+    const subs = RolloutNotification.forEvents({
+      events: [DeploymentEvent.ROLLED_BACK, DeploymentEvent.CHECK_FAILED, DeploymentEvent.COMPLETED], service: 'slack', recipients: ['#deploys'],
+    });
+    expect(subs.map(s => [s.trigger.name, s.service, s.recipients])).toEqual([
+      ['on-rollout-completed', 'slack', ['#deploys']],
+      ['on-rollout-aborted', 'slack', ['#deploys']],
+      ['on-analysis-run-failed', 'slack', ['#deploys']],
+    ]);
+    const { metadata } = render([
+      ...RolloutNotification.forEvents({ events: [DeploymentEvent.PAUSED, DeploymentEvent.STEP_COMPLETED, DeploymentEvent.STARTED], service: 'teams' }),
+      ...subs,
+    ]);
+    expect(metadata.annotations).toEqual({
+      'notifications.argoproj.io/subscribe.on-rollout-updated.teams': '',
+      'notifications.argoproj.io/subscribe.on-rollout-step-completed.teams': '',
+      'notifications.argoproj.io/subscribe.on-rollout-paused.teams': '',
+      'notifications.argoproj.io/subscribe.on-rollout-completed.slack': '#deploys',
+      'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': '#deploys',
+      'notifications.argoproj.io/subscribe.on-analysis-run-failed.slack': '#deploys',
+    });
+  });
+
+  test('fails when a deployment event or a list of them is malformed', () => {
+    expect(() => NotificationTrigger.of('completed' as any)).toThrow('NotificationTrigger.of: event must be a DeploymentEvent, got "completed". Pass DeploymentEvent.COMPLETED, DeploymentEvent.ROLLED_BACK or another DeploymentEvent.');
+    expect(() => NotificationTrigger.of(null as any)).toThrow('NotificationTrigger.of: event must be a DeploymentEvent, got null.');
+    const forEvents = (p: any) => () => RolloutNotification.forEvents(p);
+    expect(forEvents(null)).toThrow('RolloutNotification.forEvents: props must be an object, got null.');
+    expect(forEvents({ events: DeploymentEvent.COMPLETED, service: 'slack' })).toThrow('RolloutNotification.forEvents: events must be an array of DeploymentEvent, got {"name":"completed"');
+    expect(forEvents({ events: [], service: 'slack' })).toThrow('RolloutNotification.forEvents: events must name at least one event, got [].');
+    expect(forEvents({ events: [DeploymentEvent.COMPLETED, 'on-rollout-aborted'], service: 'slack' }))
+      .toThrow('RolloutNotification.forEvents: events[1] must be a DeploymentEvent, got "on-rollout-aborted".');
+    expect(forEvents({ events: [DeploymentEvent.PAUSED, DeploymentEvent.PAUSED], service: 'slack' }))
+      .toThrow('RolloutNotification.forEvents: events[1] repeats an event, got paused. Name each event once.');
+    expect(forEvents({ events: [DeploymentEvent.PAUSED], service: 'webhook.github' }))
+      .toThrow('RolloutNotification.forEvents: service must be a notification service name (letters, digits, "-" and "_", no "."), got "webhook.github".');
+    expect(forEvents({ events: [DeploymentEvent.PAUSED], service: 'slack', recipients: '#deploys' }))
+      .toThrow('RolloutNotification.forEvents: recipients must be an array, got "#deploys".');
   });
 });
