@@ -24,7 +24,7 @@ import { finalManifestValidation } from './private/final-manifest';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
-import { checkNotifications, notificationAnnotations, notificationNotes } from './private/notifications';
+import { checkNotifications, notificationAnnotations, notificationNotes, refuseSilentSubscriptions } from './private/notifications';
 import { ArgoPlanInputs, argoPlan } from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
@@ -531,6 +531,7 @@ export class ArgoRollout extends Construct {
       });
       if (shared) applySharedAnalysis(spec, shared, sharedTemplates.map(t => t?.object.name));
       const allTemplates = [...templates, ...sharedTemplates.filter(<T>(t: T | undefined): t is T => t !== undefined)];
+      refuseSilentSubscriptions(subscriptions, spec.strategy);
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
         allTemplates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })), shared?.external);

@@ -1,6 +1,8 @@
 import * as cdk8s from 'cdk8s';
-import { CONTAINERS, rolloutOf, synthValid } from './util';
-import { ArgoRollout, ArgoRolloutProps, DeploymentEvent, DeploymentStrategy, NotificationTrigger, Promotion, RolloutNotification } from '../../src';
+import { canaryStrategy, CONTAINERS, rolloutOf, synthValid } from './util';
+import {
+  ArgoRollout, ArgoRolloutProps, DeploymentEvent, DeploymentStrategy, MetricProvider, NotificationTrigger, Promotion, RolloutNotification, TrafficRouting,
+} from '../../src';
 
 function render(notifications: RolloutNotification[] | undefined) {
   const chart = cdk8s.Testing.chart();
@@ -10,20 +12,30 @@ function render(notifications: RolloutNotification[] | undefined) {
   return { rollout, metadata: rolloutOf(synthValid(chart)).metadata };
 }
 
+/** A canary with steps and analysis: every catalog trigger can fire. */
+function renderCanary(notifications: RolloutNotification[]) {
+  const chart = cdk8s.Testing.chart();
+  new ArgoRollout(chart, 'api', {
+    strategy: canaryStrategy(), containers: CONTAINERS, notifications,
+    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }), metrics: MetricProvider.prometheus({ address: 'http://prometheus.monitoring:9090' }),
+  });
+  return { metadata: rolloutOf(synthValid(chart)).metadata };
+}
+
 describe('notifications', () => {
   test('each subscription is a subscribe annotation on the Rollout, and a plan line', () => {
     const { rollout, metadata } = render([
       RolloutNotification.subscribe({ trigger: NotificationTrigger.ROLLOUT_ABORTED, service: 'slack', recipients: ['#deploys', '#oncall'] }),
       RolloutNotification.subscribe({ trigger: NotificationTrigger.ROLLOUT_COMPLETED, service: 'slack', recipients: ['#deploys'] }),
-      RolloutNotification.subscribe({ trigger: NotificationTrigger.ANALYSIS_RUN_FAILED, service: 'github' }),
+      RolloutNotification.subscribe({ trigger: NotificationTrigger.ROLLOUT_UPDATED, service: 'github' }),
     ]);
     expect(metadata.annotations).toEqual({
       'notifications.argoproj.io/subscribe.on-rollout-aborted.slack': '#deploys;#oncall',
       'notifications.argoproj.io/subscribe.on-rollout-completed.slack': '#deploys',
-      'notifications.argoproj.io/subscribe.on-analysis-run-failed.github': '',
+      'notifications.argoproj.io/subscribe.on-rollout-updated.github': '',
     });
     expect(rollout.plan.notes).toContain('Notifications (Argo Rollouts notification controller): on-rollout-aborted → slack (#deploys, #oncall); '
-      + 'on-rollout-completed → slack (#deploys); on-analysis-run-failed → github.');
+      + 'on-rollout-completed → slack (#deploys); on-rollout-updated → github.');
   });
 
   test('subscriptions of one trigger and service share one annotation, each recipient once', () => {
@@ -86,7 +98,7 @@ describe('notifications', () => {
       ['on-rollout-aborted', 'slack', ['#deploys']],
       ['on-analysis-run-failed', 'slack', ['#deploys']],
     ]);
-    const { metadata } = render([
+    const { metadata } = renderCanary([
       ...RolloutNotification.forEvents({ events: [DeploymentEvent.PAUSED, DeploymentEvent.STEP_COMPLETED, DeploymentEvent.STARTED], service: 'teams' }),
       ...subs,
     ]);
@@ -115,5 +127,14 @@ describe('notifications', () => {
       .toThrow('RolloutNotification.forEvents: service must be a notification service name (letters, digits, "-" and "_", no "."), got "webhook.github".');
     expect(forEvents({ events: [DeploymentEvent.PAUSED], service: 'slack', recipients: '#deploys' }))
       .toThrow('RolloutNotification.forEvents: recipients must be an array, got "#deploys".');
+  });
+
+  test('fails when a subscription is to what the Rollout never reports', () => {
+    expect(() => render(RolloutNotification.forEvents({ events: [DeploymentEvent.STEP_COMPLETED], service: 'slack' }))).toThrow(
+      'ArgoRollout: notifications include on-rollout-step-completed (DeploymentEvent.STEP_COMPLETED), which this Rollout never sends: its strategy has no steps, '
+      + 'got on-rollout-step-completed → slack. Subscribe to on-rollout-completed (DeploymentEvent.COMPLETED), or use a canary or linear strategy.');
+    expect(() => render([RolloutNotification.subscribe({ trigger: NotificationTrigger.ANALYSIS_RUN_FAILED, service: 'github' })])).toThrow(
+      'ArgoRollout: notifications include on-analysis-run-failed (DeploymentEvent.CHECK_FAILED), which this Rollout never sends: it runs no analysis, '
+      + 'got on-analysis-run-failed → github. Give the strategy an analysis with checks (or a smoke test), or subscribe to on-rollout-aborted (DeploymentEvent.ROLLED_BACK).');
   });
 });

@@ -45,3 +45,31 @@ export function notificationNotes(subs: Subscription[]): string[] {
   const parts = subs.map(s => `${s.trigger} → ${s.service}${s.recipients.length ? ` (${s.recipients.join(', ')})` : ''}`);
   return [`Notifications (Argo Rollouts notification controller): ${parts.join('; ')}.`];
 }
+
+/** Whether the rendered strategy runs an analysis anywhere (background, steps, pre/post promotion, experiments). */
+function runsAnalysis(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(runsAnalysis);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([k, v]) =>
+    (['analysis', 'prePromotionAnalysis', 'postPromotionAnalysis', 'analyses'].includes(k) && v !== undefined && v !== null) || runsAnalysis(v));
+}
+
+/**
+ * Refuses subscriptions to what the rendered strategy never reports, as the AWS constructs refuse
+ * events their deployments never send: step completions without steps, failed analysis runs
+ * without analysis.
+ */
+export function refuseSilentSubscriptions(subs: Subscription[], strategy: unknown): void {
+  const steps = (strategy as any)?.canary?.steps;
+  for (const s of subs) {
+    const got = `${s.trigger} → ${s.service}`;
+    if (s.trigger === 'on-rollout-step-completed' && !(Array.isArray(steps) && steps.length > 0)) {
+      fail(WHERE, 'notifications', 'include on-rollout-step-completed (DeploymentEvent.STEP_COMPLETED), which this Rollout never sends: its strategy has no steps', got,
+        'Subscribe to on-rollout-completed (DeploymentEvent.COMPLETED), or use a canary or linear strategy.');
+    }
+    if (s.trigger === 'on-analysis-run-failed' && !runsAnalysis(strategy)) {
+      fail(WHERE, 'notifications', 'include on-analysis-run-failed (DeploymentEvent.CHECK_FAILED), which this Rollout never sends: it runs no analysis', got,
+        'Give the strategy an analysis with checks (or a smoke test), or subscribe to on-rollout-aborted (DeploymentEvent.ROLLED_BACK).');
+    }
+  }
+}
