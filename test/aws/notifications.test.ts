@@ -172,7 +172,7 @@ describe('DeploymentEvent on CodeDeploy (ECS)', () => {
     expect(triggerEvents(template)).toBeUndefined();
     expect(Object.keys(patterns(template))).toEqual(['ApiCheckFailedEvents']);
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ 'source': ['aws.cloudwatch'], 'detail': { state: { value: ['ALARM'] } } }),
+      EventPattern: Match.objectLike({ source: ['aws.cloudwatch'], detail: { state: { value: ['ALARM'] } } }),
       Targets: [Match.objectLike({ Arn: topicRef })],
     });
     expect(svc.checkFailedRule).toBeDefined();

@@ -1,7 +1,8 @@
 import * as cdk8s from 'cdk8s';
 import { canaryStrategy, CONTAINERS, rolloutOf, synthValid } from './util';
 import {
-  ArgoRollout, ArgoRolloutProps, DeploymentEvent, DeploymentStrategy, MetricProvider, NotificationTrigger, Promotion, RolloutNotification, TrafficRouting,
+  ArgoRollout, ArgoRolloutProps, DeploymentEvent, DeploymentStrategy, MetricProvider, NotificationTrigger, Promotion,
+  RolloutNotification, TrafficRouting,
 } from '../../src';
 
 function render(notifications: RolloutNotification[] | undefined) {
@@ -16,8 +17,11 @@ function render(notifications: RolloutNotification[] | undefined) {
 function renderCanary(notifications: RolloutNotification[]) {
   const chart = cdk8s.Testing.chart();
   new ArgoRollout(chart, 'api', {
-    strategy: canaryStrategy(), containers: CONTAINERS, notifications,
-    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }), metrics: MetricProvider.prometheus({ address: 'http://prometheus.monitoring:9090' }),
+    strategy: canaryStrategy(),
+    containers: CONTAINERS,
+    notifications,
+    trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }),
+    metrics: MetricProvider.prometheus({ address: 'http://prometheus.monitoring:9090' }),
   });
   return { metadata: rolloutOf(synthValid(chart)).metadata };
 }
