@@ -2,12 +2,16 @@
 // service deployed by ECS as a canary (CloudFormation in cdk.out/) and to an Argo Rollouts canary behind
 // NGINX with Prometheus analysis (manifests in dist/). Both rollout plans are printed, so the
 // differences each platform brings (alarm delay on AWS; on Argo the keep window is a final 100% step the analysis judges) show.
+// Who hears what is declared once too: the same DeploymentEvent list notifies an SNS topic on AWS and
+// a Slack channel through the Argo Rollouts notification controller.
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
 import * as cdk8s from 'cdk8s';
 import {
-  Analysis, ArgoRollout, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, MetricProvider, ProgressiveFargateService, TrafficRouting,
+  Analysis, ArgoRollout, CanaryStep, DeploymentEvent, DeploymentStrategy, EcsEngine, HealthCheck, MetricProvider, ProgressiveFargateService,
+  RolloutNotification, TrafficRouting,
 } from '../../src';
 
 // The policy: 10% of traffic for 10 minutes, judged by error rate and p99 latency every minute,
@@ -26,6 +30,8 @@ const strategy = DeploymentStrategy.canary({
   keepPreviousVersionFor: Duration.minutes(15),
 });
 console.log(strategy.plan().toMarkdown());
+// The events people hear of, on both platforms.
+const notify = [DeploymentEvent.COMPLETED, DeploymentEvent.ROLLED_BACK, DeploymentEvent.CHECK_FAILED];
 
 // AWS: ECS/Fargate behind an ALB, ECS-native canary, alarms on both target groups roll back.
 const app = new App();
@@ -37,6 +43,8 @@ const service = new ProgressiveFargateService(stack, 'Checkout', {
   desiredCount: 4,
   engine: EcsEngine.native(),
   strategy,
+  notificationTopic: new sns.Topic(stack, 'DeploymentEvents', { enforceSSL: true }),
+  notificationEvents: notify,
 });
 console.log(service.plan.toMarkdown());
 NagSuppressions.addResourceSuppressions(service.loadBalancer, [
@@ -66,6 +74,7 @@ const rollout = new ArgoRollout(chart, 'checkout', {
   targetPort: 8080,
   trafficRouting: TrafficRouting.nginx({ stableIngress: 'checkout' }),
   metrics: MetricProvider.prometheus({ address: 'http://prometheus.monitoring.svc.cluster.local:9090' }),
+  notifications: RolloutNotification.forEvents({ events: notify, service: 'slack', recipients: ['#checkout-deploys'] }),
 });
 console.log(rollout.plan.toMarkdown());
 k8sApp.synth();
