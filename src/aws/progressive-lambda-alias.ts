@@ -22,7 +22,7 @@ import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import type * as migrationModule from './private/migrations';
-import { alarmStateChangeRule, checkNotificationEvents, NotificationEngine, renderNotifications } from './private/notifications';
+import { alarmStateChangeRule, checkNotificationEvents, NotificationEngine, notificationPlanNote, renderNotifications, withPlanNotes } from './private/notifications';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
@@ -282,7 +282,9 @@ export class ProgressiveLambdaAlias extends Construct {
     const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
     const notificationEvents = checkNotificationEvents(where, NotificationEngine.CODE_DEPLOY_LAMBDA, props.notificationTopic !== undefined,
       props.notificationEvents, { manualGate: false, hasChecks: render.analysis !== undefined });
-    this.plan = migrationRender ? loadMigrations().ecsMigrationPlan(render.plan, migrationRender) : render.plan;
+    const strategyPlan = migrationRender ? loadMigrations().ecsMigrationPlan(render.plan, migrationRender) : render.plan;
+    this.plan = props.notificationTopic === undefined ? strategyPlan
+      : withPlanNotes(strategyPlan, [notificationPlanNote(NotificationEngine.CODE_DEPLOY_LAMBDA, notificationEvents)]);
     this.schemaNotes = migrationRender
       ? [loadMigrations().migrationRunbookLine(migrationRender), ...migrationRender.set.rollbackSchemaNotes()] : undefined;
 

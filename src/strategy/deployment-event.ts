@@ -54,8 +54,11 @@ export class DeploymentEvent {
    */
   public static _requireList(where: string, field: string, value: unknown): DeploymentEvent[] {
     const fix = 'Pass an array of DeploymentEvent values, for example [DeploymentEvent.COMPLETED, DeploymentEvent.ROLLED_BACK].';
+    if (Token.isUnresolved(value)) {
+      fail(where, field, 'must be an array of DeploymentEvent known at synth time', 'an unresolved token', fix);
+    }
     if (!Array.isArray(value)) {
-      fail(where, field, 'must be an array of DeploymentEvent', value === null ? 'null' : Token.isUnresolved(value) ? 'an unresolved token' : show(value), fix);
+      fail(where, field, 'must be an array of DeploymentEvent', value === null ? 'null' : show(value), fix);
     }
     if (value.length === 0) {
       fail(where, field, 'must name at least one event', '[]', 'Name the events to notify of, or leave it out for the default.');
@@ -67,7 +70,7 @@ export class DeploymentEvent {
       }
       const e: unknown = value[i];
       if (!(e instanceof DeploymentEvent)) {
-        fail(where, `${field}[${i}]`, 'must be a DeploymentEvent', e === null ? 'null' : show(e), fix);
+        fail(where, `${field}[${i}]`, 'must be a DeploymentEvent', e === null ? 'null' : Token.isUnresolved(e) ? 'an unresolved token' : show(e), fix);
       }
       if (seen.has(e)) {
         fail(where, `${field}[${i}]`, 'repeats an event', e.name, 'Name each event once.');

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -51,6 +51,17 @@ describe('DeploymentEvent on ECS native', () => {
     expect(Object.keys(rule.Properties.EventPattern)).toEqual(['source', 'detail-type', 'resources']);
     expect(rule.Properties.EventPattern['detail-type']).toEqual(['ECS Deployment State Change']);
     expect(svc.checkFailedRule).toBeUndefined();
+  });
+
+  test('the plan says who hears what, by default and with chosen events; without a topic it says nothing', () => {
+    expect(withTopic({}).svc.plan.notes).toContain(
+      'Notifications (SNS topic): started, completed, rolled-back, from every ECS Deployment State Change of the service.');
+    expect(withTopic({ strategy: manual(), notificationEvents: [E.PAUSED, E.ROLLED_BACK] }).svc.plan.notes).toContain(
+      'Notifications (SNS topic): paused, rolled-back, from ECS Deployment State Change SERVICE_DEPLOYMENT_FAILED of the service; ECS Hook State Change HOOK_AWAITING_ACTION.');
+    expect(withTopic({ notificationEvents: [E.CHECK_FAILED, E.COMPLETED] }).svc.plan.notes).toContain(
+      'Notifications (SNS topic): completed, check-failed, from ECS Deployment State Change SERVICE_DEPLOYMENT_COMPLETED of the service; '
+      + 'the rollback alarms entering ALARM (EventBridge, at any time).');
+    expect(service().svc.plan.notes.some(n => n.startsWith('Notifications'))).toBe(false);
   });
 
   test.each([
@@ -151,6 +162,13 @@ describe('DeploymentEvent on CodeDeploy (ECS)', () => {
     expect(svc.checkFailedRule).toBeUndefined();
   });
 
+  test('the plan names the trigger events', () => {
+    expect(withTopic({ engine: cd }).svc.plan.notes).toContain('Notifications (SNS topic): started, paused, completed, rolled-back, from CodeDeploy trigger events '
+      + 'DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback, DeploymentReady.');
+    expect(withTopic({ engine: cd, notificationEvents: [E.CHECK_FAILED] }).svc.plan.notes).toContain(
+      'Notifications (SNS topic): check-failed, from the rollback alarms entering ALARM (EventBridge, at any time).');
+  });
+
   test.each([
     ['STARTED', [E.STARTED], ['DeploymentStart']],
     ['COMPLETED', [E.COMPLETED], ['DeploymentSuccess']],
@@ -193,6 +211,9 @@ describe('DeploymentEvent on a Lambda alias (CodeDeploy)', () => {
     const { template, live } = aliasWithTopic({});
     expect(triggerEvents(template)).toEqual(['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback']);
     expect(live.checkFailedRule).toBeUndefined();
+    expect(live.plan.notes).toContain('Notifications (SNS topic): started, completed, rolled-back, from CodeDeploy trigger events '
+      + 'DeploymentStart, DeploymentSuccess, DeploymentFailure, DeploymentStop, DeploymentRollback.');
+    expect(alias().live.plan.notes.some(n => n.startsWith('Notifications'))).toBe(false);
   });
 
   test.each([
@@ -232,5 +253,9 @@ describe('DeploymentEvent on a Lambda alias (CodeDeploy)', () => {
     expect(() => aliasWithTopic({ notificationEvents: { 0: E.COMPLETED } as any })).toThrow(`${where}notificationEvents must be an array of DeploymentEvent, got {"0":`);
     expect(() => aliasWithTopic({ notificationEvents: [E.STARTED, 'rolled-back'] as any })).toThrow(`${where}notificationEvents[1] must be a DeploymentEvent, got "rolled-back".`);
     expect(() => aliasWithTopic({ notificationEvents: [E.STARTED, E.STARTED] })).toThrow(`${where}notificationEvents[1] repeats an event, got started.`);
+    expect(() => aliasWithTopic({ notificationEvents: Fn.split(',', Fn.importValue('Events')) as any }))
+      .toThrow(`${where}notificationEvents must be an array of DeploymentEvent known at synth time, got an unresolved token.`);
+    expect(() => aliasWithTopic({ notificationEvents: [E.STARTED, Token.asString({ Ref: 'X' })] as any }))
+      .toThrow(`${where}notificationEvents[1] must be a DeploymentEvent, got an unresolved token.`);
   });
 });

@@ -15,7 +15,7 @@ import { requireAlarmNamePrefix } from './alarms';
 import { BaselineTarget, refuseBaseline } from './baseline';
 import { checkDeploymentHooks, hookPlanNotes } from './hooks';
 import type * as ecsMigrations from './migrations';
-import { checkNotificationEvents, NotificationEngine } from './notifications';
+import { checkNotificationEvents, NotificationEngine, notificationPlanNote, withPlanNotes } from './notifications';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
@@ -395,8 +395,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       'Remove alarmRollback.');
   }
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
-  const notificationEvents = checkNotificationEvents(where, native ? NotificationEngine.ECS_NATIVE : NotificationEngine.CODE_DEPLOY_ECS,
-    props.notificationTopic !== undefined, props.notificationEvents,
+  const notificationEngine = native ? NotificationEngine.ECS_NATIVE : NotificationEngine.CODE_DEPLOY_ECS;
+  const notificationEvents = checkNotificationEvents(where, notificationEngine, props.notificationTopic !== undefined, props.notificationEvents,
     { manualGate: native ? native.manualGate !== undefined : cd!.approvalWaitTime !== undefined, hasChecks: analysis !== undefined });
   const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
   // The migration checks, and the SQL parser behind them, load only for a service with migrations.
@@ -430,7 +430,10 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     })),
   });
   // CodeDeploy deployments started by the stack update (src/aws/private/stack-deployment.ts).
-  const plan = cd !== undefined && engine.deployOnStackUpdate ? checkStackDeployment(where, hookedPlan, cd.approvalWaitTime) : hookedPlan;
+  // Who hears what (src/aws/private/notifications.ts).
+  const notifiedPlan = props.notificationTopic === undefined ? hookedPlan
+    : withPlanNotes(hookedPlan, [notificationPlanNote(notificationEngine, notificationEvents)]);
+  const plan = cd !== undefined && engine.deployOnStackUpdate ? checkStackDeployment(where, notifiedPlan, cd.approvalWaitTime) : notifiedPlan;
 
   return {
     where,

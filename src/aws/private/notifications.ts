@@ -5,6 +5,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { fail } from '../../private/validate';
 import { DeploymentEvent } from '../../strategy/deployment-event';
+import { RolloutPlan } from '../../strategy/rollout-plan';
 
 /** The AWS deployment engines that notify a topic. */
 export enum NotificationEngine {
@@ -156,5 +157,41 @@ export function alarmStateChangeRule(scope: Construct, alarms: cloudwatch.IAlarm
       detail: { state: { value: ['ALARM'] } },
     },
     targets: [new eventsTargets.SnsTopic(topic)],
+  });
+}
+
+/** The plan's line on who hears what, for a construct with a notification topic. */
+export function notificationPlanNote(engine: NotificationEngine, declared: DeploymentEvent[] | undefined): string {
+  const chosen = declared ?? DEFAULT_EVENTS[engine];
+  const r = renderNotifications(engine, declared);
+  const names = chosen.map(e => e.name).join(', ');
+  const how: string[] = [];
+  if (engine === NotificationEngine.ECS_NATIVE) {
+    if (r.ecsDeploymentEventNames === undefined) how.push('every ECS Deployment State Change of the service');
+    else if (r.ecsDeploymentEventNames.length > 0) how.push(`ECS Deployment State Change ${r.ecsDeploymentEventNames.join(', ')} of the service`);
+    if (r.ecsHookEventNames.length > 0) how.push(`ECS Hook State Change ${r.ecsHookEventNames.join(', ')}`);
+  } else if (r.triggerEvents.length > 0) {
+    how.push(`CodeDeploy trigger events ${r.triggerEvents.join(', ')}`);
+  }
+  if (r.alarmStateChange) how.push('the rollback alarms entering ALARM (EventBridge, at any time)');
+  return `Notifications (SNS topic): ${names}, from ${how.join('; ')}.`;
+}
+
+/** The plan with more notes. */
+export function withPlanNotes(plan: RolloutPlan, notes: string[]): RolloutPlan {
+  if (notes.length === 0) return plan;
+  return RolloutPlan.fromPhases({
+    target: plan.target,
+    strategy: plan.strategy,
+    notes: [...plan.notes, ...notes],
+    phases: plan.phases.map(p => ({
+      name: p.name,
+      trafficPercent: p.trafficPercent,
+      duration: p.duration,
+      checks: p.checks,
+      timeToDetect: p.timeToDetect,
+      manualGate: p.manualGate,
+      note: p.note,
+    })),
   });
 }
