@@ -50,9 +50,10 @@ export class DeploymentEvent {
   /**
    * Checks a list of deployment events as any language could pass it: an array, without holes, of
    * DeploymentEvent values, each once, not empty. Returns a copy, in the order given.
+   * @param emptyFix what to do instead of an empty list
    * @internal
    */
-  public static _requireList(where: string, field: string, value: unknown): DeploymentEvent[] {
+  public static _requireList(where: string, field: string, value: unknown, emptyFix = 'Name the events to notify of.'): DeploymentEvent[] {
     const fix = 'Pass an array of DeploymentEvent values, for example [DeploymentEvent.COMPLETED, DeploymentEvent.ROLLED_BACK].';
     if (Token.isUnresolved(value)) {
       fail(where, field, 'must be an array of DeploymentEvent known at synth time', 'an unresolved token', fix);
@@ -61,7 +62,7 @@ export class DeploymentEvent {
       fail(where, field, 'must be an array of DeploymentEvent', value === null ? 'null' : show(value), fix);
     }
     if (value.length === 0) {
-      fail(where, field, 'must name at least one event', '[]', 'Name the events to notify of, or leave it out for the default.');
+      fail(where, field, 'must name at least one event', '[]', emptyFix);
     }
     const seen = new Set<DeploymentEvent>();
     for (let i = 0; i < value.length; i++) {

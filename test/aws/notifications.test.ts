@@ -143,7 +143,7 @@ describe('DeploymentEvent on ECS native', () => {
     expect(bad(null)).toThrow(`${where}notificationEvents must not be null, got null. Leave it out for the default, or pass a value.`);
     expect(bad('completed')).toThrow(`${where}notificationEvents must be an array of DeploymentEvent, got "completed". Pass an array of DeploymentEvent values`);
     expect(bad(E.COMPLETED)).toThrow(`${where}notificationEvents must be an array of DeploymentEvent, got {"name":"completed","description":"the deployment completed"}.`);
-    expect(bad([])).toThrow(`${where}notificationEvents must name at least one event, got []. Name the events to notify of, or leave it out for the default.`);
+    expect(bad([])).toThrow(`${where}notificationEvents must name at least one event, got []. Name the events to notify of, or leave notificationEvents out for the default.`);
     expect(bad(['completed'])).toThrow(`${where}notificationEvents[0] must be a DeploymentEvent, got "completed".`);
     expect(bad([E.COMPLETED, null])).toThrow(`${where}notificationEvents[1] must be a DeploymentEvent, got null.`);
     expect(bad([E.COMPLETED, E.COMPLETED])).toThrow(`${where}notificationEvents[1] repeats an event, got completed. Name each event once.`);

@@ -122,7 +122,7 @@ describe('notifications', () => {
     const forEvents = (p: any) => () => RolloutNotification.forEvents(p);
     expect(forEvents(null)).toThrow('RolloutNotification.forEvents: props must be an object, got null.');
     expect(forEvents({ events: DeploymentEvent.COMPLETED, service: 'slack' })).toThrow('RolloutNotification.forEvents: events must be an array of DeploymentEvent, got {"name":"completed"');
-    expect(forEvents({ events: [], service: 'slack' })).toThrow('RolloutNotification.forEvents: events must name at least one event, got [].');
+    expect(forEvents({ events: [], service: 'slack' })).toThrow('RolloutNotification.forEvents: events must name at least one event, got []. Name the events to notify of.');
     expect(forEvents({ events: [DeploymentEvent.COMPLETED, 'on-rollout-aborted'], service: 'slack' }))
       .toThrow('RolloutNotification.forEvents: events[1] must be a DeploymentEvent, got "on-rollout-aborted".');
     expect(forEvents({ events: [DeploymentEvent.PAUSED, DeploymentEvent.PAUSED], service: 'slack' }))

@@ -73,7 +73,8 @@ export const DEFAULT_EVENTS: Record<NotificationEngine, DeploymentEvent[]> = {
 export function checkNotificationEvents(where: string, engine: NotificationEngine, hasTopic: boolean,
   value: unknown, context: NotificationContext): DeploymentEvent[] | undefined {
   if (value === undefined) return undefined;
-  const declared = DeploymentEvent._requireList(where, 'notificationEvents', value);
+  const declared = DeploymentEvent._requireList(where, 'notificationEvents', value,
+    'Name the events to notify of, or leave notificationEvents out for the default.');
   if (!hasTopic) {
     fail(where, 'notificationEvents', 'needs a notificationTopic to notify', declared.map(e => e.name).join(', '),
       'Pass notificationTopic (an sns.ITopic), or remove notificationEvents.');
