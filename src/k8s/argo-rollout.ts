@@ -450,7 +450,10 @@ export class ArgoRollout extends Construct {
   /** The objects the traffic routing names. */
   private readonly references: Reference[];
   /** What the plan is made from, known once the rollout is rendered. */
-  private readonly planInputs: Omit<ArgoPlanInputs, 'warnings'>;
+  private readonly planInputs: Omit<ArgoPlanInputs, 'warnings' | 'notes'> & {
+    /** The plan's notes, composed when the plan is first read. */
+    readonly notes: () => string[];
+  };
   private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
   /** The migrations and how the rollout runs them. */
   private readonly migrations?: argoMigrations.ArgoMigrationRender;
@@ -569,7 +572,7 @@ export class ArgoRollout extends Construct {
         smokeTest,
         dynamicStableScale: safety.dynamicStableScale,
         sharedChecks: shared ? sharedPlanChecks(shared) : undefined,
-        notes: [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety), ...notificationNotes(subscriptions),
+        notes: () => [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety), ...notificationNotes(subscriptions),
           ...(shared ? sharedAnalysisNotes(shared, strategy) : [])],
       };
     } catch (e) {
@@ -594,7 +597,7 @@ export class ArgoRollout extends Construct {
     const warnings = this.warnings;
     const key = warnings.join('\n');
     if (this.cachedPlan?.warnings !== key) {
-      const plan = argoPlan({ ...this.planInputs, warnings });
+      const plan = argoPlan({ ...this.planInputs, notes: this.planInputs.notes(), warnings });
       // Database migrations (src/k8s/private/migrations.ts): their phases and notes on the plan.
       this.cachedPlan = { warnings: key, plan: this.migrations ? loadMigrations().argoMigrationPlan(plan, this.migrations) : plan };
     }

@@ -40,7 +40,7 @@ let barePodClass: (new (scope: Construct, id: string, props: kplus.AbstractPodPr
 let bareRoot: Construct | undefined;
 
 export function renderWithBarePod(containers: kplus.ContainerProps[], labels: Record<string, string>,
-  pod: Partial<kplus.DeploymentProps>): { template: any; port?: number } | undefined {
+  pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } | undefined {
   const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
   if (barePodClass === undefined) {
     class PodSpecOnly extends kplusModule.AbstractPod {
@@ -65,7 +65,7 @@ export function renderWithBarePod(containers: kplus.ContainerProps[], labels: Re
       containers,
     });
     const spec = (bare as any)._toPodSpec();
-    const json = kplusModule.k8s.toJson_PodTemplateSpec(sanitize(resolveDefault({ spec }, cdk8sModule.Lazy)));
+    const json = kplusModule.k8s.toJson_PodTemplateSpec(resolveSanitized({ spec }, cdk8sModule.Lazy));
     // The Deployment's template, as renderWithDeployment leaves it: the given labels only, in their order.
     return { template: { metadata: { labels: { ...labels } }, spec: json!.spec }, port: firstPort(bare) };
   } catch {
@@ -77,7 +77,7 @@ export function renderWithBarePod(containers: kplus.ContainerProps[], labels: Re
 
 /** The pod template of a throwaway Deployment in a detached App: the reference rendering. */
 export function renderWithDeployment(containers: kplus.ContainerProps[], labels: Record<string, string>,
-  pod: Partial<kplus.DeploymentProps>): { template: any; port?: number } {
+  pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } {
   const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
   scratch ??= new cdk8sModule.Chart(new cdk8sModule.App(), 'pod-template');
   try {
@@ -135,6 +135,30 @@ function resolveDefault(value: any, lazy: typeof cdk8s.Lazy): any {
     return out;
   }
   return value;
+}
+
+/**
+ * `sanitize(resolveDefault(value))` in one walk: what resolves to null or undefined is dropped from
+ * objects, keys are sorted (unless CDK8S_DISABLE_SORT), and an object that is neither plain nor
+ * resolvable throws as sanitize does.
+ */
+function resolveSanitized(value: any, lazy: typeof cdk8s.Lazy): any {
+  if (value == null) return undefined;
+  if (value instanceof lazy) return resolveSanitized(value.produce(), lazy);
+  if (typeof value.resolve === 'function') return resolveSanitized(value.resolve(), lazy);
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(v => resolveSanitized(v, lazy));
+  if (value.constructor !== Object) {
+    if (typeof value.value === 'number' || typeof value.value === 'string') return { value: value.value };
+    throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  }
+  const keys = process.env.CDK8S_DISABLE_SORT ? Object.keys(value) : Object.keys(value).sort();
+  const out: Record<string, any> = {};
+  for (const key of keys) {
+    const v = resolveSanitized(value[key], lazy);
+    if (v != null) out[key] = v;
+  }
+  return out;
 }
 
 /** cdk8s's `sanitizeValue` as ApiObject.toJson calls it: null and undefined dropped, keys sorted unless CDK8S_DISABLE_SORT. */
