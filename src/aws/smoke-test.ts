@@ -310,6 +310,16 @@ export class SmokeTest {
   }
 
   /**
+   * The description, with the HTTP requests sent `route` instead of on the test listener (a header-only
+   * preview sends them to the production listener with the header).
+   * @internal
+   */
+  public _describeVia(route: string): string {
+    const text = this.describe();
+    return this.kind === SmokeTestKind.HTTP ? text.replace(' on the test listener', ` ${route}`) : text;
+  }
+
+  /**
    * Refuses a smoke test the target cannot run. `target` names the construct.
    * @internal
    */
@@ -320,13 +330,15 @@ export class SmokeTest {
   }
 
   /**
-   * Environment of the HTTP smoke-test function; `baseUrl` is `http://host:port` of the test listener.
+   * Environment of the HTTP smoke-test function; `baseUrl` is `http://host:port` of the listener it
+   * reaches, `extraHeaders` are added to every request (the header of a header-only preview).
    * @internal
    */
-  public _httpEnvironment(baseUrl: string): { [key: string]: string } {
+  public _httpEnvironment(baseUrl: string, extraHeaders?: { [name: string]: string }): { [key: string]: string } {
+    const requests = extraHeaders === undefined ? this.normalized : this.normalized!.map(r => ({ ...r, headers: { ...r.headers, ...extraHeaders } }));
     return {
       BASE_URL: baseUrl,
-      REQUESTS: JSON.stringify(this.normalized),
+      REQUESTS: JSON.stringify(requests),
       ...this.timingEnvironment(),
     };
   }
