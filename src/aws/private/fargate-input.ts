@@ -321,7 +321,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       fail(where, 'testListenerPort', `cannot be combined with a header-only preview: ${why}, so no test listener is created`, show(props.testListenerPort), 'Remove testListenerPort.');
     }
   }
-  const wantsTestListener = !headerPreview && (props.smokeTest !== undefined || props.testTrafficFrom !== undefined || props.testListener !== undefined);
+  const wantsTestListener = !headerPreview
+    && (props.smokeTest !== undefined || props.testTrafficFrom !== undefined || props.testListener !== undefined);
   if (props.testListener !== undefined && props.testTrafficFrom !== undefined) {
     fail(where, 'testTrafficFrom', 'only opens the test listener the construct creates', 'set with testListener',
       'Open the test listener you pass yourself (listener.connections.allowDefaultPortFrom(peer)), or remove testListener.');

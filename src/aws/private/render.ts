@@ -462,7 +462,8 @@ function headerPreviewPhase(route: EcsHeaderRoute, gate: PauseGate, smokeTest: S
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
   smokeTest: SmokeTest | undefined, headerRoute?: EcsHeaderRoute, previewGate?: PauseGate): RolloutPlan {
-  const phases: PlanPhaseSpec[] = headerRoute !== undefined ? [headerPreviewPhase(headerRoute, previewGate!, smokeTest)] : [...previewPhase(smokeTest)];
+  const phases: PlanPhaseSpec[] = headerRoute !== undefined
+    ? [headerPreviewPhase(headerRoute, previewGate!, smokeTest)] : [...previewPhase(smokeTest)];
   strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
   const extra = previewGate === undefined ? [] : ['The CloudFormation update that starts the deployment waits while the header-only preview holds it: '

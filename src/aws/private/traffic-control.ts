@@ -76,7 +76,8 @@ export function ecsHeaderRoute(where: string, preview: HeaderPreview): EcsHeader
  * service has one; `headerPreviewSupported`: whether the engine renders a header preview (ECS native,
  * see `ecsHeaderRoute`).
  */
-export function refuseEcsTrafficControl(where: string, strategy: DeploymentStrategy, target: string, testListener: boolean, headerPreviewSupported: boolean): void {
+export function refuseEcsTrafficControl(where: string, strategy: DeploymentStrategy, target: string, testListener: boolean,
+  headerPreviewSupported: boolean): void {
   const { stickiness, headerPreview, darkLaunch } = strategy;
   if (stickiness?.kind === StickinessKind.LOAD_BALANCER) {
     fail(where, 'strategy.stickiness', `cannot be expressed with ${target}: ECS rewrites the production listener rule's weighted forward action at each traffic step, and AWS does not document that it keeps a target-group stickiness configuration there; `
