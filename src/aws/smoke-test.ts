@@ -335,12 +335,25 @@ export class SmokeTest {
    * @internal
    */
   public _httpEnvironment(baseUrl: string, extraHeaders?: { [name: string]: string }): { [key: string]: string } {
-    const requests = extraHeaders === undefined ? this.normalized : this.normalized!.map(r => ({ ...r, headers: { ...r.headers, ...extraHeaders } }));
     return {
       BASE_URL: baseUrl,
-      REQUESTS: JSON.stringify(requests),
+      REQUESTS: this.requestsJson(extraHeaders),
       ...this.timingEnvironment(),
     };
+  }
+
+  /**
+   * Refuses HTTP requests that, with `extraHeaders` added to each, no longer fit in the hook function's
+   * environment.
+   * @internal
+   */
+  public _requireFitsWith(where: string, extraHeaders: { [name: string]: string }): void {
+    requireSpecSize(where, 'smokeTest.requests (with the header-only preview\'s header added to each)', this.requestsJson(extraHeaders));
+  }
+
+  private requestsJson(extraHeaders?: { [name: string]: string }): string {
+    const requests = extraHeaders === undefined ? this.normalized : this.normalized!.map(r => ({ ...r, headers: { ...r.headers, ...extraHeaders } }));
+    return JSON.stringify(requests);
   }
 
   /**

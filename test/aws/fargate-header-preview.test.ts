@@ -233,6 +233,20 @@ describe('header-only preview refusals', () => {
       .toThrow(`${where}smokeTest.requests[0].headers must not set X-Preview: with a header-only preview the smoke test sends it itself (X-Preview: qa) on every request, to reach the new version, got x-preview: other. Remove x-preview from the request's headers.`);
   });
 
+  test('fails when the smoke test\'s requests no longer fit in the function\'s environment once the header is added', () => {
+    // The largest body that still fits without the header.
+    let smokeTest: SmokeTest | undefined;
+    for (let n = 3000; smokeTest === undefined; n--) {
+      try {
+        smokeTest = SmokeTest.http({ requests: [{ path: '/', method: 'POST', body: 'x'.repeat(n) }] });
+      } catch {
+        // too large without the header: try a smaller body
+      }
+    }
+    expect(() => service({ strategy: previewCanary(), smokeTest }))
+      .toThrow(`${where}smokeTest.requests (with the header-only preview's header added to each) must fit in 3000 characters of JSON: it is passed to the hook function in its environment, which Lambda limits to 4 KB, got 30`);
+  });
+
   test('a smoke test function of your own is accepted on any listener: it sends the header itself', () => {
     const stack = newStack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Smoke', 'arn:aws:lambda:eu-west-1:123456789012:function:smoke');

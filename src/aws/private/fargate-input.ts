@@ -448,7 +448,9 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       }
     });
     const via = `on the production listener with ${headerRoute.headerName}: ${headerRoute.sampleValue}`;
-    smokeTestTarget = { port: listenerPort, headers: { [headerRoute.headerName]: headerRoute.sampleValue }, via };
+    const headers = { [headerRoute.headerName]: headerRoute.sampleValue };
+    smokeTest._requireFitsWith(where, headers);
+    smokeTestTarget = { port: listenerPort, headers, via };
   } else if (httpSmokeTest && hasTestListener) {
     smokeTestTarget = { port: testPort!, via: 'on the test listener' };
   }
