@@ -165,12 +165,15 @@ export interface ProgressiveFargateServiceProps {
    * Who may reach the test listener, besides the HTTP smoke test. Setting it creates the test listener
    * even without a smoke test, for example for a person or a pipeline to check the new version before
    * it takes production traffic (any `ec2.IPeer`: an address range or a security group). Only for a
-   * test listener the construct creates: open a shared `testListener` yourself.
+   * test listener the construct creates: open a shared `testListener` yourself. Refused with a
+   * header-only preview (ECS native), whose route on the production listener is the test route.
    * @default - nobody else; without a smoke test there is no test listener
    */
   readonly testTrafficFrom?: ec2.IPeer;
   /**
-   * A check of the new version on the test listener before it takes production traffic.
+   * A check of the new version on the test listener before it takes production traffic (with a
+   * header-only preview on ECS native: on the production listener, with the preview header added to
+   * each request of `SmokeTest.http`).
    * @default - no smoke test
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
    */
@@ -272,7 +275,10 @@ export class ProgressiveFargateService extends Construct {
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The production listener (created, or the shared one passed in). */
   public readonly listener: elbv2.IApplicationListener;
-  /** The test listener (with a smoke test, `testTrafficFrom` or a shared `testListener`; never with a rolling strategy). */
+  /**
+   * The test listener (with a smoke test, `testTrafficFrom` or a shared `testListener`; never with a rolling
+   * strategy, nor with a header-only preview, whose rule on the production listener is the test route).
+   */
   public readonly testListener?: elbv2.IApplicationListener;
   /** The target group that serves production traffic before the first deployment. */
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
