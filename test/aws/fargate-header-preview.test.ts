@@ -263,6 +263,11 @@ describe('header-only preview refusals', () => {
       .toThrow(`${where}strategy.headerPreview.duration + engine.approvalWaitTime must add up to at most 20160 minutes (14d): one ECS PAUSE hook holds the preview and then waits for the approval, and its timeout is limited to that, got 14d 1m. Shorten the preview or the approval wait.`);
   });
 
+  test('fails when the approval wait of the preview\'s manual gate is not whole minutes', () => {
+    expect(() => service({ strategy: previewCanary({ manualGate: true }), engine: EcsEngine.native({ approvalWaitTime: Duration.seconds(90) }) }))
+      .toThrow(`${where}engine.approvalWaitTime must be a whole number of minutes: it becomes the ECS PAUSE hook timeout (timeoutInMinutes), got 1m 30s. Use Duration.minutes(2).`);
+  });
+
   test('fails when the preview and the bakes exceed the CloudFormation window of an ECS deployment', () => {
     expect(() => service({ strategy: previewCanary({ duration: Duration.hours(30) }, Duration.hours(4)) }))
       .toThrow(`${where}strategy (canary bake + keepPreviousVersionFor + header preview) must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose bakeTimeInMinutes + canaryBakeTimeInMinutes + PAUSE hook timeout exceeds 33 hours, because its operations time out after 36, got 1d 10h 10m.`);

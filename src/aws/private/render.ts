@@ -335,10 +335,8 @@ function headerPreviewGate(where: string, engine: EcsEngine, route: EcsHeaderRou
   if (!route.preview.manualGate) {
     return { stage, timeout: duration, action: ApprovalTimeoutAction.CONTINUE };
   }
+  // Positive (EcsEngine.native checks it) and whole minutes: at least 1 minute, as ECS requires.
   const wait = wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), ECS_HOOK_TIMEOUT_MAX_MINUTES, 'ECS PAUSE hook timeout (timeoutInMinutes)', '');
-  if (wait.toMinutes() < 1) {
-    fail(where, 'engine.approvalWaitTime', 'must be at least 1 minute (the ECS PAUSE hook timeout)', formatDuration(wait), 'Use Duration.minutes(1) or more.');
-  }
   const total = duration.toMinutes() + wait.toMinutes();
   if (total > ECS_HOOK_TIMEOUT_MAX_MINUTES) {
     fail(where, 'strategy.headerPreview.duration + engine.approvalWaitTime', `must add up to at most ${ECS_HOOK_TIMEOUT_MAX_MINUTES} minutes (${formatDuration(Duration.minutes(ECS_HOOK_TIMEOUT_MAX_MINUTES))}): one ECS PAUSE hook holds the preview and then waits for the approval, and its timeout is limited to that`,
