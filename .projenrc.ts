@@ -68,6 +68,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       collectCoverage: false,
     },
   },
+  // The compiled package carries its source maps in .js.map files beside the code (with the
+  // TypeScript sources inside them), not inline: Node.js only reads them when asked to
+  // (--enable-source-maps), and inline maps more than double the bytes it reads and parses on every
+  // load of the package.
+  tsconfig: {
+    compilerOptions: { inlineSourceMap: false, sourceMap: true, inlineSources: true },
+  },
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     include: ['examples/**/*.ts', 'scripts/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],

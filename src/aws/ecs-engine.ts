@@ -37,14 +37,17 @@ export interface NativeEcsEngineOptions {
    * the new version on the test route, for someone to continue or roll it back (an ECS PAUSE
    * lifecycle hook at POST_TEST_TRAFFIC_SHIFT), in whole minutes. ECS accepts up to 14 days, but the
    * CloudFormation update that starts the deployment waits for it, so the wait plus
-   * `keepPreviousVersionFor` must stay within 33 hours. Only valid with a manual promotion.
-   * @default Duration.hours(24) when the promotion is manual
+   * `keepPreviousVersionFor` must stay within 33 hours. Also, with a header-only preview whose
+   * `manualGate` is set: how long the deployment waits for the approval after the preview's duration
+   * (one PAUSE hook holds both, so they add up to at most 14 days, and count in the 33 hours with the
+   * bakes). Only valid with one of these manual gates.
+   * @default Duration.hours(24) when there is a manual gate
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
    */
   readonly approvalWaitTime?: Duration;
   /**
-   * With `Promotion.manual()`: what ECS does when `approvalWaitTime` passes without an answer.
-   * Only valid with a manual promotion.
+   * With `Promotion.manual()`, or a header-only preview with `manualGate`: what ECS does when
+   * `approvalWaitTime` passes without an answer. Only valid with one of these manual gates.
    * @default ApprovalTimeoutAction.ROLLBACK
    * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHookTimeoutConfiguration.html
    */

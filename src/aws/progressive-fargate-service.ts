@@ -22,7 +22,7 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
-import { checkFargateProps } from './private/fargate-input';
+import { checkFargateProps, FargateInput } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
 import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
@@ -138,8 +138,9 @@ export interface ProgressiveFargateServiceProps {
   readonly conditions?: elbv2.ListenerCondition[];
   /**
    * Priority of the service's listener rules, unique on a shared listener (1 to 50000, lower first).
-   * Required with `listener` or `testListener`.
-   * @default 1 on listeners the construct creates
+   * Required with `listener` or `testListener`. With a header-only preview (`strategy.headerPreview`,
+   * ECS native) the preview's rule takes `priority - 1` on the production listener, which must be free too.
+   * @default 1 on listeners the construct creates (2 with a header-only preview, whose rule takes 1)
    * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html
    */
   readonly priority?: number;
@@ -166,12 +167,15 @@ export interface ProgressiveFargateServiceProps {
    * Who may reach the test listener, besides the HTTP smoke test. Setting it creates the test listener
    * even without a smoke test, for example for a person or a pipeline to check the new version before
    * it takes production traffic (any `ec2.IPeer`: an address range or a security group). Only for a
-   * test listener the construct creates: open a shared `testListener` yourself.
+   * test listener the construct creates: open a shared `testListener` yourself. Refused with a
+   * header-only preview (ECS native), whose route on the production listener is the test route.
    * @default - nobody else; without a smoke test there is no test listener
    */
   readonly testTrafficFrom?: ec2.IPeer;
   /**
-   * A check of the new version on the test listener before it takes production traffic.
+   * A check of the new version on the test listener before it takes production traffic (with a
+   * header-only preview on ECS native: on the production listener, with the preview header added to
+   * each request of `SmokeTest.http`).
    * @default - no smoke test
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
    */
@@ -188,7 +192,7 @@ export interface ProgressiveFargateServiceProps {
    * (`NotificationTrigger.of(event)`). ECS native: `STARTED`, `COMPLETED` and `ROLLED_BACK` filter
    * the service's `ECS Deployment State Change` events on `detail.eventName`
    * (`SERVICE_DEPLOYMENT_IN_PROGRESS`, `_COMPLETED`, `_FAILED`), `PAUSED` adds `ECS Hook State Change`
-   * `HOOK_AWAITING_ACTION` (only with `Promotion.manual()`). CodeDeploy: the trigger's events
+   * `HOOK_AWAITING_ACTION` (only with a PAUSE hook: `Promotion.manual()` or a `headerPreview`). CodeDeploy: the trigger's events
    * (`DeploymentStart`; `DeploymentReady`, only with `Promotion.manual()`; `DeploymentSuccess`;
    * `DeploymentFailure`, `DeploymentStop` and `DeploymentRollback`). `CHECK_FAILED`, on either engine,
    * is a second EventBridge rule on the rollback alarms entering ALARM. `STEP_COMPLETED` is refused:
@@ -292,7 +296,10 @@ export class ProgressiveFargateService extends Construct {
   public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The production listener (created, or the shared one passed in). */
   public readonly listener: elbv2.IApplicationListener;
-  /** The test listener (with a smoke test, `testTrafficFrom` or a shared `testListener`; never with a rolling strategy). */
+  /**
+   * The test listener (with a smoke test, `testTrafficFrom` or a shared `testListener`; never with a rolling
+   * strategy, nor with a header-only preview, whose rule on the production listener is the test route).
+   */
   public readonly testListener?: elbv2.IApplicationListener;
   /** The target group that serves production traffic before the first deployment. */
   public readonly blueTargetGroup: elbv2.ApplicationTargetGroup;
@@ -303,7 +310,11 @@ export class ProgressiveFargateService extends Construct {
    * rolling), or the service's rule on a shared listener or with `conditions`.
    */
   public readonly productionListenerRule?: elbv2.ApplicationListenerRule;
-  /** The test listener rule that points at the new version (ECS native with a test listener, or with `conditions`). */
+  /**
+   * The test listener rule that points at the new version (ECS native with a test listener, or with
+   * `conditions`); with a header-only preview (ECS native), the rule on the production listener that
+   * matches the preview header, at `priority - 1`.
+   */
   public readonly testListenerRule?: elbv2.ApplicationListenerRule;
   /** Whether the rollback alarms roll deployments back (see `alarmRollback`). */
   public readonly alarmRollback: AlarmRollback;
@@ -355,6 +366,8 @@ export class ProgressiveFargateService extends Construct {
   private readonly deploymentHooks: DeploymentHook[];
   /** ECS native with a manual promotion: the PAUSE hook, for the runbook. */
   private readonly manualGate?: PauseGate;
+  /** ECS native with a header-only preview: the PAUSE hook that holds it, for the runbook. */
+  private readonly previewGate?: PauseGate;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -388,6 +401,11 @@ export class ProgressiveFargateService extends Construct {
       keep: formatDuration(strategy.keepPreviousVersionFor),
       schema: this.declaredMigrations ? [this.migrationMoment!, ...this.declaredMigrations.rollbackSchemaNotes()] : undefined,
       gate: this.manualGate === undefined ? undefined : describeGate(this.manualGate),
+      preview: this.previewGate === undefined ? undefined : {
+        route: strategy.headerPreview!.match.describe(),
+        manualGate: strategy.headerPreview!.manualGate,
+        gate: describeGate(this.previewGate),
+      },
       stackDeploys: codeDeploy && this.engine.deployOnStackUpdate,
     });
   }
@@ -409,6 +427,7 @@ export class ProgressiveFargateService extends Construct {
     this.migrationMoment = input.migrations ? loadMigrations().migrationRunbookLine(input.migrations) : undefined;
     this.deploymentHooks = input.hooks;
     this.manualGate = input.native?.manualGate;
+    this.previewGate = input.native?.previewGate;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
@@ -497,6 +516,21 @@ export class ProgressiveFargateService extends Construct {
       this.productionListenerRule = rule('ProductionListenerRule', this.listener);
       this.testListenerRule = this.testListener ? rule('TestListenerRule', this.testListener) : undefined;
     }
+    // A header-only preview (ECS native): the test listener rule is on the production listener, just
+    // before the production rule, with the service's conditions and the header condition; ECS points
+    // it at the new version's target group for the test-traffic stages.
+    const headerRoute = input.headerRoute;
+    if (headerRoute !== undefined) {
+      this.testListenerRule = new elbv2.ApplicationListenerRule(this, 'HeaderPreviewRule', {
+        listener: this.listener,
+        priority: input.priority - 1,
+        conditions: [...(input.conditions ?? []), elbv2.ListenerCondition.httpHeader(headerRoute.headerName, [headerRoute.value])],
+        action: elbv2.ListenerAction.weightedForward([
+          { targetGroup: this.blueTargetGroup, weight: 100 },
+          { targetGroup: this.greenTargetGroup!, weight: 0 },
+        ]),
+      });
+    }
 
     // Rollback alarms: the version under test is on the blue or the green target group, so each alarm
     // watches both, and judges the whole service (see the plan note and docs/aws.md).
@@ -524,7 +558,7 @@ export class ProgressiveFargateService extends Construct {
     if (smokeTest?.function !== undefined) {
       smokeFn = smokeTest.function;
     } else if (smokeTest !== undefined) {
-      smokeFn = this.createSmokeTestFunction(smokeTest, vpc, input.testPort!, engine.kind === EcsEngineKind.CODE_DEPLOY);
+      smokeFn = this.createSmokeTestFunction(smokeTest, vpc, input.smokeTestTarget!, engine.kind === EcsEngineKind.CODE_DEPLOY);
     }
     this.smokeTestFunction = smokeFn;
 
@@ -576,8 +610,8 @@ export class ProgressiveFargateService extends Construct {
         // The alarms stay listed, explicitly off: the next deployment with AlarmRollback.enabled() turns them on again.
         cfnService.addPropertyOverride('DeploymentConfiguration.Alarms.Enable', false);
       }
-      // A manual promotion: a PAUSE hook after the Lambda hooks (src/aws/private/hooks.ts).
-      addPauseHooks(this.service, lifecycleHooks.length, native.manualGate ? [native.manualGate] : []);
+      // A manual promotion, or the hold of a header-only preview: a PAUSE hook after the Lambda hooks (src/aws/private/hooks.ts).
+      addPauseHooks(this.service, lifecycleHooks.length, [native.manualGate, native.previewGate].filter((g): g is PauseGate => g !== undefined));
       // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
       // that the first deployment can watch them. Only the service resource needs them, not the roles
       // created inside the Service construct.
@@ -746,26 +780,29 @@ export class ProgressiveFargateService extends Construct {
     ]);
   }
 
-  private createSmokeTestFunction(smokeTest: SmokeTest, vpc: ec2.IVpc, testPort: number, codeDeploy: boolean): lambda.IFunction {
+  private createSmokeTestFunction(smokeTest: SmokeTest, vpc: ec2.IVpc, target: NonNullable<FargateInput['smokeTestTarget']>, codeDeploy: boolean): lambda.IFunction {
+    // The test listener, or, with a header-only preview, the production listener with the header.
+    const preview = target.headers !== undefined;
+    const testPort = target.port;
     const securityGroup = new ec2.SecurityGroup(this, 'SmokeTestSecurityGroup', {
       vpc,
       allowAllOutbound: false,
-      description: `Smoke test of ${this.node.path}: reaches the test listener`,
+      description: `Smoke test of ${this.node.path}: reaches the ${preview ? 'production listener with the preview header' : 'test listener'}`,
     });
-    securityGroup.connections.allowTo(this.loadBalancer, ec2.Port.tcp(testPort), 'Smoke test to the test listener');
+    securityGroup.connections.allowTo(this.loadBalancer, ec2.Port.tcp(testPort), preview ? 'Smoke test to the header preview route' : 'Smoke test to the test listener');
     if (codeDeploy) {
       // The CodeDeploy hook reports its result to the CodeDeploy API.
       securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'CodeDeploy API (PutLifecycleEventHookExecutionStatus)');
     }
     return new lambda.Function(this, 'SmokeTest', {
-      description: `Smoke test of ${this.node.path}: HTTP requests on the test listener`,
+      description: `Smoke test of ${this.node.path}: HTTP requests ${target.via}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: handlerCode('smoke-test'),
       vpc,
       securityGroups: [securityGroup],
       timeout: smokeTest._functionTimeout(),
-      environment: smokeTest._httpEnvironment(`http://${this.loadBalancer.loadBalancerDnsName}:${testPort}`),
+      environment: smokeTest._httpEnvironment(`http://${this.loadBalancer.loadBalancerDnsName}:${testPort}`, target.headers),
     });
   }
 }

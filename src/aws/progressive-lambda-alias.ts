@@ -281,7 +281,7 @@ export class ProgressiveLambdaAlias extends Construct {
     const postTraffic = props.postTrafficHook ? SmokeTest.lambda(props.postTrafficHook) : undefined;
     const render = renderLambda(where, props.strategy, { preTraffic, postTraffic });
     const notificationEvents = checkNotificationEvents(where, NotificationEngine.CODE_DEPLOY_LAMBDA, props.notificationTopic !== undefined,
-      props.notificationEvents, { manualGate: false, hasChecks: render.analysis !== undefined });
+      props.notificationEvents, { pauses: false, hasChecks: render.analysis !== undefined });
     const strategyPlan = migrationRender ? loadMigrations().ecsMigrationPlan(render.plan, migrationRender) : render.plan;
     this.plan = props.notificationTopic === undefined ? strategyPlan
       : withPlanNotes(strategyPlan, [notificationPlanNote(NotificationEngine.CODE_DEPLOY_LAMBDA, notificationEvents)]);

@@ -310,6 +310,16 @@ export class SmokeTest {
   }
 
   /**
+   * The description, with the HTTP requests sent `route` instead of on the test listener (a header-only
+   * preview sends them to the production listener with the header).
+   * @internal
+   */
+  public _describeVia(route: string): string {
+    const text = this.describe();
+    return this.kind === SmokeTestKind.HTTP ? text.replace(' on the test listener', ` ${route}`) : text;
+  }
+
+  /**
    * Refuses a smoke test the target cannot run. `target` names the construct.
    * @internal
    */
@@ -320,15 +330,30 @@ export class SmokeTest {
   }
 
   /**
-   * Environment of the HTTP smoke-test function; `baseUrl` is `http://host:port` of the test listener.
+   * Environment of the HTTP smoke-test function; `baseUrl` is `http://host:port` of the listener it
+   * reaches, `extraHeaders` are added to every request (the header of a header-only preview).
    * @internal
    */
-  public _httpEnvironment(baseUrl: string): { [key: string]: string } {
+  public _httpEnvironment(baseUrl: string, extraHeaders?: { [name: string]: string }): { [key: string]: string } {
     return {
       BASE_URL: baseUrl,
-      REQUESTS: JSON.stringify(this.normalized),
+      REQUESTS: this.requestsJson(extraHeaders),
       ...this.timingEnvironment(),
     };
+  }
+
+  /**
+   * Refuses HTTP requests that, with `extraHeaders` added to each, no longer fit in the hook function's
+   * environment.
+   * @internal
+   */
+  public _requireFitsWith(where: string, extraHeaders: { [name: string]: string }): void {
+    requireSpecSize(where, 'smokeTest.requests (with the header-only preview\'s header added to each)', this.requestsJson(extraHeaders));
+  }
+
+  private requestsJson(extraHeaders?: { [name: string]: string }): string {
+    const requests = extraHeaders === undefined ? this.normalized : this.normalized!.map(r => ({ ...r, headers: { ...r.headers, ...extraHeaders } }));
+    return JSON.stringify(requests);
   }
 
   /**

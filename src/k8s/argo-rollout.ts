@@ -7,7 +7,7 @@ import { MetricProvider, MetricProviderKind } from './metric-provider';
 import type { RolloutNotification } from './notifications';
 import type { EphemeralPodMetadata } from './pod-settings';
 import { applyEphemeralMetadata, applyPodSettings, checkServiceSettings, podDeploymentProps, refusePodPropsWithDeployment, ServiceSettings } from './private/pod-settings';
-import { applySharedAnalysis, checkSharedAnalysis, sharedAnalysisNotes, sharedPlanChecks } from './private/shared-analysis';
+import type * as sharedAnalysisModule from './private/shared-analysis';
 import type { ArgoAnalysis } from './shared-analysis';
 import type { MigrationSet } from '../migrations/migration-set';
 import { fail, show } from '../private/validate';
@@ -18,18 +18,18 @@ import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { ANALYSIS_TEMPLATE, ROLLOUT } from './private/argo-types';
 import { checkControllerRules } from './private/controller-rules';
-import { checkExperimentServices, renderBaselineExperiment, withBaselineExperiment } from './private/experiment';
+import type * as experimentModule from './private/experiment';
 import type * as featureFlagPods from './private/feature-flag-pods';
 import { finalManifestValidation } from './private/final-manifest';
 import { requireDenseArray, requireDnsLabel, requireInteger, requireK8sName, requirePort, requireText } from './private/inputs';
 import type * as argoMigrations from './private/migrations';
 import { k8s } from './private/modules';
-import { checkNotifications, notificationAnnotations, notificationNotes, refuseSilentSubscriptions } from './private/notifications';
-import { ArgoPlanInputs, argoPlan } from './private/plan';
+import type * as notificationsModule from './private/notifications';
+import type * as planModule from './private/plan';
 import { firstPort, renderPodTemplate } from './private/pod-template';
 import { AppObject, ingressBackendProblems, missingReferenceWarnings, Reference, routerReferences } from './private/references';
 import { ObjectNames, renderRolloutSpec, renderStrategy, RolloutDeclaration, ServiceId, serviceIds } from './private/render';
-import { argoRunbook } from './private/runbook';
+import type * as runbookModule from './private/runbook';
 import { applySafety, checkSafety, notesWithSafety, SafetySettings, safetyNotes } from './private/safety';
 import { isBlueGreenOnRouter } from './private/traffic-steps';
 import type { AbortScaleDown, AntiAffinity } from './rollout-safety';
@@ -42,6 +42,13 @@ const WHERE = 'ArgoRollout';
 // parser and lint rules, which a rollout without migrations must not pay for.
 const loadMigrations = (): typeof argoMigrations => require('./private/migrations');
 const loadFeatureFlagPods = (): typeof featureFlagPods => require('./private/feature-flag-pods');
+// Loaded only by a rollout that uses them (notifications, shared analysis, a baseline comparison), or
+// when its plan or runbook is read: a rollout does not load the code of the features it does not use.
+const loadNotifications = (): typeof notificationsModule => require('./private/notifications');
+const loadSharedAnalysis = (): typeof sharedAnalysisModule => require('./private/shared-analysis');
+const loadExperiment = (): typeof experimentModule => require('./private/experiment');
+const loadPlan = (): typeof planModule => require('./private/plan');
+const loadRunbook = (): typeof runbookModule => require('./private/runbook');
 /* eslint-enable @typescript-eslint/no-require-imports */
 const NAME_LABEL = 'app.kubernetes.io/name';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -450,7 +457,10 @@ export class ArgoRollout extends Construct {
   /** The objects the traffic routing names. */
   private readonly references: Reference[];
   /** What the plan is made from, known once the rollout is rendered. */
-  private readonly planInputs: Omit<ArgoPlanInputs, 'warnings'>;
+  private readonly planInputs: Omit<planModule.ArgoPlanInputs, 'warnings' | 'notes'> & {
+    /** The plan's notes, composed when the plan is first read. */
+    readonly notes: () => string[];
+  };
   private cachedPlan?: { readonly warnings: string; readonly plan: RolloutPlan };
   /** The migrations and how the rollout runs them. */
   private readonly migrations?: argoMigrations.ArgoMigrationRender;
@@ -470,19 +480,20 @@ export class ArgoRollout extends Construct {
         revisionHistoryLimit: c.revisionHistoryLimit,
       });
       // Notification subscriptions (src/k8s/private/notifications.ts): annotations on the Rollout.
-      const subscriptions = props.notifications === undefined ? [] : checkNotifications(props.notifications);
+      const subscriptions = props.notifications === undefined ? [] : loadNotifications().checkNotifications(props.notifications);
       const shared = props.sharedAnalysis === undefined ? undefined
-        : checkSharedAnalysis(props.sharedAnalysis, c.declaration.strategy, c.declaration.smokeTest, c.port);
+        : loadSharedAnalysis().checkSharedAnalysis(props.sharedAnalysis, c.declaration.strategy, c.declaration.smokeTest, c.port);
       // Database migrations (src/k8s/private/migrations.ts): checked, then added around the strategy's steps.
       const migrations = props.migrations === undefined && props.migrationsAfterPreviewStarts === undefined ? undefined
         : loadMigrations().checkArgoMigrations(WHERE, props.migrations, c.declaration.strategy, c.declaration.router,
           props.migrationsAfterPreviewStarts);
       // Baseline comparison (src/k8s/private/experiment.ts): the experiment step before the first setWeight,
       // after the migrations (which must run before any new pod starts).
-      if (c.declaration.strategy.baseline !== undefined) checkExperimentServices(c.declaration.strategy.baseline, c.rolloutName, c.pods.port);
-      const strategyRender = c.declaration.strategy.baseline === undefined ? renderStrategy(c.declaration)
-        : withBaselineExperiment(renderStrategy(c.declaration), renderBaselineExperiment({
-          comparison: c.declaration.strategy.baseline,
+      const baseline = c.declaration.strategy.baseline;
+      if (baseline !== undefined) loadExperiment().checkExperimentServices(baseline, c.rolloutName, c.pods.port);
+      const strategyRender = baseline === undefined ? renderStrategy(c.declaration)
+        : loadExperiment().withBaselineExperiment(renderStrategy(c.declaration), loadExperiment().renderBaselineExperiment({
+          comparison: baseline,
           router: c.declaration.router,
           provider: props.baselineMetrics ?? props.metrics,
           inconclusiveLimit: c.declaration.inconclusiveLimit,
@@ -529,9 +540,9 @@ export class ArgoRollout extends Construct {
         spec: tspec,
         object: new (k8s().cdk8s.ApiObject)(this, `SharedAnalysis${i}`, { ...ANALYSIS_TEMPLATE, metadata: c.namespace ? { namespace: c.namespace } : {}, spec: tspec }),
       });
-      if (shared) applySharedAnalysis(spec, shared, sharedTemplates.map(t => t?.object.name));
+      if (shared) loadSharedAnalysis().applySharedAnalysis(spec, shared, sharedTemplates.map(t => t?.object.name));
       const allTemplates = [...templates, ...sharedTemplates.filter(<T>(t: T | undefined): t is T => t !== undefined)];
-      refuseSilentSubscriptions(subscriptions, spec.strategy);
+      if (subscriptions.length > 0) loadNotifications().refuseSilentSubscriptions(subscriptions, spec.strategy);
       // The controller's rules, on exactly what will be written.
       checkControllerRules({ ...ROLLOUT, spec, metadata: { name: c.rolloutName } },
         allTemplates.map(t => ({ ...ANALYSIS_TEMPLATE, spec: t.spec, metadata: { name: t.object.name } })), shared?.external);
@@ -541,7 +552,7 @@ export class ArgoRollout extends Construct {
         metadata: {
           name: c.rolloutName,
           ...(c.namespace ? { namespace: c.namespace } : {}),
-          ...(subscriptions.length ? { annotations: notificationAnnotations(subscriptions) } : {}),
+          ...(subscriptions.length ? { annotations: loadNotifications().notificationAnnotations(subscriptions) } : {}),
         },
         spec,
       });
@@ -569,9 +580,10 @@ export class ArgoRollout extends Construct {
         router,
         smokeTest,
         dynamicStableScale: safety.dynamicStableScale,
-        sharedChecks: shared ? sharedPlanChecks(shared) : undefined,
-        notes: [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety), ...notificationNotes(subscriptions),
-          ...(shared ? sharedAnalysisNotes(shared, strategy) : [])],
+        sharedChecks: shared ? loadSharedAnalysis().sharedPlanChecks(shared) : undefined,
+        notes: () => [...notesWithSafety(rendered.notes, safety), ...safetyNotes(safety),
+          ...(subscriptions.length ? loadNotifications().notificationNotes(subscriptions) : []),
+          ...(shared ? loadSharedAnalysis().sharedAnalysisNotes(shared, strategy) : [])],
       };
     } catch (e) {
       // No partial output: whatever was created before the error leaves the tree with the construct.
@@ -595,7 +607,7 @@ export class ArgoRollout extends Construct {
     const warnings = this.warnings;
     const key = warnings.join('\n');
     if (this.cachedPlan?.warnings !== key) {
-      const plan = argoPlan({ ...this.planInputs, warnings });
+      const plan = loadPlan().argoPlan({ ...this.planInputs, notes: this.planInputs.notes(), warnings });
       // Database migrations (src/k8s/private/migrations.ts): their phases and notes on the plan.
       this.cachedPlan = { warnings: key, plan: this.migrations ? loadMigrations().argoMigrationPlan(plan, this.migrations) : plan };
     }
@@ -613,7 +625,7 @@ export class ArgoRollout extends Construct {
     const comparison = strategy.baseline?.analysis;
     const inconclusiveComparison = comparison !== undefined
       && (comparison.tooLittleData === TooLittleData.INCONCLUSIVE || comparison.checks.some(c => c.kayenta !== undefined));
-    return argoRunbook({
+    return loadRunbook().argoRunbook({
       title: this.node.path,
       rolloutName: this.rolloutName,
       namespace: this.rollout.metadata.namespace,

@@ -52,6 +52,7 @@ export interface TrafficControlProps {
    * at 0% weight, for testers and automated checks.
    * @default - no header-only preview
    * @see https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/#traffic-routing-based-on-a-header-values-for-canary
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
    */
   readonly headerPreview?: HeaderPreview;
   /**

@@ -96,12 +96,12 @@ describe('ECS native manual promotion (PAUSE lifecycle hook)', () => {
 
   test('fails when approvalWaitTime is set without a manual promotion', () => {
     expect(error(() => service({ engine: EcsEngine.native({ approvalWaitTime: Duration.hours(1) }) })).message)
-      .toMatch(/engine.approvalWaitTime is only used with a blue\/green strategy and Promotion.manual\(\), got 1h\. Remove it/);
+      .toMatch(/engine.approvalWaitTime is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), or a headerPreview with manualGate, got 1h\. Remove it, or use DeploymentStrategy.blueGreen\(\{ promotion: Promotion.manual\(\) \}\), or HeaderPreview.of\(\{ \.\.\., manualGate: true \}\)\./);
   });
 
   test('fails when approvalTimeoutAction is set without a manual promotion', () => {
     expect(error(() => service({ engine: EcsEngine.native({ approvalTimeoutAction: ApprovalTimeoutAction.CONTINUE }) })).message)
-      .toMatch(/engine.approvalTimeoutAction is only used with a blue\/green strategy and Promotion.manual\(\), got ApprovalTimeoutAction.CONTINUE/);
+      .toMatch(/engine.approvalTimeoutAction is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), or a headerPreview with manualGate, got ApprovalTimeoutAction.CONTINUE/);
   });
 
   test('fails when approvalWaitTime is not whole minutes or longer than ECS allows', () => {

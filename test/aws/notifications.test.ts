@@ -4,8 +4,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { analysis, canary, newStack, only, service } from './util';
 import {
-  Analysis, CanaryStep, DeploymentEvent, DeploymentStrategy, EcsEngine, ProgressiveFargateServiceProps, ProgressiveLambdaAlias,
-  ProgressiveLambdaAliasProps, Promotion,
+  Analysis, CanaryStep, DeploymentEvent, DeploymentStrategy, EcsEngine, HeaderPreview, ProgressiveFargateServiceProps, ProgressiveLambdaAlias,
+  ProgressiveLambdaAliasProps, Promotion, RequestMatch,
 } from '../../src';
 
 const E = DeploymentEvent;
@@ -88,6 +88,15 @@ describe('DeploymentEvent on ECS native', () => {
     expect(rule.Properties.EventPattern.detail).toEqual({ eventName: ['SERVICE_DEPLOYMENT_COMPLETED', 'HOOK_AWAITING_ACTION'] });
   });
 
+  test('PAUSED with a header-only preview is its PAUSE hook awaiting action too', () => {
+    const strategy = DeploymentStrategy.canary({
+      steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: analysis(),
+      headerPreview: HeaderPreview.of({ match: RequestMatch.header('X-Preview', 'qa'), duration: Duration.minutes(20) }),
+    });
+    const { template } = withTopic({ strategy, notificationEvents: [E.PAUSED] });
+    expect(only(template, 'AWS::Events::Rule').Properties.EventPattern.detail).toEqual({ eventName: ['HOOK_AWAITING_ACTION'] });
+  });
+
   test('PAUSED alone renders only hook state changes', () => {
     const { template } = withTopic({ strategy: manual(), notificationEvents: [E.PAUSED] });
     const pattern = only(template, 'AWS::Events::Rule').Properties.EventPattern;
@@ -126,7 +135,7 @@ describe('DeploymentEvent on ECS native', () => {
       + 'not its canary or linear steps, got DeploymentEvent.STEP_COMPLETED. Use COMPLETED and ROLLED_BACK; for a signal at every traffic shift, a DeploymentHook.ecs at PRODUCTION_TRAFFIC_SHIFT runs at each step.');
     expect(() => withTopic({ notificationEvents: [E.PAUSED] })).toThrow(
       'ProgressiveFargateService Test/Api: notificationEvents cannot include PAUSED: ECS signals a pause only at a PAUSE hook awaiting action (ECS Hook State Change HOOK_AWAITING_ACTION), '
-      + 'and this strategy never waits for a person, got DeploymentEvent.PAUSED. Use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) for a manual gate, or remove PAUSED.');
+      + 'and this service has no PAUSE hook, got DeploymentEvent.PAUSED. Use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) or a headerPreview, which pause at a PAUSE hook, or remove PAUSED.');
     expect(() => withTopic({ strategy: manual(), notificationEvents: [E.CHECK_FAILED] })).toThrow(
       'ProgressiveFargateService Test/Api: notificationEvents cannot include CHECK_FAILED: it is a rollback alarm entering ALARM, and the strategy\'s analysis has no health checks, '
       + 'so there is no alarm, got DeploymentEvent.CHECK_FAILED. Give the strategy an analysis with health checks, or remove CHECK_FAILED.');

@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { analysis, newStack, service } from './util';
 import {
@@ -100,14 +99,11 @@ describe('ECS refuses what it cannot express', () => {
   }
 
   const preview = () => canaryWith({ headerPreview: HeaderPreview.of({ match: RequestMatch.header('X-Preview', 'qa'), duration: Duration.minutes(10) }) });
-  test('fails when a header-only preview is asked of a service with a test listener, pointing at the test listener and smoke test', () => {
-    expect(() => service({ strategy: preview(), smokeTest: SmokeTest.http() }))
-      .toThrow('ProgressiveFargateService Test/Api: strategy.headerPreview cannot be expressed with ECS native: the test listener already reaches the new version before any user, but routes by port rather than by header, and ECS holds that stage only while its test-traffic hooks run, not for a set duration, got header X-Preview: qa. Remove headerPreview and check the new version on the test listener with smokeTest');
-  });
-  test('fails when a header-only preview is asked of a service without a test listener, saying how to get one', () => {
-    expect(() => service({ strategy: preview() }))
-      .toThrow('ProgressiveFargateService Test/Api: strategy.headerPreview cannot be expressed with ECS native: the service has no test listener, the only route by which ECS lets requests reach the new version before production traffic, got header X-Preview: qa. Remove headerPreview and pass smokeTest: SmokeTest.http({...}) or testTrafficFrom');
-    expect(() => service({ strategy: preview(), testTrafficFrom: ec2.Peer.ipv4('10.0.0.0/16') })).toThrow('but routes by port rather than by header');
+  test('fails when a header-only preview is asked of CodeDeploy, whose test route is a whole listener, pointing at the native engine', () => {
+    expect(() => service({ strategy: preview(), engine: EcsEngine.codeDeploy(), smokeTest: SmokeTest.http() }))
+      .toThrow('ProgressiveFargateService Test/Api: strategy.headerPreview cannot be expressed with CodeDeploy: its test traffic route is a whole listener (the deployment group\'s TestTrafficRoute takes listener ARNs, not listener rules), which CodeDeploy points at the replacement task set by port, so it cannot route by header; and CodeDeploy holds that stage only while the AfterAllowTestTraffic hook runs, not for a set duration, got header X-Preview: qa. Use EcsEngine.native(), which renders the preview as a header-matched test listener rule on the production listener, or remove headerPreview and check the new version on the test listener with smokeTest (and testTrafficFrom for testers).');
+    expect(() => service({ strategy: preview(), engine: EcsEngine.codeDeploy() }))
+      .toThrow('or remove headerPreview and pass smokeTest or testTrafficFrom to create a test listener that reaches the new version before any user.');
   });
 });
 

@@ -319,3 +319,31 @@ describe('provider factories', () => {
     expect(PrometheusQueries.istio().source).toBe('Istio');
   });
 });
+
+describe('one declaration shared by many rollouts', () => {
+  test('rollouts sharing a strategy and a provider render the same metrics, each with its router\'s queries', () => {
+    const strategy = canaryStrategy();
+    const metrics = MetricProvider.prometheus({ address: ADDRESS });
+    const chart = cdk8s.Testing.chart();
+    new ArgoRollout(chart, 'api', { strategy, metrics, containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }) });
+    new ArgoRollout(chart, 'web', { strategy, metrics, containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'web' }) });
+    new ArgoRollout(chart, 'mesh', { strategy, metrics, containers: CONTAINERS, trafficRouting: TrafficRouting.istio({ virtualService: 'mesh' }) });
+    const templates = ofKind(synthValid(chart), 'AnalysisTemplate');
+    expect(templates).toHaveLength(3);
+    const queries = templates.map(t => t.spec.metrics.map((m: any) => m.provider.prometheus.query));
+    expect(queries[0]).toEqual(queries[1]);
+    expect(queries[0].every((q: string) => q.includes('nginx_ingress_controller_'))).toBe(true);
+    expect(queries[2].every((q: string) => q.includes('istio_request'))).toBe(true);
+  });
+
+  test('a refusal is thrown for every rollout that cannot render the shared declaration, not only the first', () => {
+    const strategy = canaryStrategy();
+    const metrics = MetricProvider.prometheus({ address: ADDRESS });
+    const chart = cdk8s.Testing.chart();
+    new ArgoRollout(chart, 'api', { strategy, metrics, containers: CONTAINERS, trafficRouting: TrafficRouting.nginx({ stableIngress: 'api' }) });
+    for (const id of ['smi', 'smi2']) {
+      expect(() => new ArgoRollout(chart, id, { strategy, metrics, containers: CONTAINERS, trafficRouting: TrafficRouting.smi({ rootService: id }) }))
+        .toThrow(/metrics\.queries must be given for the built-in check "error-rate": there are default queries for the NGINX and Istio routers only, and the router is SMI/);
+    }
+  });
+});

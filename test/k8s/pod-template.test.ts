@@ -1,6 +1,6 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { podTemplateJson, renderPodTemplate } from '../../src/k8s/private/pod-template';
+import { podTemplateJson, renderPodTemplate, renderWithBarePod, renderWithDeployment } from '../../src/k8s/private/pod-template';
 
 /**
  * The pod template is computed from the Deployment's template alone; it must be exactly what the
@@ -68,5 +68,36 @@ describe('pod template', () => {
     expect(template.metadata.labels).toEqual({ app: 'api' });
     expect(template.spec.containers.map((c: any) => c.image)).toEqual(['worker:1', 'api:1']);
     expect(port).toBe(9000);
+  });
+});
+
+describe('pod template without a Deployment', () => {
+  const chart = new cdk8s.Chart(cdk8s.Testing.app(), 'refs');
+  const account = kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'api-runner');
+  const podSettings: Array<[string, Partial<kplus.DeploymentProps>]> = [
+    ['no pod settings', {}],
+    ['service account, token and a security context off the defaults', {
+      serviceAccount: account,
+      automountServiceAccountToken: true,
+      securityContext: { ensureNonRoot: false, user: 0, group: 0, fsGroup: 2000, sysctls: [{ name: 'net.core.somaxconn', value: '1024' }] },
+    }],
+  ];
+  const cases = containerCases(chart).flatMap(([name, containers]) =>
+    podSettings.map(([settings, pod]) => [`${name}, ${settings}`, containers, pod] as const));
+
+  test.each(cases)('%s: the bare pod renders the same bytes as the throwaway Deployment', (_name, containers, pod) => {
+    const labels = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'c-api-1a2b3c4d' };
+    const fast = renderWithBarePod(containers, labels, pod);
+    const reference = renderWithDeployment(containers, labels, pod);
+    expect(fast).toBeDefined();
+    expect(JSON.stringify(fast!.template)).toBe(JSON.stringify(reference.template));
+    expect(fast!.port).toBe(reference.port);
+    expect(renderPodTemplate(containers, labels, pod)).toEqual(fast);
+  });
+
+  test('what the bare pod cannot render is rendered by the Deployment, with cdk8s-plus\'s own error', () => {
+    // An empty container list: cdk8s-plus refuses it while rendering the spec.
+    expect(renderWithBarePod([], { app: 'api' })).toBeUndefined();
+    expect(() => renderPodTemplate([], { app: 'api' })).toThrow('PodSpec must have at least 1 container');
   });
 });

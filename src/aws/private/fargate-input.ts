@@ -20,6 +20,7 @@ import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
 import { checkStackDeployment } from './stack-deployment';
+import { EcsHeaderRoute } from './traffic-control';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;
@@ -34,6 +35,13 @@ export interface FargateInput {
   /** Whether the service has a green target group (every strategy but rolling). */
   readonly blueGreen: boolean;
   readonly hasTestListener: boolean;
+  /**
+   * ECS native with a header-only preview: the header route, a test listener rule on the production
+   * listener at `priority - 1` (the service then has no separate test listener).
+   */
+  readonly headerRoute?: EcsHeaderRoute;
+  /** Where the HTTP smoke test sends its requests: the port, and the headers added to each request. */
+  readonly smokeTestTarget?: { readonly port: number; readonly headers?: { [name: string]: string }; readonly via: string };
   readonly analysis?: Analysis;
   readonly plan: RolloutPlan;
   /** The migrations and how the native engine runs them. */
@@ -299,7 +307,26 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   // native blue/green, canary or linear deployment is optional (AlternateTarget.testListener), and so
   // is the test traffic route of a CodeDeploy ECS deployment group, which then skips the
   // AfterAllowTestTraffic hook.
-  const wantsTestListener = props.smokeTest !== undefined || props.testTrafficFrom !== undefined || props.testListener !== undefined;
+  // A header-only preview on ECS native is the test route itself: a rule on the production listener,
+  // and ECS manages one test listener rule per service, so no separate test listener goes with it.
+  const headerPreview = engine.kind === EcsEngineKind.NATIVE && props.strategy.headerPreview !== undefined;
+  if (headerPreview) {
+    const route = props.strategy.headerPreview!.match.describe();
+    const why = `the header-only preview's rule on the production listener (${route}) is the service's test route, and ECS switches one test listener rule per service`;
+    if (props.testTrafficFrom !== undefined) {
+      fail(where, 'testTrafficFrom', `cannot be combined with a header-only preview: ${why}; a separate test listener would never reach the new version`, 'set',
+        'Remove testTrafficFrom: whoever reaches the production listener reaches the new version during the preview by sending the header.');
+    }
+    if (props.testListener !== undefined) {
+      fail(where, 'testListener', `cannot be combined with a header-only preview: ${why}`, props.testListener.node.path,
+        'Remove testListener (the preview needs none), or remove headerPreview to keep the shared test listener.');
+    }
+    if (props.testListenerPort !== undefined) {
+      fail(where, 'testListenerPort', `cannot be combined with a header-only preview: ${why}, so no test listener is created`, show(props.testListenerPort), 'Remove testListenerPort.');
+    }
+  }
+  const wantsTestListener = !headerPreview
+    && (props.smokeTest !== undefined || props.testTrafficFrom !== undefined || props.testListener !== undefined);
   if (props.testListener !== undefined && props.testTrafficFrom !== undefined) {
     fail(where, 'testTrafficFrom', 'only opens the test listener the construct creates', 'set with testListener',
       'Open the test listener you pass yourself (listener.connections.allowDefaultPortFrom(peer)), or remove testListener.');
@@ -311,6 +338,22 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   const cd = engine.kind === EcsEngineKind.CODE_DEPLOY
     ? renderCodeDeploy(where, props.strategy, engine, 'CodeDeploy', props.smokeTest, wantsTestListener) : undefined;
   const blueGreen = native ? native.blueGreen : true;
+  const headerRoute = native?.headerRoute;
+  if (headerRoute !== undefined) {
+    // The header rule takes the priority just before the service's production rule, and the service's
+    // conditions plus the header condition.
+    if (props.priority === undefined) {
+      priority = 2;
+    } else if (priority < 2) {
+      fail(where, 'priority', 'must be at least 2 with a header-only preview: the preview\'s rule takes the priority just before the production rule (priority - 1)', show(priority),
+        'Pass a priority of 2 or more, with priority - 1 free on the listener too.');
+    }
+    const values = (conditions ?? []).map(c => c.renderRawCondition()).reduce((n: number, raw: any) => n + conditionValues(raw), 0);
+    if (values + 1 > MAX_CONDITION_VALUES) {
+      fail(where, 'conditions', `must have at most ${MAX_CONDITION_VALUES - 1} values in all with a header-only preview: the preview's rule adds the header value to them, and an ALB listener rule takes at most ${MAX_CONDITION_VALUES}`,
+        `${values} values`, 'Use fewer host names or path patterns (a wildcard pattern such as "/api/*" covers many paths).');
+    }
+  }
   if (!blueGreen && props.testTrafficFrom !== undefined) {
     fail(where, 'testTrafficFrom', 'needs a test listener, which a rolling deployment does not have', 'set', 'Remove testTrafficFrom.');
   }
@@ -384,7 +427,38 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     }
   }
   const httpSmokeTest = smokeTest !== undefined && smokeTest.function === undefined;
-  if (httpSmokeTest && props.loadBalancer === undefined && internetFacing && props.testTrafficFrom === undefined) {
+  let smokeTestTarget: FargateInput['smokeTestTarget'];
+  if (httpSmokeTest && headerRoute !== undefined) {
+    // The smoke test reaches the new version the way testers do: on the production listener, with the header.
+    const fix = 'Use SmokeTest.lambda(fn), whose function sends the header itself to the listener you choose, or remove smokeTest.';
+    const test = 'SmokeTest.http with a header-only preview';
+    if (props.listener !== undefined) {
+      fail(where, 'smokeTest', 'cannot reach a shared production listener with a header-only preview: the HTTP smoke test sends its requests with the preview header to the production listener, and the construct neither knows how a listener it did not create is reached nor opens it',
+        test, fix);
+    }
+    if (props.certificate !== undefined) {
+      fail(where, 'smokeTest', 'cannot reach an HTTPS production listener with a header-only preview: the HTTP smoke test would connect to the load balancer\'s DNS name, which the certificate does not name',
+        test, fix);
+    }
+    if (props.loadBalancer === undefined && internetFacing) {
+      fail(where, 'smokeTest', 'cannot reach the production listener of an internet-facing load balancer from its security group with a header-only preview: the request leaves the VPC through the NAT gateway',
+        test, `Leave internetFacing unset (an internal load balancer), or: ${fix}`);
+    }
+    (smokeTest.requests ?? []).forEach((request, i) => {
+      const own = Object.keys(request.headers ?? {}).find(k => k.toLowerCase() === headerRoute.headerName.toLowerCase());
+      if (own !== undefined) {
+        fail(where, `smokeTest.requests[${i}].headers`, `must not set ${headerRoute.headerName}: with a header-only preview the smoke test sends it itself (${headerRoute.headerName}: ${headerRoute.sampleValue}) on every request, to reach the new version`,
+          `${own}: ${request.headers![own]}`, `Remove ${own} from the request's headers.`);
+      }
+    });
+    const via = `on the production listener with ${headerRoute.headerName}: ${headerRoute.sampleValue}`;
+    const headers = { [headerRoute.headerName]: headerRoute.sampleValue };
+    smokeTest._requireFitsWith(where, headers);
+    smokeTestTarget = { port: listenerPort, headers, via };
+  } else if (httpSmokeTest && hasTestListener) {
+    smokeTestTarget = { port: testPort!, via: 'on the test listener' };
+  }
+  if (httpSmokeTest && headerRoute === undefined && props.loadBalancer === undefined && internetFacing && props.testTrafficFrom === undefined) {
     fail(where, 'smokeTest', 'cannot reach the test listener of an internet-facing load balancer from its security group: the request leaves the VPC through the NAT gateway',
       'SmokeTest.http with internetFacing: true', 'Leave internetFacing unset (an internal load balancer), or set testTrafficFrom to the NAT gateways\' addresses (ec2.Peer.ipv4("203.0.113.10/32")).');
   }
@@ -397,7 +471,10 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   const alarmNamePrefix = props.alarmNamePrefix === undefined ? undefined : requireAlarmNamePrefix(where, props.alarmNamePrefix);
   const notificationEngine = native ? NotificationEngine.ECS_NATIVE : NotificationEngine.CODE_DEPLOY_ECS;
   const notificationEvents = checkNotificationEvents(where, notificationEngine, props.notificationTopic !== undefined, props.notificationEvents,
-    { manualGate: native ? native.manualGate !== undefined : cd!.approvalWaitTime !== undefined, hasChecks: analysis !== undefined });
+    {
+      pauses: native ? native.manualGate !== undefined || native.previewGate !== undefined : cd!.approvalWaitTime !== undefined,
+      hasChecks: analysis !== undefined,
+    });
   const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
   // The migration checks, and the SQL parser behind them, load only for a service with migrations.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -409,7 +486,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
   const hooks = checkDeploymentHooks(where, props.hooks, {
     codeDeploy: cd !== undefined,
     rolling: !blueGreen,
-    testListener: hasTestListener,
+    testListener: hasTestListener || headerRoute !== undefined,
     reserved: cd === undefined ? [] : [
       ...(props.smokeTest !== undefined ? [{ stage: 'AfterAllowTestTraffic', by: 'the smokeTest' }] : []),
       ...(migrations !== undefined ? [{ stage: 'BeforeInstall', by: 'the migrations' }] : []),
@@ -443,6 +520,8 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     cd,
     blueGreen,
     hasTestListener,
+    headerRoute,
+    smokeTestTarget,
     analysis,
     plan,
     migrations,

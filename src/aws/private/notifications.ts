@@ -19,8 +19,11 @@ export enum NotificationEngine {
 
 /** What the construct knows about its deployments when it renders the notifications. */
 export interface NotificationContext {
-  /** Whether deployments wait for a person (a blue/green strategy with `Promotion.manual()`). */
-  readonly manualGate: boolean;
+  /**
+   * Whether deployments pause: an ECS PAUSE hook (a manual promotion, or the hold of a header-only
+   * preview), or a CodeDeploy approval wait.
+   */
+  readonly pauses: boolean;
   /** Whether the service or alias has rollback alarms (an analysis with health checks). */
   readonly hasChecks: boolean;
 }
@@ -100,11 +103,12 @@ function refuseUnsupported(where: string, engine: NotificationEngine, event: Dep
       fail(where, field, 'cannot include PAUSED with CodeDeploy (Lambda): a Lambda deployment never waits for approval, so there is no trigger for it', got,
         'Remove PAUSED; Lambda deployments shift traffic on a timer.');
     }
-    if (!context.manualGate) {
-      const signal = engine === NotificationEngine.ECS_NATIVE
-        ? 'ECS signals a pause only at a PAUSE hook awaiting action (ECS Hook State Change HOOK_AWAITING_ACTION)'
-        : 'CodeDeploy signals it as DeploymentReady, when the replacement waits for approval';
-      fail(where, field, `cannot include PAUSED: ${signal}, and this strategy never waits for a person`, got,
+    if (!context.pauses && engine === NotificationEngine.ECS_NATIVE) {
+      fail(where, field, 'cannot include PAUSED: ECS signals a pause only at a PAUSE hook awaiting action (ECS Hook State Change HOOK_AWAITING_ACTION), and this service has no PAUSE hook', got,
+        'Use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) or a headerPreview, which pause at a PAUSE hook, or remove PAUSED.');
+    }
+    if (!context.pauses) {
+      fail(where, field, 'cannot include PAUSED: CodeDeploy signals it as DeploymentReady, when the replacement waits for approval, and this strategy never waits for a person', got,
         'Use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }) for a manual gate, or remove PAUSED.');
     }
   }

@@ -13,7 +13,7 @@ import {
   ALARM_DELAY_ASSUMPTION, CODEDEPLOY_MAX_WAIT_MINUTES, ECS_MAX_BAKE_MINUTES, ECS_MAX_CLOUDFORMATION_DEPLOYMENT_MINUTES, ECS_MIN_LINEAR_PERCENT,
 } from './limits';
 // Sticky canaries, header-only previews and dark launches (src/aws/private/traffic-control.ts).
-import { refuseEcsTrafficControl } from './traffic-control';
+import { ecsHeaderRoute, EcsHeaderRoute, refuseEcsTrafficControl } from './traffic-control';
 
 /** What the ECS native engine sets on the service. */
 export interface NativeRender {
@@ -30,6 +30,10 @@ export interface NativeRender {
   readonly analysis?: Analysis;
   /** A manual promotion: the PAUSE hook that holds the new version on the test route. */
   readonly manualGate?: PauseGate;
+  /** A header-only preview: the route on the production listener that reaches the new version. */
+  readonly headerRoute?: EcsHeaderRoute;
+  /** A header-only preview: the PAUSE hook that holds the test-traffic stage for the preview. */
+  readonly previewGate?: PauseGate;
   readonly plan: RolloutPlan;
 }
 
@@ -48,7 +52,12 @@ const ARGO_HINT = 'Argo Rollouts (ArgoRollout) renders any number of steps';
 export function renderNative(where: string, strategy: DeploymentStrategy, engine: EcsEngine, desiredCount: number,
   smokeTest: SmokeTest | undefined, testListener: boolean): NativeRender {
   const target = 'ECS native';
-  refuseEcsTrafficControl(where, strategy, target, testListener);
+  refuseEcsTrafficControl(where, strategy, target, testListener, true);
+  // A header-only preview (canary and linear strategies only): a test listener rule on the production
+  // listener with the header condition, held by a PAUSE hook at POST_TEST_TRAFFIC_SHIFT.
+  const headerRoute = strategy.headerPreview === undefined ? undefined : ecsHeaderRoute(where, strategy.headerPreview);
+  const previewGate = headerRoute === undefined ? undefined : headerPreviewGate(where, engine, headerRoute);
+  const gateMinutes = previewGate === undefined ? 0 : previewGate.timeout.toMinutes();
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const bake = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, ECS_MAX_BAKE_MINUTES,
@@ -59,8 +68,9 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
   }
   if (strategy.kind !== StrategyKind.BLUE_GREEN) {
-    requireNoGateOptions(where, engine, false);
+    requireNoGateOptions(where, engine, previewGate !== undefined && headerRoute!.preview.manualGate);
   }
+  const preview = { headerRoute, previewGate };
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
       const step = singleStep(where, strategy, target);
@@ -71,13 +81,15 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       const stepBake = wholeMinutes(where, 'strategy.steps[0].bakeTime', step.bakeTime, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
       requireBakeCoversAlarms(where, 'strategy.steps[0].bakeTime', step.bakeTime, analysis);
       const canaryBake = bake();
-      requireCloudFormationWindow(where, 'canary bake + keepPreviousVersionFor', stepBake.toMinutes() + canaryBake.toMinutes(), 'bakeTimeInMinutes + canaryBakeTimeInMinutes');
+      requireCloudFormationWindow(where, `canary bake + keepPreviousVersionFor${previewGate ? ' + header preview' : ''}`, stepBake.toMinutes() + canaryBake.toMinutes() + gateMinutes,
+        `bakeTimeInMinutes + canaryBakeTimeInMinutes${previewGate ? ' + PAUSE hook timeout' : ''}`);
       return {
         ...base,
+        ...preview,
         deploymentStrategy: ecs.DeploymentStrategy.CANARY,
         canaryConfiguration: { stepPercent: step.weight, stepBakeTime: stepBake },
         bakeTime: canaryBake,
-        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest),
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, headerRoute, previewGate),
       };
     }
     case StrategyKind.LINEAR: {
@@ -89,14 +101,16 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       const interval = wholeMinutes(where, 'strategy.interval', strategy.linearInterval!, ECS_MAX_BAKE_MINUTES, 'ECS linear step bake time (stepBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the linear interval');
       requireBakeCoversAlarms(where, 'strategy.interval', strategy.linearInterval!, analysis);
       const linearBake = bake();
-      requireCloudFormationWindow(where, `interval × ${strategy.steps.length} steps + keepPreviousVersionFor`,
-        interval.toMinutes() * strategy.steps.length + linearBake.toMinutes(), 'bakeTimeInMinutes + stepBakeTimeInMinutes × steps');
+      requireCloudFormationWindow(where, `interval × ${strategy.steps.length} steps + keepPreviousVersionFor${previewGate ? ' + header preview' : ''}`,
+        interval.toMinutes() * strategy.steps.length + linearBake.toMinutes() + gateMinutes,
+        `bakeTimeInMinutes + stepBakeTimeInMinutes × steps${previewGate ? ' + PAUSE hook timeout' : ''}`);
       return {
         ...base,
+        ...preview,
         deploymentStrategy: ecs.DeploymentStrategy.LINEAR,
         linearConfiguration: { stepPercent: percent, stepBakeTime: interval },
         bakeTime: linearBake,
-        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest),
+        plan: stepsPlan(target, 'linear', strategy, analysis, smokeTest, headerRoute, previewGate),
       };
     }
     case StrategyKind.BLUE_GREEN: {
@@ -193,7 +207,7 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
  */
 export function renderCodeDeploy(where: string, strategy: DeploymentStrategy, engine: EcsEngine, target: string,
   smokeTest: SmokeTest | undefined, testListener: boolean): CodeDeployRender {
-  refuseEcsTrafficControl(where, strategy, target, testListener);
+  refuseEcsTrafficControl(where, strategy, target, testListener, false);
   const analysis = checkedAnalysis(where, strategy, AlarmSource.ALB_TARGET_GROUPS);
   const keep = strategy.keepPreviousVersionFor;
   const termination = () => wholeMinutes(where, 'strategy.keepPreviousVersionFor', keep, CODEDEPLOY_MAX_WAIT_MINUTES, 'CodeDeploy termination wait', 'keep the previous version for 2 days or less');
@@ -309,15 +323,38 @@ function nativeGate(where: string, engine: EcsEngine, bakeTime: Duration): Pause
   return { stage: 'POST_TEST_TRAFFIC_SHIFT', timeout, action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK };
 }
 
+/**
+ * The PAUSE hook of a header-only preview on ECS native, at POST_TEST_TRAFFIC_SHIFT (the header route
+ * reaches the new version, no production traffic yet): the preview's duration with CONTINUE; with
+ * `manualGate`, the duration plus the approval wait, with the engine's timeout action (ROLLBACK by
+ * default), as a manual promotion does. Either can be answered early with ContinueServiceDeployment.
+ */
+function headerPreviewGate(where: string, engine: EcsEngine, route: EcsHeaderRoute): PauseGate {
+  const stage = 'POST_TEST_TRAFFIC_SHIFT';
+  const duration = wholeMinutes(where, 'strategy.headerPreview.duration', route.preview.duration, ECS_HOOK_TIMEOUT_MAX_MINUTES, 'ECS PAUSE hook timeout (timeoutInMinutes) that holds the preview', '');
+  if (!route.preview.manualGate) {
+    return { stage, timeout: duration, action: ApprovalTimeoutAction.CONTINUE };
+  }
+  // Positive (EcsEngine.native checks it) and whole minutes: at least 1 minute, as ECS requires.
+  const wait = wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? Duration.hours(24), ECS_HOOK_TIMEOUT_MAX_MINUTES, 'ECS PAUSE hook timeout (timeoutInMinutes)', '');
+  const total = duration.toMinutes() + wait.toMinutes();
+  if (total > ECS_HOOK_TIMEOUT_MAX_MINUTES) {
+    fail(where, 'strategy.headerPreview.duration + engine.approvalWaitTime', `must add up to at most ${ECS_HOOK_TIMEOUT_MAX_MINUTES} minutes (${formatDuration(Duration.minutes(ECS_HOOK_TIMEOUT_MAX_MINUTES))}): one ECS PAUSE hook holds the preview and then waits for the approval, and its timeout is limited to that`,
+      formatDuration(Duration.minutes(total)), 'Shorten the preview or the approval wait.');
+  }
+  return { stage, timeout: Duration.minutes(total), action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK };
+}
+
 /** Refuses the manual-gate options of EcsEngine.native() where there is no manual gate. */
 function requireNoGateOptions(where: string, engine: EcsEngine, gate: boolean): void {
   if (gate) return;
-  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }).';
+  const problem = 'is only used with a manual gate: a blue/green strategy with Promotion.manual(), or a headerPreview with manualGate';
+  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), or HeaderPreview.of({ ..., manualGate: true }).';
   if (engine.approvalWaitTime !== undefined) {
-    fail(where, 'engine.approvalWaitTime', 'is only used with a blue/green strategy and Promotion.manual()', formatDuration(engine.approvalWaitTime), fix);
+    fail(where, 'engine.approvalWaitTime', problem, formatDuration(engine.approvalWaitTime), fix);
   }
   if (engine.approvalTimeoutAction !== undefined) {
-    fail(where, 'engine.approvalTimeoutAction', 'is only used with a blue/green strategy and Promotion.manual()', `ApprovalTimeoutAction.${engine.approvalTimeoutAction}`, fix);
+    fail(where, 'engine.approvalTimeoutAction', problem, `ApprovalTimeoutAction.${engine.approvalTimeoutAction}`, fix);
   }
 }
 
@@ -402,12 +439,34 @@ function previewPhase(smokeTest: SmokeTest | undefined): PlanPhaseSpec[] {
   return smokeTest === undefined ? [] : [{ name: 'Test traffic only', trafficPercent: 0, duration: smokeTest.deadline ?? Duration.seconds(0), note: smokeTest.describe() }];
 }
 
+/**
+ * The header-only preview's phase on ECS native: no users, requests with the header reach the new
+ * version on the production listener while the PAUSE hook holds the test-traffic stage (the smoke
+ * test, if any, runs then, through the same route).
+ */
+function headerPreviewPhase(route: EcsHeaderRoute, gate: PauseGate, smokeTest: SmokeTest | undefined): PlanPhaseSpec {
+  return {
+    name: `Header-only preview (${route.preview.match.describe()})`,
+    trafficPercent: 0,
+    duration: route.preview.duration,
+    manualGate: route.preview.manualGate,
+    note: [
+      `no users; only requests with ${route.describe} reach the new version, on the production listener`,
+      smokeTest?._describeVia(`on the production listener with ${route.headerName}: ${route.sampleValue}`),
+      `ECS PAUSE hook at ${gate.stage}: ${route.preview.manualGate ? 'waits for approval after the preview and ' : ''}${describeGate(gate)}`,
+    ].filter(Boolean).join('; '),
+  };
+}
+
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
-  smokeTest: SmokeTest | undefined): RolloutPlan {
-  const phases: PlanPhaseSpec[] = [...previewPhase(smokeTest)];
+  smokeTest: SmokeTest | undefined, headerRoute?: EcsHeaderRoute, previewGate?: PauseGate): RolloutPlan {
+  const phases: PlanPhaseSpec[] = headerRoute !== undefined
+    ? [headerPreviewPhase(headerRoute, previewGate!, smokeTest)] : [...previewPhase(smokeTest)];
   strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
-  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: notes(strategy, analysis) });
+  const extra = previewGate === undefined ? [] : ['The CloudFormation update that starts the deployment waits while the header-only preview holds it: '
+    + 'continue or roll it back early with aws ecs continue-service-deployment (see the runbook).'];
+  return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: [...notes(strategy, analysis), ...extra] });
 }
 
 function switchPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined, smokeTest: SmokeTest | undefined,

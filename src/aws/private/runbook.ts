@@ -38,6 +38,11 @@ export interface EcsRunbookFacts extends AwsRunbookFacts {
    * ("rolls back unless continued within 1d").
    */
   readonly gate?: string;
+  /**
+   * ECS native with a header-only preview: the route (`header X-Preview: qa`), whether it ends with a
+   * manual approval, and what its PAUSE hook does when nobody answers.
+   */
+  readonly preview?: { readonly route: string; readonly manualGate: boolean; readonly gate: string };
   /** CodeDeploy: whether the stack update starts the deployments (deployOnStackUpdate). */
   readonly stackDeploys?: boolean;
 }
@@ -138,6 +143,19 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action ROLLBACK'],
     },
   ];
+  const preview: RunbookProcedure[] = facts.preview === undefined ? [] : [
+    {
+      title: facts.preview.manualGate ? 'Approve the new version after the header-only preview (continue)' : 'End the header-only preview early (continue)',
+      when: `the new version looks right to requests with ${facts.preview.route} on the production listener; the deployment is paused at POST_TEST_TRAFFIC_SHIFT and ${facts.preview.gate}`,
+      commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action CONTINUE'],
+    },
+    {
+      title: 'Reject the new version during the header-only preview (roll back)',
+      when: `the new version is wrong for requests with ${facts.preview.route}; no user has reached it yet`,
+      commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action ROLLBACK'],
+    },
+  ];
+  const paused = facts.gate !== undefined || facts.preview !== undefined;
   return Runbook.of({
     title: facts.title,
     target: facts.plan.target,
@@ -145,6 +163,7 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
     variables: facts.variables,
     procedures: [
       ...gate,
+      ...preview,
       {
         title: 'Abort the deployment in progress and roll back',
         when: facts.rolling ? 'the new tasks misbehave during the replacement' : `the new version misbehaves before the deployment completes (keep window: ${facts.keep})`,
@@ -163,7 +182,7 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       ...(facts.alarmNames.length > 0 ? [breakGlass] : []),
     ],
     schema: facts.schema,
-    notes: facts.gate === undefined ? ['ECS native has no manual gate here: there is nothing to approve or promote.']
+    notes: !paused ? ['ECS native has no manual gate here: there is nothing to approve or promote.']
       : ['While the deployment is paused, the CloudFormation update that started it waits too: answer before the wait ends.'],
   });
 }

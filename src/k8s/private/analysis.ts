@@ -57,9 +57,41 @@ export function countWithin(analysis: Analysis, windowSeconds: number): number {
   return Math.max(analysis.failureLimit + 1, Math.floor(usable / seconds(analysis.interval)));
 }
 
+/**
+ * Rendered metrics by analysis, provider and the rest of the context. Analyses, providers and
+ * routers are immutable and the rendering depends on the router only through its kind, so the
+ * rollouts of an app that share one declaration (the usual case: one strategy for many services)
+ * render its metrics once. The cached metrics are frozen: whoever adds to them works on a copy.
+ */
+const rendered = new WeakMap<Analysis, WeakMap<MetricProvider, Map<string, at.AnalysisTemplateSpecMetrics[]>>>();
+
 /** The Argo metrics for an analysis' checks. */
 export function metricsFor(analysis: Analysis, ctx: MetricContext): at.AnalysisTemplateSpecMetrics[] {
   if (analysis.isNone) return [];
+  if (ctx.provider === undefined) return renderMetrics(analysis, ctx);
+  let byProvider = rendered.get(analysis);
+  if (byProvider === undefined) rendered.set(analysis, byProvider = new WeakMap());
+  let byContext = byProvider.get(ctx.provider);
+  if (byContext === undefined) byProvider.set(ctx.provider, byContext = new Map());
+  const key = `${ctx.router.kind}\u0000${ctx.field}\u0000${ctx.count}\u0000${ctx.inconclusiveLimit}`;
+  let metrics = byContext.get(key);
+  if (metrics === undefined) {
+    // Only a rendering that succeeded is kept: a refusal is thrown again, with this call's context.
+    metrics = deepFreeze(renderMetrics(analysis, ctx));
+    byContext.set(key, metrics);
+  }
+  return metrics;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function renderMetrics(analysis: Analysis, ctx: MetricContext): at.AnalysisTemplateSpecMetrics[] {
   const provider = ctx.provider;
   if (provider === undefined) {
     fail(WHERE, 'metrics', `is required because ${ctx.field} has health checks (${analysis.checkNames.join(', ')})`, 'undefined',

@@ -474,14 +474,29 @@ function checkTemplate(t: any): void {
     if (providers.length !== 1) {
       fail(WHERE, `${mf}.provider`, 'must configure exactly one provider', show(providers), 'Configure one provider per metric.');
     }
-    const used = JSON.stringify(m).match(/\{\{\s*args\.([^}\s]+)\s*\}\}/g) ?? [];
-    for (const u of used) {
-      const arg = u.replace(/[{}\s]/g, '').slice('args.'.length);
+    for (const arg of argsUsed(m)) {
       if (!declared.has(arg)) {
         fail(WHERE, `${mf}`, `uses {{args.${arg}}}, which the template does not declare`, show([...declared]), `Declare the argument ${arg}.`);
       }
     }
   });
+}
+
+const ARG_USE = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;
+
+/** The arguments (`{{args.<name>}}`) a metric uses anywhere in its keys or values, in order. */
+function argsUsed(value: unknown, found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.includes('{{')) for (const m of value.matchAll(ARG_USE)) found.push(m[1]);
+  } else if (Array.isArray(value)) {
+    for (const v of value) argsUsed(v, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      argsUsed(k, found);
+      argsUsed(v, found);
+    }
+  }
+  return found;
 }
 
 function intOrPercent(field: string, value: unknown): number {

@@ -1,5 +1,6 @@
 import type * as cdk8s from 'cdk8s';
 import type * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { k8s } from './modules';
 
 /**
@@ -11,25 +12,76 @@ let scratch: cdk8s.Chart | undefined;
 /** Name of the throwaway Deployment; the pod template does not contain it. */
 const THROWAWAY_NAME = 'pod-template';
 
+/** Always the same id: it is free again once the previous pod has left its scope. */
+const SCRATCH_ID = 'workload';
+
 /**
  * Renders cdk8s-plus containers into a Kubernetes pod template (`spec.template` of a workload),
  * exactly as cdk8s-plus renders them for a Deployment, with the given pod labels.
  *
- * The throwaway Deployment lives in a detached App, so nothing is added to the user's tree, and it
- * leaves that App as soon as its manifest is read. Only its own object is serialized
- * (`ApiObject.toJson()`, the call a chart's synthesis makes for each object): the chart-wide steps of
- * a synthesis (dependency ordering, validation of every construct) have nothing to act on in a chart
- * that holds a single Deployment without validations, and do not change its manifest.
+ * The pod spec of a Deployment is its `AbstractPod` spec plus the scheduling of its `Workload`
+ * (affinity, node name, tolerations), which stays empty for the settings passed here (the rollout's
+ * own affinity and tolerations are written by applyPodSettings). So the spec is rendered by a bare
+ * `AbstractPod` in a detached construct tree: the same containers, volumes, service account and
+ * security context code as the Deployment, without the Deployment's object, selector, label hash and
+ * metadata, which the template does not contain. Whatever that does not render (an error included)
+ * is rendered again by a throwaway Deployment, whose errors are then the user's
+ * (test/k8s/pod-template.test.ts compares both on varied containers).
  */
 export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>,
   pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } {
+  const fast = renderWithBarePod(containers, labels, pod);
+  return fast ?? renderWithDeployment(containers, labels, pod);
+}
+
+/** A pod that is never written: it only renders its spec. */
+type BarePod = kplus.AbstractPod;
+let barePodClass: (new (scope: Construct, id: string, props: kplus.AbstractPodProps) => BarePod) | undefined;
+let bareRoot: Construct | undefined;
+
+export function renderWithBarePod(containers: kplus.ContainerProps[], labels: Record<string, string>,
+  pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } | undefined {
+  const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
+  if (barePodClass === undefined) {
+    class PodSpecOnly extends kplusModule.AbstractPod {
+      public readonly resourceType = 'pods';
+      // Never asked for by `_toPodSpec()`; if a future cdk8s-plus does, the Deployment renders instead.
+      protected get apiObject(): cdk8s.ApiObject {
+        throw new Error('not written');
+      }
+      public get podMetadata(): cdk8s.ApiObjectMetadataDefinition {
+        throw new Error('not written');
+      }
+    }
+    barePodClass = PodSpecOnly;
+    // A root of its own: nothing the pod does reaches the user's tree or an App.
+    bareRoot = new Construct(undefined as any, '');
+  }
+  try {
+    const bare = new barePodClass(bareRoot!, SCRATCH_ID, {
+      serviceAccount: pod.serviceAccount,
+      automountServiceAccountToken: pod.automountServiceAccountToken,
+      securityContext: pod.securityContext,
+      containers,
+    });
+    const spec = (bare as any)._toPodSpec();
+    const json = kplusModule.k8s.toJson_PodTemplateSpec(resolveSanitized({ spec }, cdk8sModule.Lazy));
+    // The Deployment's template, as renderWithDeployment leaves it: the given labels only, in their order.
+    return { template: { metadata: { labels: { ...labels } }, spec: json!.spec }, port: firstPort(bare) };
+  } catch {
+    return undefined;
+  } finally {
+    bareRoot!.node.tryRemoveChild(SCRATCH_ID);
+  }
+}
+
+/** The pod template of a throwaway Deployment in a detached App: the reference rendering. */
+export function renderWithDeployment(containers: kplus.ContainerProps[], labels: Record<string, string>,
+  pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } {
   const { cdk8s: cdk8sModule, kplus: kplusModule } = k8s();
   scratch ??= new cdk8sModule.Chart(new cdk8sModule.App(), 'pod-template');
-  // Always the same id and so the same construct path as a Deployment in a fresh chart: it is free
-  // again once the previous Deployment has left.
-  const id = 'workload';
   try {
-    const deployment = new kplusModule.Deployment(scratch, id, {
+    const deployment = new kplusModule.Deployment(scratch, SCRATCH_ID, {
       // Pod settings of the rollout (service account, security context), as a Deployment takes them.
       ...pod,
       containers,
@@ -43,7 +95,7 @@ export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Re
     template.metadata = { ...template.metadata, labels: { ...labels } };
     return { template, port: firstPort(deployment) };
   } finally {
-    scratch.node.tryRemoveChild(id);
+    scratch.node.tryRemoveChild(SCRATCH_ID);
   }
 }
 
@@ -83,6 +135,30 @@ function resolveDefault(value: any, lazy: typeof cdk8s.Lazy): any {
     return out;
   }
   return value;
+}
+
+/**
+ * `sanitize(resolveDefault(value))` in one walk: what resolves to null or undefined is dropped from
+ * objects, keys are sorted (unless CDK8S_DISABLE_SORT), and an object that is neither plain nor
+ * resolvable throws as sanitize does.
+ */
+function resolveSanitized(value: any, lazy: typeof cdk8s.Lazy): any {
+  if (value == null) return undefined;
+  if (value instanceof lazy) return resolveSanitized(value.produce(), lazy);
+  if (typeof value.resolve === 'function') return resolveSanitized(value.resolve(), lazy);
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(v => resolveSanitized(v, lazy));
+  if (value.constructor !== Object) {
+    if (typeof value.value === 'number' || typeof value.value === 'string') return { value: value.value };
+    throw new Error(`can't render non-simple object of type '${value.constructor?.name}'`);
+  }
+  const keys = process.env.CDK8S_DISABLE_SORT ? Object.keys(value) : Object.keys(value).sort();
+  const out: Record<string, any> = {};
+  for (const key of keys) {
+    const v = resolveSanitized(value[key], lazy);
+    if (v != null) out[key] = v;
+  }
+  return out;
 }
 
 /** cdk8s's `sanitizeValue` as ApiObject.toJson calls it: null and undefined dropped, keys sorted unless CDK8S_DISABLE_SORT. */

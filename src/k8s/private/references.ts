@@ -60,10 +60,36 @@ export function routerReferences(router: TrafficRouting, namespace: string | und
   }
 }
 
-/** The objects of `objects` that a reference names. */
+/** The objects of `objects` that a reference names, in the order of `objects`. */
 export function findReferenced(ref: Reference, objects: AppObject[]): AppObject[] {
-  return objects.filter(obj => obj.kind === ref.kind && obj.name === ref.name && obj.namespace === ref.namespace
-    && ref.groups.includes(groupOf(obj.apiVersion)));
+  const named = indexed(objects).get(objectKey(ref.kind, ref.name, ref.namespace)) ?? [];
+  return named.filter(obj => ref.groups.includes(groupOf(obj.apiVersion)));
+}
+
+/**
+ * The objects by kind, name and namespace. At synthesis every rollout of the app looks up its
+ * references in the same list of the app's objects: indexed once, not scanned once per rollout.
+ */
+const indexes = new WeakMap<AppObject[], Map<string, AppObject[]>>();
+
+function indexed(objects: AppObject[]): Map<string, AppObject[]> {
+  let index = indexes.get(objects);
+  if (index === undefined) {
+    index = new Map();
+    for (const obj of objects) {
+      const key = objectKey(obj.kind, obj.name, obj.namespace);
+      const same = index.get(key);
+      if (same === undefined) index.set(key, [obj]);
+      else same.push(obj);
+    }
+    indexes.set(objects, index);
+  }
+  return index;
+}
+
+/** Kind, name and namespace; an absent namespace differs from every named one, the empty name included. */
+function objectKey(kind: string, name: string, namespace: string | undefined): string {
+  return namespace === undefined ? `${kind}\u0000${name}\u0001` : `${kind}\u0000${name}\u0000${namespace}`;
 }
 
 /** A warning for each object the router names that the app does not contain. */
