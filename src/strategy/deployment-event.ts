@@ -23,9 +23,9 @@ export class DeploymentEvent {
    */
   public static readonly STEP_COMPLETED = new DeploymentEvent('step-completed', 'a step completed');
   /**
-   * The deployment waits: at a manual gate on every target that has one (ECS PAUSE hook awaiting
-   * action, CodeDeploy ready and waiting for approval); on Argo Rollouts also at every timed pause
-   * step (`on-rollout-paused`).
+   * The deployment waits: at an ECS PAUSE hook awaiting action (a manual promotion, or the hold of a
+   * header-only preview), at a CodeDeploy approval wait (the replacement is ready), and on Argo
+   * Rollouts at every pause, manual gates and timed pause steps alike (`on-rollout-paused`).
    */
   public static readonly PAUSED = new DeploymentEvent('paused', 'the deployment waits');
   /** The new version took all the traffic and the deployment succeeded. */
