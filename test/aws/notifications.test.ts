@@ -90,7 +90,8 @@ describe('DeploymentEvent on ECS native', () => {
 
   test('PAUSED with a header-only preview is its PAUSE hook awaiting action too', () => {
     const strategy = DeploymentStrategy.canary({
-      steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: analysis(),
+      steps: [CanaryStep.of(10, Duration.minutes(10))],
+      analysis: analysis(),
       headerPreview: HeaderPreview.of({ match: RequestMatch.header('X-Preview', 'qa'), duration: Duration.minutes(20) }),
     });
     const { template } = withTopic({ strategy, notificationEvents: [E.PAUSED] });
