@@ -436,6 +436,13 @@ function checkReference(ref: TemplateRef, byName: Map<string, any>, external: Re
   if (!unknown) checkMetricRules(ref, metricNames);
 }
 
+/**
+ * Frozen metrics (shared by the rollouts of one declaration, see analysis.ts) that passed the rules,
+ * with the argument names they were checked against: the rules depend on nothing else, so the same
+ * metrics with the same arguments pass again. Only a pass is kept; a violation is thrown every time.
+ */
+const passed = new WeakMap<object, Set<string>>();
+
 function checkTemplate(t: any): void {
   const name = t?.metadata?.name;
   const field = `AnalysisTemplate ${name}`;
@@ -444,6 +451,9 @@ function checkTemplate(t: any): void {
     fail(WHERE, `${field} spec.metrics`, 'must contain at least one metric', '[]', 'Add a metric.');
   }
   const declared = new Set<string>((t.spec.args ?? []).map((a: any) => a.name));
+  const argsKey = JSON.stringify([...declared]);
+  const frozen = Object.isFrozen(metrics);
+  if (frozen && passed.get(metrics)?.has(argsKey)) return;
   const seen = new Set<string>();
   metrics.forEach((m: any, i: number) => {
     const mf = `${field} spec.metrics[${i}]`;
@@ -480,6 +490,11 @@ function checkTemplate(t: any): void {
       }
     }
   });
+  if (frozen) {
+    const keys = passed.get(metrics) ?? new Set<string>();
+    keys.add(argsKey);
+    passed.set(metrics, keys);
+  }
 }
 
 const ARG_USE = /\{\{\s*args\.([^}\s]+)\s*\}\}/g;

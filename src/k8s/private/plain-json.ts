@@ -10,6 +10,19 @@
  */
 export function plainJson(value: any): any {
   if (value === null || typeof value !== 'object') return value;
+  if (Object.isFrozen(value)) {
+    // A frozen value (the analysis metrics shared by the rollouts of one declaration) cannot change:
+    // converted once, and the frozen result shared in turn.
+    let json = converted.get(value);
+    if (json === undefined) converted.set(value, json = Object.freeze(convert(value)));
+    return json;
+  }
+  return convert(value);
+}
+
+const converted = new WeakMap<object, any>();
+
+function convert(value: any): any {
   if (Array.isArray(value)) return value.map(plainJson);
   if (Object.getPrototypeOf(value) !== Object.prototype) {
     // A generated union type: a class instance that only holds `value`.
