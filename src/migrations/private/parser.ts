@@ -331,8 +331,46 @@ function wasmParser(m: PgWasm): PgSync {
   };
 }
 
+/**
+ * V8's baseline WebAssembly compiler only, while the parser is compiled and runs in this thread. By
+ * default V8 also recompiles the parser's hot functions with its optimizing compiler, in background
+ * threads: about 300 ms of CPU and 45 MB of memory, measured, for code that runs a few milliseconds
+ * per synthesis, and on a machine with few cores that CPU is taken from the synthesis. V8 decides
+ * which compiler to use when it compiles a function or finds it hot, both of which happen only while
+ * the parser runs, so the flag is set for the library's own calls into the parser and V8's defaults
+ * are set back right after them: other WebAssembly in the process compiles as before. Left alone when
+ * Node.js was started with a WebAssembly tiering flag of the user's own (their setting stands), and
+ * where V8 refuses to change flags at run time.
+ */
+const BASELINE_ONLY = '--liftoff-only';
+const V8_DEFAULT_TIERING = '--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering';
+let tieringFlags: { set(flags: string): void } | null | undefined;
+
+function baselineOnly<T>(run: () => T): T {
+  if (tieringFlags === undefined) {
+    const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    tieringFlags = given.some(a => /liftoff|wasm-tier|wasm-dynamic-tiering/.test(a)) ? null : { set: require('v8').setFlagsFromString };
+  }
+  const flags = tieringFlags;
+  try {
+    flags?.set(BASELINE_ONLY);
+  } catch {
+    tieringFlags = null;
+  }
+  try {
+    return run();
+  } finally {
+    if (tieringFlags !== null) flags?.set(V8_DEFAULT_TIERING);
+  }
+}
+
 /** Parses in this thread; undefined when the parser cannot be loaded here (the worker is tried next). */
 function runInThread(texts: string[]): ParseOutcome[] | undefined {
+  return baselineOnly(() => parseInThread(texts));
+}
+
+function parseInThread(texts: string[]): ParseOutcome[] | undefined {
   if (inThread === undefined) {
     try {
       inThread = loadInThread();
