@@ -12,7 +12,7 @@ type Parser = typeof import('../../src/migrations/private/parser');
  * A fresh copy of the parser module (its cache and worker), whose child processes are counted in
  * `spawned`, with worker_threads replaced when `workerThreads` is given.
  */
-function freshParser(spawned: string[], workerThreads?: () => unknown): Parser {
+function freshParser(spawned: string[], workerThreads?: () => unknown, v8Flags?: string[]): Parser {
   let parser!: Parser;
   jest.isolateModules(() => {
     const real = jest.requireActual('child_process');
@@ -24,6 +24,16 @@ function freshParser(spawned: string[], workerThreads?: () => unknown): Parser {
       },
     }));
     if (workerThreads) jest.doMock('worker_threads', workerThreads);
+    if (v8Flags) {
+      const realV8 = jest.requireActual('v8');
+      jest.doMock('v8', () => ({
+        ...realV8,
+        setFlagsFromString: (flags: string) => {
+          v8Flags.push(flags);
+          realV8.setFlagsFromString(flags);
+        },
+      }));
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     parser = require('../../src/migrations/private/parser');
   });
@@ -33,6 +43,7 @@ function freshParser(spawned: string[], workerThreads?: () => unknown): Parser {
 afterEach(() => {
   jest.dontMock('child_process');
   jest.dontMock('worker_threads');
+  jest.dontMock('v8');
 });
 
 const noWorkerThreads = () => {
@@ -86,4 +97,28 @@ test('positions count characters, and a text the grammar cannot take is an error
   const worker = freshParser([]);
   worker._useParserPaths(['worker']);
   expect(JSON.stringify(worker.parseAll(texts))).toBe(JSON.stringify(fromThread));
+});
+
+test('the parser runs on V8\'s baseline WebAssembly compiler only, and V8\'s defaults are set back after each call', () => {
+  const flags: string[] = [];
+  const parser = freshParser([], undefined, flags);
+  parser.parseAll(['SELECT 5;']);
+  parser.parseAll(['SELECT 6;']);
+  const defaults = '--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering';
+  expect(flags).toEqual(['--liftoff-only', defaults, '--liftoff-only', defaults]);
+});
+
+test('a WebAssembly tiering flag the user started Node.js with is left alone', () => {
+  const flags: string[] = [];
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ''} --no-wasm-tier-up`;
+  try {
+    const parser = freshParser([], undefined, flags);
+    const [parsed] = parser.parseAll(['SELECT 7;']);
+    expect(Object.keys(parsed.statements![0].stmt)).toEqual(['SelectStmt']);
+    expect(parser.lastParserPath).toBe('thread');
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS; else process.env.NODE_OPTIONS = saved;
+  }
+  expect(flags).toEqual([]);
 });
