@@ -252,7 +252,9 @@ function loadInThread(): NonNullable<typeof inThread> {
       done(new wasm.Instance(compiled, imports));
       return {};
     },
-    // The loader's remaining start-up runs later, from a promise: stopped before it runs anything.
+    // The loader's remaining start-up (its file system and the module's constructors) would run
+    // later, from a promise: it is stopped before it runs anything. The parser needs neither: its
+    // results are libpg-query's own, which test/migrations/parser.test.ts checks against the worker's.
     preRun: [() => {
       throw STARTED;
     }],
@@ -322,7 +324,10 @@ function wasmParser(m: PgWasm): PgSync {
       const result = m._wasm_scan(queryPtr);
       try {
         const out = m.UTF8ToString(result);
-        if (out.startsWith('syntax error') || out.startsWith('deparse error') || out.startsWith('ERROR')) throw new Error(out);
+        if (out.startsWith('syntax error') || out.startsWith('deparse error') || out.startsWith('ERROR')) {
+          // The scanner's own error (as libpg-query's scanSync throws it), not a failure of the parser.
+          throw Object.assign(new Error(out), { sqlDetails: { message: out } });
+        }
         return JSON.parse(out);
       } finally {
         if (result) m._wasm_free_string(result);
