@@ -22,10 +22,11 @@ import { handlerCode } from './private/handler-code';
 import { describeValue, isFunction } from './private/inputs';
 import { LAMBDA_MAX_TIMEOUT_MINUTES } from './private/limits';
 import type * as migrationModule from './private/migrations';
-import { alarmStateChangeRule, checkNotificationEvents, NotificationEngine, notificationPlanNote, renderNotifications, withPlanNotes } from './private/notifications';
+import { alarmStateChangeRule, checkNotificationEvents, NotificationEngine, notificationPlanNote, renderNotifications } from './private/notifications';
 import { renderLambda } from './private/render-lambda';
 import { lambdaRunbook, nameVariable, publishRunbook, requireRunbookParameterName } from './private/runbook';
 import { SmokeTest, SmokeTestKind } from './smoke-test';
+import { withPlanNotes } from '../strategy/private/plan-phases';
 
 /** The migration renderers, and the SQL parser behind them: loaded only for an alias with migrations. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

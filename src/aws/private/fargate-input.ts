@@ -15,12 +15,13 @@ import { requireAlarmNamePrefix } from './alarms';
 import { BaselineTarget, refuseBaseline } from './baseline';
 import { checkDeploymentHooks, hookPlanNotes } from './hooks';
 import type * as ecsMigrations from './migrations';
-import { checkNotificationEvents, NotificationEngine, notificationPlanNote, withPlanNotes } from './notifications';
+import { checkNotificationEvents, NotificationEngine, notificationPlanNote } from './notifications';
 import { ecsPlan } from './plan-notes';
 import { CodeDeployRender, NativeRender, renderCodeDeploy, renderNative } from './render';
 import { requireRunbookParameterName } from './runbook';
 import { checkStackDeployment } from './stack-deployment';
 import { EcsHeaderRoute } from './traffic-control';
+import { withPlanNotes } from '../../strategy/private/plan-phases';
 
 /** Port of the test listener when `testListenerPort` is not given. */
 export const DEFAULT_TEST_PORT = 9000;
@@ -492,20 +493,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
       ...(migrations !== undefined ? [{ stage: 'BeforeInstall', by: 'the migrations' }] : []),
     ],
   });
-  const hookedPlan = hooks.length === 0 ? migrationPlan : RolloutPlan.fromPhases({
-    target: migrationPlan.target,
-    strategy: migrationPlan.strategy,
-    notes: [...migrationPlan.notes, ...hookPlanNotes(hooks)],
-    phases: migrationPlan.phases.map(p => ({
-      name: p.name,
-      trafficPercent: p.trafficPercent,
-      duration: p.duration,
-      checks: p.checks,
-      timeToDetect: p.timeToDetect,
-      manualGate: p.manualGate,
-      note: p.note,
-    })),
-  });
+  const hookedPlan = hooks.length === 0 ? migrationPlan : withPlanNotes(migrationPlan, hookPlanNotes(hooks));
   // CodeDeploy deployments started by the stack update (src/aws/private/stack-deployment.ts).
   // Who hears what (src/aws/private/notifications.ts).
   const notifiedPlan = props.notificationTopic === undefined ? hookedPlan

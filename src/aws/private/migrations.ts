@@ -15,6 +15,7 @@ import { MigrationSet } from '../../migrations/migration-set';
 import { MigrationStep } from '../../migrations/migration-step';
 import { toMillis } from '../../private/duration';
 import { fail, formatDuration, show } from '../../private/validate';
+import { phaseSpec } from '../../strategy/private/plan-phases';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 
 /** The container of every migration task definition (the hook reads its exit code by this name). */
@@ -197,15 +198,7 @@ export function ecsMigrationPlan(plan: RolloutPlan, render: EcsMigrationRender):
   return RolloutPlan.fromPhases({
     target: plan.target,
     strategy: plan.strategy,
-    phases: [...phases, ...plan.phases.map(p => ({
-      name: p.name,
-      trafficPercent: p.trafficPercent,
-      duration: p.duration,
-      checks: p.checks,
-      timeToDetect: p.timeToDetect,
-      manualGate: p.manualGate,
-      note: p.note,
-    }))],
+    phases: [...phases, ...plan.phases.map(phaseSpec)],
     notes: [...plan.notes, ...notes],
   });
 }

@@ -5,7 +5,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { fail } from '../../private/validate';
 import { DeploymentEvent } from '../../strategy/deployment-event';
-import { RolloutPlan } from '../../strategy/rollout-plan';
 
 /** The AWS deployment engines that notify a topic. */
 export enum NotificationEngine {
@@ -180,23 +179,4 @@ export function notificationPlanNote(engine: NotificationEngine, declared: Deplo
   }
   if (r.alarmStateChange) how.push('the rollback alarms entering ALARM (EventBridge, at any time)');
   return `Notifications (SNS topic): ${names}, from ${how.join('; ')}.`;
-}
-
-/** The plan with more notes. */
-export function withPlanNotes(plan: RolloutPlan, notes: string[]): RolloutPlan {
-  if (notes.length === 0) return plan;
-  return RolloutPlan.fromPhases({
-    target: plan.target,
-    strategy: plan.strategy,
-    notes: [...plan.notes, ...notes],
-    phases: plan.phases.map(p => ({
-      name: p.name,
-      trafficPercent: p.trafficPercent,
-      duration: p.duration,
-      checks: p.checks,
-      timeToDetect: p.timeToDetect,
-      manualGate: p.manualGate,
-      note: p.note,
-    })),
-  });
 }

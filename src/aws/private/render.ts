@@ -14,6 +14,7 @@ import {
 } from './limits';
 // Sticky canaries, header-only previews and dark launches (src/aws/private/traffic-control.ts).
 import { ecsHeaderRoute, EcsHeaderRoute, refuseEcsTrafficControl } from './traffic-control';
+import { phaseSpec } from '../../strategy/private/plan-phases';
 
 /** What the ECS native engine sets on the service. */
 export interface NativeRender {
@@ -361,12 +362,7 @@ function requireNoGateOptions(where: string, engine: EcsEngine, gate: boolean): 
 /** The plan of an ECS native manual promotion: the preview phase's note says what the timeout does. */
 function gatePlan(plan: RolloutPlan, gate: PauseGate): RolloutPlan {
   const phases: PlanPhaseSpec[] = plan.phases.map(p => ({
-    name: p.name,
-    trafficPercent: p.trafficPercent,
-    duration: p.duration,
-    checks: p.checks,
-    timeToDetect: p.timeToDetect,
-    manualGate: p.manualGate,
+    ...phaseSpec(p),
     note: !p.manualGate ? p.note
       : (p.note ?? '').replace(`stops unless approved within ${formatDuration(gate.timeout)}`, `paused (ECS PAUSE hook at ${gate.stage}); ${describeGate(gate)}`),
   }));

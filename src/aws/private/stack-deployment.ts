@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { handlerCode } from './handler-code';
 import { fail, formatDuration } from '../../private/validate';
+import { withPlanNotes } from '../../strategy/private/plan-phases';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 
 /**
@@ -39,20 +40,7 @@ export function checkStackDeployment(where: string, plan: RolloutPlan, approvalW
     `a plan of ${formatDuration(Duration.seconds(Math.round(planMinutes * 60)))}${approvalWait ? ` with an approval wait of ${formatDuration(approvalWait)}` : ''}`,
     'Shorten the steps, keepPreviousVersionFor or approvalWaitTime, or start the deployments from a pipeline (appSpec()), or use EcsEngine.native(), whose deployments CloudFormation runs for up to 33 hours.');
   }
-  return RolloutPlan.fromPhases({
-    target: plan.target,
-    strategy: plan.strategy,
-    notes: [...plan.notes, STACK_DEPLOYMENT_NOTE],
-    phases: plan.phases.map(p => ({
-      name: p.name,
-      trafficPercent: p.trafficPercent,
-      duration: p.duration,
-      checks: p.checks,
-      timeToDetect: p.timeToDetect,
-      manualGate: p.manualGate,
-      note: p.note,
-    })),
-  });
+  return withPlanNotes(plan, [STACK_DEPLOYMENT_NOTE]);
 }
 
 /** What the deployment resources are wired to. */

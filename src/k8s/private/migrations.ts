@@ -20,16 +20,17 @@
  *   (rollout/canary.go "Rollback to stable ReplicaSets"): the migration step does not run then.
  */
 import { Duration } from 'aws-cdk-lib';
+import { plainJson } from './plain-json';
+import type { StrategyRender, TemplateRender } from './render';
 import { MigrationPhase } from '../../migrations/migration-phase';
 import { MigrationSet } from '../../migrations/migration-set';
 import { MigrationStep } from '../../migrations/migration-step';
 import { toSeconds } from '../../private/duration';
 import { fail, show } from '../../private/validate';
 import { DeploymentStrategy, StrategyKind } from '../../strategy/deployment-strategy';
+import { phaseSpec } from '../../strategy/private/plan-phases';
 import { PlanPhaseSpec, RolloutPlan } from '../../strategy/rollout-plan';
 import { TrafficRouterKind, TrafficRouting } from '../traffic-routing';
-import { plainJson } from './plain-json';
-import type { StrategyRender, TemplateRender } from './render';
 
 /** The variable that carries a psql step's script into its container. */
 export const SCRIPT_VARIABLE = 'MIGRATION_SCRIPT';
@@ -217,16 +218,7 @@ function ids(steps: MigrationStep[]): string {
 
 /** The plan with the migrations: a 0%-traffic phase first, the blocking backfill before promotion, and notes. */
 export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): RolloutPlan {
-  const phases: PlanPhaseSpec[] = plan.phases.map(p => ({
-    name: p.name,
-    trafficPercent: p.trafficPercent,
-    duration: p.duration,
-    checks: p.checks,
-    timeToDetect: p.timeToDetect,
-    manualGate: p.manualGate,
-    note: p.note,
-    mirroredPercent: p.mirroredPercent,
-  }));
+  const phases: PlanPhaseSpec[] = plan.phases.map(phaseSpec);
   const byPhase = [MigrationPhase.EXPAND, MigrationPhase.CONTRACT]
     .map(phase => ({ phase, steps: m.before.filter(s => s.phase === phase) }))
     .filter(p => p.steps.length > 0)
@@ -271,14 +263,8 @@ export function argoMigrationPlan(plan: RolloutPlan, m: ArgoMigrationRender): Ro
 /** Blue/green with migrationsAfterPreviewStarts: the migration runs with the pre-promotion checks, while the preview runs. */
 function blueGreenPlan(plan: RolloutPlan, m: ArgoMigrationRender, byPhase: string[]): RolloutPlan {
   const phases: PlanPhaseSpec[] = plan.phases.map((p, i) => ({
+    ...phaseSpec(p),
     name: i === 0 && byPhase.length > 0 ? `${p.name} + Migrations: ${byPhase.join(', then ')}` : p.name,
-    trafficPercent: p.trafficPercent,
-    duration: p.duration,
-    checks: p.checks,
-    timeToDetect: p.timeToDetect,
-    manualGate: p.manualGate,
-    note: p.note,
-    mirroredPercent: p.mirroredPercent,
   }));
   const notes = [...plan.notes,
     'migrationsAfterPreviewStarts: the migration Job runs in the pre-promotion analysis, beside the other pre-promotion checks, after the preview pods started: '
