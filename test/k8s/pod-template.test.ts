@@ -1,6 +1,6 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { podTemplateJson, renderPodTemplate, renderWithBarePod, renderWithDeployment } from '../../src/k8s/private/pod-template';
+import { plainKey, podTemplateJson, renderPodTemplate, renderWithBarePod, renderWithDeployment } from '../../src/k8s/private/pod-template';
 
 /**
  * The pod template is computed from the Deployment's template alone; it must be exactly what the
@@ -99,5 +99,74 @@ describe('pod template without a Deployment', () => {
     // An empty container list: cdk8s-plus refuses it while rendering the spec.
     expect(renderWithBarePod([], { app: 'api' })).toBeUndefined();
     expect(() => renderPodTemplate([], { app: 'api' })).toThrow('PodSpec must have at least 1 container');
+  });
+});
+
+describe('templates rendered once for the same plain declaration', () => {
+  const plainCases: Array<[string, kplus.ContainerProps[], Partial<kplus.DeploymentProps>]> = [
+    ['one container with a port', [{ image: 'cache-test/api:1', portNumber: 8080 }], {}],
+    ['plain env, command, args, two containers', [
+      { image: 'cache-test/api:1', ports: [{ number: 8080, name: 'http' }], command: ['node'], args: ['server.js'], workingDir: '/app' },
+      { name: 'sidecar', image: 'cache-test/proxy:2', portNumber: 15000, securityContext: { ensureNonRoot: false, user: 0 } },
+    ], { automountServiceAccountToken: true, securityContext: { ensureNonRoot: false, user: 0, group: 0, fsGroup: 2000 } }],
+  ];
+
+  test.each(plainCases)('%s: the second rendering is the first one\'s bytes with its own labels, in fresh objects', (_name, containers, pod) => {
+    const first = renderPodTemplate(containers, { app: 'one' }, pod);
+    const reference = renderWithDeployment(containers, { app: 'two' }, pod);
+    const bare = jest.spyOn(kplus.AbstractPod.prototype as any, '_toPodSpec');
+    let second;
+    try {
+      // structurally equal props, new objects: a hit
+      second = renderPodTemplate(JSON.parse(JSON.stringify(containers)), { app: 'two' }, JSON.parse(JSON.stringify(pod)));
+      expect(bare).not.toHaveBeenCalled();
+    } finally {
+      bare.mockRestore();
+    }
+    expect(JSON.stringify(second.template)).toBe(JSON.stringify(reference.template));
+    expect(second.port).toBe(reference.port);
+    expect(first.template.metadata.labels).toEqual({ app: 'one' });
+    // a caller may change what it gets: the next hit is not affected
+    second.template.spec.containers[0].image = 'changed';
+    second.template.metadata.labels.extra = 'x';
+    const third = renderPodTemplate(containers, { app: 'three' }, pod);
+    expect(third.template.spec.containers[0].image).toBe(containers[0].image);
+    expect(third.template.metadata.labels).toEqual({ app: 'three' });
+  });
+
+  test('declarations with constructs, class instances or values JSON cannot tell apart are rendered anew', () => {
+    const chart = new cdk8s.Chart(cdk8s.Testing.app(), 'plain');
+    const account = kplus.ServiceAccount.fromServiceAccountName(chart, 'sa', 'api-runner');
+    expect(plainKey([{ image: 'a', portNumber: 80 }])).toBe('[{"image":"a","portNumber":80}]');
+    expect(plainKey([{ image: 'a', portNumber: undefined }])).toBe('[{"image":"a"}]');
+    expect(plainKey({ serviceAccount: account })).toBeUndefined();
+    expect(plainKey([{ image: 'a', envVariables: { A: kplus.EnvValue.fromValue('1') } }])).toBeUndefined();
+    expect(plainKey([{ image: 'a', resources: { memory: { limit: cdk8s.Size.gibibytes(1) } } }])).toBeUndefined();
+    expect(plainKey({ when: new Date(0) })).toBeUndefined();
+    expect(plainKey({ port: NaN })).toBeUndefined();
+    expect(plainKey({ port: Infinity })).toBeUndefined();
+    expect(plainKey({ args: [undefined] })).toBeUndefined();
+    // eslint-disable-next-line no-sparse-arrays
+    expect(plainKey({ args: ['a', , 'b'] })).toBeUndefined();
+    expect(plainKey({ run: () => 1 })).toBeUndefined();
+    expect(plainKey({ id: 1n as any })).toBeUndefined();
+    expect(plainKey({ bare: Object.assign(Object.create(null), { a: 1 }) })).toBe('{"bare":{"a":1}}');
+
+    // not cached: each rendering goes through cdk8s-plus again
+    const containers = [{ image: 'cache-test/env:1', envVariables: { A: kplus.EnvValue.fromValue('1') } }];
+    renderPodTemplate(containers, { app: 'one' });
+    const bare = jest.spyOn(kplus.AbstractPod.prototype as any, '_toPodSpec');
+    try {
+      const again = renderPodTemplate(containers, { app: 'two' });
+      expect(bare).toHaveBeenCalledTimes(1);
+      expect(again.template.spec.containers[0].env).toEqual([{ name: 'A', value: '1' }]);
+    } finally {
+      bare.mockRestore();
+    }
+  });
+
+  test('a declaration that fails is not remembered: it fails again with cdk8s-plus\'s error', () => {
+    expect(() => renderPodTemplate([], { app: 'one' })).toThrow('PodSpec must have at least 1 container');
+    expect(() => renderPodTemplate([], { app: 'two' })).toThrow('PodSpec must have at least 1 container');
   });
 });

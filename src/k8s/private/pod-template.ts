@@ -30,8 +30,67 @@ const SCRATCH_ID = 'workload';
  */
 export function renderPodTemplate(containers: kplus.ContainerProps[], labels: Record<string, string>,
   pod: Partial<kplus.DeploymentProps> = {}): { template: any; port?: number } {
-  const fast = renderWithBarePod(containers, labels, pod);
-  return fast ?? renderWithDeployment(containers, labels, pod);
+  // Rollouts declared with the same plain data render the same template, labels apart.
+  const key = plainKey([containers, pod, process.env.CDK8S_DISABLE_SORT ? 'unsorted' : 'sorted']);
+  const hit = key === undefined ? undefined : renderedTemplates.get(key);
+  if (hit !== undefined) {
+    const template = JSON.parse(hit.template);
+    // The labels key keeps its place in metadata.
+    template.metadata.labels = { ...labels };
+    return { template, port: hit.port };
+  }
+  const rendered = renderWithBarePod(containers, labels, pod) ?? renderWithDeployment(containers, labels, pod);
+  if (key !== undefined) renderedTemplates.set(key, { template: JSON.stringify(rendered.template), port: rendered.port });
+  return rendered;
+}
+
+/**
+ * Templates rendered from plain data (see `plainKey`), as JSON: a hit is parsed into fresh objects,
+ * which the caller may change. The rendering is a function of the containers and pod settings only
+ * (test/k8s/pod-template.test.ts compares cached and fresh renderings).
+ */
+const renderedTemplates = new Map<string, { template: string; port?: number }>();
+
+const NOT_PLAIN = new Error('not plain data');
+
+/**
+ * A key for `value` when it is plain data only (objects with Object's prototype, arrays without
+ * holes, strings, finite numbers, booleans, null), or undefined: a construct, a class instance
+ * (cdk8s-plus volumes, env values, Lazy), a function or a Date has no key, and is rendered anew.
+ */
+export function plainKey(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, function (this: any, k: string) {
+      // The holder's own value: JSON.stringify would have called a Date's toJSON before the replacer.
+      const v = k === '' ? value : this[k];
+      switch (typeof v) {
+        case 'string':
+        case 'boolean':
+          return v;
+        case 'number':
+          if (!Number.isFinite(v)) throw NOT_PLAIN;
+          return v;
+        case 'undefined':
+          // An unset property is left out; an undefined array element has no plain meaning.
+          if (Array.isArray(this)) throw NOT_PLAIN;
+          return v;
+        case 'object': {
+          if (v === null) return v;
+          if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) if (!(i in v)) throw NOT_PLAIN;
+            return v;
+          }
+          const proto = Object.getPrototypeOf(v);
+          if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+          return v;
+        }
+        default:
+          throw NOT_PLAIN;
+      }
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 /** A pod that is never written: it only renders its spec. */
