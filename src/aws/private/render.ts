@@ -371,9 +371,7 @@ function nativeCanaryGate(where: string, engine: EcsEngine, weight: number): Can
     fail(where, field, 'must be a whole number of minutes with a canary step\'s manual gate: the gate counts its wait in minutes', formatDuration(wait),
       `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
   }
-  if (seconds < 60) {
-    fail(where, field, 'must be at least 1 minute with a canary step\'s manual gate', formatDuration(wait), 'Use Duration.minutes(1) or more.');
-  }
+  // Positive (EcsEngine.native checks it) and whole minutes: at least 1 minute.
   if (seconds / 60 > ECS_CANARY_GATE_MAX_MINUTES) {
     fail(where, field, `must be at most ${ECS_CANARY_GATE_MAX_MINUTES} minutes (${formatDuration(Duration.minutes(ECS_CANARY_GATE_MAX_MINUTES))}) with a canary step's manual gate: `
       + 'the gate is an ECS Lambda hook, which ECS fails after 1440 minutes of IN_PROGRESS, and the gate keeps 10 minutes for its last polls',
