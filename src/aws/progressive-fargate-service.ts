@@ -22,13 +22,13 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
+import type * as ecsCanaryGate from './private/canary-gate';
 import { checkFargateProps, FargateInput } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
-import type * as ecsCanaryGate from './private/canary-gate';
 import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, ignorePreProductionStageLint, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
-import { CanaryGate, describeCanaryGate } from './private/render';
 import { alarmStateChangeRule, NotificationEngine, renderNotifications } from './private/notifications';
+import { CanaryGate, describeCanaryGate } from './private/render';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { createStackDeployment } from './private/stack-deployment';
 import { SmokeTest } from './smoke-test';

@@ -184,8 +184,13 @@ describe('readState', () => {
 
 describe('readConfig', () => {
   const env = {
-    CLUSTER: 'c', PARAMETER_NAME: 'approval', WAIT_MS: '82800000', TIMEOUT_ACTION: 'CONTINUE',
-    ALARM_NAMES: '["a","b"]', ALARMS_ON: 'false', POLL_SECONDS: '60',
+    CLUSTER: 'c',
+    PARAMETER_NAME: 'approval',
+    WAIT_MS: '82800000',
+    TIMEOUT_ACTION: 'CONTINUE',
+    ALARM_NAMES: '["a","b"]',
+    ALARMS_ON: 'false',
+    POLL_SECONDS: '60',
   };
 
   test('reads the environment', () => {

@@ -41,7 +41,8 @@ describe('ECS native: what it cannot express', () => {
   });
 
   test('fails when a canary step waits for a manual approval with CodeDeploy (ECS native renders the gate)', () => {
-    expectError({ engine: CODE_DEPLOY, strategy: DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(5, Duration.minutes(5))], analysis: analysis() }) },
+    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(5, Duration.minutes(5))], analysis: analysis() });
+    expectError({ engine: CODE_DEPLOY, strategy },
       /strategy.steps\[0\] cannot wait for a manual approval with CodeDeploy: traffic shifts on a timer, got CanaryStep.withManualGate\. Use CanaryStep.of/);
   });
 

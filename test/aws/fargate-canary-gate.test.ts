@@ -9,9 +9,10 @@ import {
   EcsEngine, EcsLifecycleStage, HeaderPreview, MigrationSet, MigrationSql, MigrationStep, Promotion, RequestMatch, SmokeTest,
 } from '../../src';
 
-const gated = (weight = 10, bake = Duration.minutes(10), keep = Duration.minutes(5), more: { headerPreview?: HeaderPreview } = {}) => DeploymentStrategy.canary({
-  steps: [CanaryStep.withManualGate(weight, bake)], analysis: analysis(), keepPreviousVersionFor: keep, ...more,
-});
+const gated = (weight = 10, bake = Duration.minutes(10), keep = Duration.minutes(5), more: { headerPreview?: HeaderPreview } = {}) =>
+  DeploymentStrategy.canary({
+    steps: [CanaryStep.withManualGate(weight, bake)], analysis: analysis(), keepPreviousVersionFor: keep, ...more,
+  });
 const serviceOf = (template: Template) => only(template, 'AWS::ECS::Service');
 const hooksOf = (template: Template) => serviceOf(template).Properties.DeploymentConfiguration.LifecycleHooks;
 const gateFn = (template: Template) => Object.entries(template.findResources('AWS::Lambda::Function'))
@@ -99,7 +100,8 @@ describe('CanaryStep.withManualGate on ECS native (Lambda hook at PRE_PRODUCTION
   });
 
   test('without health checks, or under break glass, the gate reads no alarm (no DescribeAlarms permission, ALARMS_ON false)', () => {
-    const none = service({ strategy: DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(10, Duration.minutes(10))], analysis: Analysis.none('manual check') }) }).template;
+    const unchecked = DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(10, Duration.minutes(10))], analysis: Analysis.none('manual check') });
+    const none = service({ strategy: unchecked }).template;
     expect(gateFn(none)[1].Properties.Environment.Variables.ALARM_NAMES).toBe('[]');
     expect(policy(none, 'ApiCanaryGateServiceRoleDefaultPolicy').PolicyDocument.Statement.map((s: any) => s.Action)).toEqual(['ssm:GetParameter']);
     const glass = service({ strategy: gated(), alarmRollback: AlarmRollback.breakGlass('INC-1') }).template;
@@ -127,7 +129,10 @@ describe('CanaryStep.withManualGate on ECS native (Lambda hook at PRE_PRODUCTION
     const check = lambda.Function.fromFunctionArn(stack, 'Check', 'arn:aws:lambda:eu-west-1:123456789012:function:check');
     const late = lambda.Function.fromFunctionArn(stack, 'Late', 'arn:aws:lambda:eu-west-1:123456789012:function:late');
     const { template, svc } = service({
-      hooks: [DeploymentHook.ecs(EcsLifecycleStage.PRODUCTION_TRAFFIC_SHIFT, late), DeploymentHook.ecs(EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT, check)],
+      hooks: [
+        DeploymentHook.ecs(EcsLifecycleStage.PRODUCTION_TRAFFIC_SHIFT, late),
+        DeploymentHook.ecs(EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT, check),
+      ],
     }, stack);
     expect(hooksOf(template).map((h: any) => [h.HookTargetArn, h.LifecycleStages])).toEqual([
       ['arn:aws:lambda:eu-west-1:123456789012:function:check', ['PRE_PRODUCTION_TRAFFIC_SHIFT']],

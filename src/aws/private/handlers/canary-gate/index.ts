@@ -190,13 +190,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): GateConfig {
     || (env.ALARMS_ON !== 'true' && env.ALARMS_ON !== 'false')) {
     throw new Error('CLUSTER and PARAMETER_NAME must be set, WAIT_MS and POLL_SECONDS positive numbers, TIMEOUT_ACTION ROLLBACK or CONTINUE, '
       + `ALARM_NAMES a JSON array of names and ALARMS_ON true or false, got ${JSON.stringify({
-        CLUSTER: env.CLUSTER, PARAMETER_NAME: env.PARAMETER_NAME, WAIT_MS: env.WAIT_MS, TIMEOUT_ACTION: env.TIMEOUT_ACTION,
-        ALARM_NAMES: env.ALARM_NAMES, ALARMS_ON: env.ALARMS_ON, POLL_SECONDS: env.POLL_SECONDS,
+        CLUSTER: env.CLUSTER,
+        PARAMETER_NAME: env.PARAMETER_NAME,
+        WAIT_MS: env.WAIT_MS,
+        TIMEOUT_ACTION: env.TIMEOUT_ACTION,
+        ALARM_NAMES: env.ALARM_NAMES,
+        ALARMS_ON: env.ALARMS_ON,
+        POLL_SECONDS: env.POLL_SECONDS,
       })}`);
   }
   return {
-    cluster: env.CLUSTER, parameterName: env.PARAMETER_NAME, waitMs, timeoutAction: action, alarmNames: alarmNames as string[],
-    alarmsOn: env.ALARMS_ON === 'true', pollSeconds,
+    cluster: env.CLUSTER,
+    parameterName: env.PARAMETER_NAME,
+    waitMs,
+    timeoutAction: action,
+    alarmNames: alarmNames as string[],
+    alarmsOn: env.ALARMS_ON === 'true',
+    pollSeconds,
   };
 }
 
