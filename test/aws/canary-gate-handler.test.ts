@@ -159,6 +159,25 @@ describe('runGate', () => {
     await expect(runGate(event(10, true), config(), START + 61 * MINUTE)).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
   });
 
+  test('reads the facts from executionDetails too, and finds the deployment by resourceArn', async () => {
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: 'arn:other', targetServiceRevisionArn: NEW, status: 'IN_PROGRESS' },
+        { serviceDeploymentArn: DEPLOYMENT, targetServiceRevisionArn: NEW, status: 'IN_PROGRESS' },
+      ],
+    });
+    const { serviceArn, targetServiceRevisionArn, productionTrafficWeights } = event(10);
+    const nested: GateEvent = {
+      executionDetails: { serviceArn, targetServiceRevisionArn, productionTrafficWeights }, resourceArn: DEPLOYMENT, hookDetails: {},
+    };
+    await expect(runGate(nested, config(), START)).resolves.toEqual({
+      hookStatus: 'IN_PROGRESS', callBackDelay: 60, hookDetails: { gateStartedAt: String(START), gateDeployment: DEPLOYMENT },
+    });
+    expect(ecs).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, { service: SERVICE });
+    await expect(runGate({ ...nested, executionDetails: { ...nested.executionDetails, productionTrafficWeights: {} } }, config(), START))
+      .resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
   test('hookDetails as a JSON string carry the start too', async () => {
     const e = { ...event(10), hookDetails: JSON.stringify({ gateStartedAt: String(START), gateDeployment: DEPLOYMENT }) };
     await expect(runGate(e, config(), START + 60 * MINUTE)).resolves.toEqual({ hookStatus: 'FAILED' });

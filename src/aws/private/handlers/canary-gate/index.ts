@@ -44,12 +44,23 @@ export interface GateState {
   readonly gateDeployment?: string;
 }
 
-/** The parts of the ECS lifecycle hook payload the gate reads. */
-export interface GateEvent {
+/** The deployment facts of an ECS lifecycle hook call. */
+export interface GateDetails {
   readonly serviceArn?: string;
   readonly targetServiceRevisionArn?: string;
   /** Production traffic per service revision ARN, in percent. */
   readonly productionTrafficWeights?: Record<string, number>;
+}
+
+/**
+ * The parts of the ECS lifecycle hook payload the gate reads. The ECS guide lists the deployment
+ * facts at the top level; the calls ECS makes carry them in `executionDetails`, with the service
+ * deployment's ARN as `resourceArn`: both shapes are read.
+ */
+export interface GateEvent extends GateDetails {
+  readonly executionDetails?: GateDetails;
+  /** The service deployment's ARN. */
+  readonly resourceArn?: string;
   readonly hookDetails?: GateState | string;
 }
 
@@ -100,22 +111,28 @@ export async function firingAlarms(names: string[]): Promise<string[]> {
   return firing.sort();
 }
 
-/** The deployment in progress (or rolling back) whose target is `revision`, or the only one. */
-async function findDeployment(config: GateConfig, event: GateEvent): Promise<{ arn?: string; status?: string } | undefined> {
+/**
+ * The deployment in progress (or rolling back) of this call: the one named by `resourceArn`, else
+ * the one whose target is the call's target revision, else the only one.
+ */
+async function findDeployment(config: GateConfig, event: GateEvent, facts: GateDetails): Promise<{ arn?: string; status?: string } | undefined> {
   const out = await ecs.send(new ListServiceDeploymentsCommand({
     cluster: config.cluster,
-    service: event.serviceArn,
+    service: facts.serviceArn,
     status: ['IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'],
   }));
   const all = out.serviceDeployments ?? [];
-  const match = all.find(d => d.targetServiceRevisionArn === event.targetServiceRevisionArn) ?? (all.length === 1 ? all[0] : undefined);
+  const match = all.find(d => event.resourceArn !== undefined && d.serviceDeploymentArn === event.resourceArn)
+    ?? all.find(d => d.targetServiceRevisionArn === facts.targetServiceRevisionArn)
+    ?? (all.length === 1 ? all[0] : undefined);
   return match === undefined ? undefined : { arn: match.serviceDeploymentArn, status: match.status };
 }
 
 /** One call of the hook. */
 export async function runGate(event: GateEvent, config: GateConfig, now: number = Date.now()): Promise<GateResponse> {
-  const target = event.targetServiceRevisionArn;
-  const weight = target === undefined ? undefined : event.productionTrafficWeights?.[target];
+  const facts: GateDetails = event.executionDetails ?? event;
+  const target = facts.targetServiceRevisionArn;
+  const weight = target === undefined ? undefined : facts.productionTrafficWeights?.[target];
   if (weight === undefined || weight <= 0) {
     return answer({ hookStatus: 'SUCCEEDED' }, `the new revision serves ${weight ?? 0}% of production traffic: the shift to the canary weight comes next`);
   }
@@ -124,7 +141,7 @@ export async function runGate(event: GateEvent, config: GateConfig, now: number 
   }
   let deployment;
   try {
-    deployment = await findDeployment(config, event);
+    deployment = await findDeployment(config, event, facts);
   } catch (e) {
     return answer({ hookStatus: 'IN_PROGRESS', callBackDelay: RETRY_SECONDS },
       `warning: could not read the service deployment, looking again in ${RETRY_SECONDS}s: ${(e as Error).message}`);
