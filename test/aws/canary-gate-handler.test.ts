@@ -117,6 +117,18 @@ describe('runGate', () => {
     expect(cloudwatch).not.toHaveReceivedAnyCommand();
   });
 
+  test('a failed read of the alarms or the parameter is logged and the gate keeps waiting', async () => {
+    cloudwatch.on(DescribeAlarmsCommand).rejects(new Error('Throttling'));
+    ssm.on(GetParameterCommand).rejects(new Error('AccessDenied'));
+    await expect(runGate(event(10, true), config(), START + MINUTE)).resolves.toEqual({
+      hookStatus: 'IN_PROGRESS', callBackDelay: 60, hookDetails: { gateStartedAt: String(START), gateDeployment: DEPLOYMENT },
+    });
+    expect(logs.slice(0, 2).map(l => JSON.parse(l))).toEqual([
+      { canaryGate: 'warning', reason: 'could not read the rollback alarms: Throttling' },
+      { canaryGate: 'warning', reason: 'could not read approval: AccessDenied' },
+    ]);
+  });
+
   test('a rollback deployment succeeds at once, without reading the parameter or the alarms', async () => {
     ecs.on(ListServiceDeploymentsCommand).resolves({
       serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, targetServiceRevisionArn: OLD, status: 'ROLLBACK_IN_PROGRESS' }],

@@ -219,6 +219,17 @@ describe('CanaryStep.withManualGate on ECS native (Lambda hook at PRE_PRODUCTION
     ]);
   });
 
+  test('fails when a header-only preview\'s gate and the canary gate keep their default waits: both count in the 33 hours', () => {
+    expect(error(() => service({
+      strategy: gated(10, Duration.minutes(10), Duration.minutes(5), {
+        headerPreview: HeaderPreview.of({ match: RequestMatch.header('X-Preview', 'qa'), duration: Duration.minutes(20), manualGate: true }),
+      }),
+    })).message).toBe('ProgressiveFargateService Test/Api: strategy (canary bake + canary gate wait (approvalWaitTime) + keepPreviousVersionFor + header preview) '
+      + 'must add up to at most 33 hours: CloudFormation rejects an ECS deployment whose bakeTimeInMinutes + canaryBakeTimeInMinutes + the canary gate\'s wait + PAUSE hook timeout '
+      + 'exceeds 33 hours, because its operations time out after 36, got 1d 23h 35m. Shorten the bakes, use fewer steps, or use EcsEngine.codeDeploy(), '
+      + 'whose deployments do not run inside a CloudFormation operation.');
+  });
+
   test('PAUSED is refused for a service whose only gate is the canary gate, saying why and what to use', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Topic');

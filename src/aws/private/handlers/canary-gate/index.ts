@@ -12,7 +12,9 @@
  *   FAILED, CONTINUE answers SUCCEEDED). When the gate started travels in `hookDetails`.
  *
  * A rollback deployment is never held (ECS runs the traffic-shift hooks again on rollback), and a
- * failed read of the deployment answers IN_PROGRESS to look again shortly, never FAILED.
+ * failed read of the deployment answers IN_PROGRESS to look again shortly, never FAILED. A failed
+ * read of the alarms or the parameter is logged and the gate keeps waiting (ECS watches the same
+ * alarms itself).
  *
  * Environment: CLUSTER, PARAMETER_NAME, WAIT_MS, TIMEOUT_ACTION (ROLLBACK | CONTINUE), ALARM_NAMES
  * (JSON array), ALARMS_ON (true | false), POLL_SECONDS. This file is bundled alone as the function's
