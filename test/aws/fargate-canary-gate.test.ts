@@ -142,6 +142,17 @@ describe('CanaryStep.withManualGate on ECS native (Lambda hook at PRE_PRODUCTION
     expect(svc.plan.notes).toContain('Hook at PRE_PRODUCTION_TRAFFIC_SHIFT: Test/Check runs on every deployment; when it fails or times out, the deployment rolls back.');
   });
 
+  test('a user hook and the canary gate at PRE_PRODUCTION_TRAFFIC_SHIFT both run there, with one suppression', () => {
+    const stack = newStack();
+    const check = lambda.Function.fromFunctionArn(stack, 'Check', 'arn:aws:lambda:eu-west-1:123456789012:function:check');
+    const { template } = service({ strategy: gated(), hooks: [DeploymentHook.ecs(EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT, check)] }, stack);
+    expect(hooksOf(template).map((h: any) => [h.HookTargetArn, h.LifecycleStages])).toEqual([
+      ['arn:aws:lambda:eu-west-1:123456789012:function:check', ['PRE_PRODUCTION_TRAFFIC_SHIFT']],
+      [{ 'Fn::GetAtt': [gateFn(template)[0], 'Arn'] }, ['PRE_PRODUCTION_TRAFFIC_SHIFT']],
+    ]);
+    expect(serviceOf(template).Metadata['cfn-lint'].config.ignore_checks).toEqual(['E3030']);
+  });
+
   test('ordering: migration, smoke test and user hooks, then the gate, then the PAUSE hook of a header-only preview at the right index', () => {
     const stack = newStack();
     const check = lambda.Function.fromFunctionArn(stack, 'Check', 'arn:aws:lambda:eu-west-1:123456789012:function:check');
