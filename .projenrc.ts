@@ -175,6 +175,11 @@ project.addDevDeps('@aws-sdk/client-lambda@^3', '@aws-sdk/client-cloudwatch@^3')
 // Lambda Node.js runtime, so a dev dependency for type-checking and aws-sdk-client-mock tests only.
 project.addDevDeps('@aws-sdk/client-ecs@^3');
 
+// ---- Canary gate (src/aws/private/handlers/canary-gate) ----
+// The SSM client the ECS native canary gate uses to read its approval parameter; shipped by the
+// Lambda Node.js runtime, so a dev dependency for type-checking and aws-sdk-client-mock tests only.
+project.addDevDeps('@aws-sdk/client-ssm@^3');
+
 // ---- Database migrations (src/migrations, src/cli) ----
 // libpg-query: the PostgreSQL parser itself (compiled to WebAssembly: no native build, no install
 // scripts), which the SQL lint runs at synth time and in the `lint-sql` command; jsii packages must

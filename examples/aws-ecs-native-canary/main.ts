@@ -1,11 +1,13 @@
 // An ECS/Fargate service behind a new internal ALB (the default: reachable from the VPC only), deployed by
-// ECS itself as a 10% canary that bakes 10 minutes, rolled back by the error-rate and p99 latency alarms
-// (each watching the blue and green target groups, so they judge the whole service).
+// ECS itself as a 10% canary that bakes 10 minutes and then waits up to 2 hours for an approval before the
+// final shift to 100% (the canary gate: a Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT, approved through an
+// SSM parameter, see the printed runbook), rolled back by the error-rate and p99 latency alarms (each
+// watching the blue and green target groups, so they judge the whole service) or when nobody approves.
 import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, NagSuppressions } from 'cdk-nag';
-import { Analysis, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../src';
+import { Analysis, ApprovalTimeoutAction, CanaryStep, DeploymentStrategy, EcsEngine, HealthCheck, ProgressiveFargateService } from '../../src';
 
 const app = new App();
 // AWS Solutions best-practice checks: a finding fails synthesis unless suppressed below with a reason.
@@ -17,9 +19,10 @@ const api = new ProgressiveFargateService(stack, 'Api', {
   containerPort: 80,
   desiredCount: 3,
   healthCheckPath: '/',
-  engine: EcsEngine.native(),
+  // The canary gate waits 2 hours after the bake, then rolls back unless someone approved.
+  engine: EcsEngine.native({ approvalWaitTime: Duration.hours(2), approvalTimeoutAction: ApprovalTimeoutAction.ROLLBACK }),
   strategy: DeploymentStrategy.canary({
-    steps: [CanaryStep.of(10, Duration.minutes(10))],
+    steps: [CanaryStep.withManualGate(10, Duration.minutes(10))],
     analysis: Analysis.of({
       checks: [
         HealthCheck.errorRate({ maxPercent: 1 }),
@@ -51,6 +54,9 @@ NagSuppressions.addResourceSuppressions(api.cluster.vpc, [
 ], true);
 NagSuppressions.addResourceSuppressions(api.service, [
   { id: 'AwsSolutions-IAM4', reason: 'ECS shifts traffic between the target groups with the AWS-managed infrastructure policy for load balancers, which AWS keeps current.' },
+], true);
+NagSuppressions.addResourceSuppressions(api.canaryGateFunction!, [
+  { id: 'AwsSolutions-IAM4', reason: 'The canary gate writes its logs through the AWS-managed basic execution policy; its other permissions name the approval parameter, the rollback alarms and the service.' },
 ], true);
 
 app.synth();

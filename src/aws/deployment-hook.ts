@@ -19,6 +19,14 @@ export enum EcsLifecycleStage {
   TEST_TRAFFIC_SHIFT = 'TEST_TRAFFIC_SHIFT',
   /** The new revision serves all test traffic, no production traffic (needs a test listener). */
   POST_TEST_TRAFFIC_SHIFT = 'POST_TEST_TRAFFIC_SHIFT',
+  /**
+   * Before each production traffic shift: in a canary or linear deployment, before every step (the
+   * new revision's share of production traffic tells which). aws-cdk-lib 2.236's
+   * `DeploymentLifecycleStage` does not list it, and cfn-lint 1.51 reports it as E3030, which the
+   * service's resource then ignores (with the reason).
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html
+   */
+  PRE_PRODUCTION_TRAFFIC_SHIFT = 'PRE_PRODUCTION_TRAFFIC_SHIFT',
   /** Production traffic is moving to the new revision. */
   PRODUCTION_TRAFFIC_SHIFT = 'PRODUCTION_TRAFFIC_SHIFT',
   /** The new revision serves all production traffic. */

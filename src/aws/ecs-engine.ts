@@ -40,14 +40,21 @@ export interface NativeEcsEngineOptions {
    * `keepPreviousVersionFor` must stay within 33 hours. Also, with a header-only preview whose
    * `manualGate` is set: how long the deployment waits for the approval after the preview's duration
    * (one PAUSE hook holds both, so they add up to at most 14 days, and count in the 33 hours with the
-   * bakes). Only valid with one of these manual gates.
-   * @default Duration.hours(24) when there is a manual gate
+   * bakes). Also, with a canary step's manual gate (`CanaryStep.withManualGate`): how long the canary
+   * gate (a Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT) waits after the canary's bake for the
+   * approval parameter to approve or reject the deployment, in whole minutes from 1 minute to 1430
+   * minutes (23 h 50 min: ECS fails a Lambda hook that answers IN_PROGRESS for 1440 minutes, and the
+   * gate keeps 10 minutes for its last polls); canary bake + this wait + `keepPreviousVersionFor` must
+   * stay within the 33 hours. Only valid with one of these manual gates.
+   * @default Duration.hours(24) for a PAUSE hook (a manual promotion or a header-only preview's gate); Duration.hours(23) for a canary step's manual gate
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html
    */
   readonly approvalWaitTime?: Duration;
   /**
-   * With `Promotion.manual()`, or a header-only preview with `manualGate`: what ECS does when
-   * `approvalWaitTime` passes without an answer. Only valid with one of these manual gates.
+   * With `Promotion.manual()`, a header-only preview with `manualGate`, or a canary step's manual
+   * gate: what happens when `approvalWaitTime` passes without an answer (ROLLBACK: the deployment
+   * rolls back; CONTINUE: it goes on as if approved). Only valid with one of these manual gates.
    * @default ApprovalTimeoutAction.ROLLBACK
    * @see https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHookTimeoutConfiguration.html
    */

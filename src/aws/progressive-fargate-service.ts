@@ -22,11 +22,13 @@ import { DeploymentStrategy, StrategyKind } from '../strategy/deployment-strateg
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { Runbook } from '../strategy/runbook';
 import { codeDeployAlarms, createAlbAlarms, defaultAlarmNamePrefix } from './private/alarms';
+import type * as ecsCanaryGate from './private/canary-gate';
 import { checkFargateProps, FargateInput } from './private/fargate-input';
 import { handlerCode } from './private/handler-code';
-import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, PauseGate } from './private/hooks';
+import { addPauseHooks, appSpecHooks, describeGate, ecsLambdaHook, grantCodeDeployHook, ignorePreProductionStageLint, PauseGate } from './private/hooks';
 import type * as ecsMigrations from './private/migrations';
 import { alarmStateChangeRule, NotificationEngine, renderNotifications } from './private/notifications';
+import { CanaryGate, describeCanaryGate } from './private/render';
 import { ecsRunbook, nameVariable, publishRunbook } from './private/runbook';
 import { createStackDeployment } from './private/stack-deployment';
 import { SmokeTest } from './smoke-test';
@@ -34,6 +36,9 @@ import { SmokeTest } from './smoke-test';
 /** The migration renderers, and the SQL parser behind them: loaded only for a service with migrations. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadMigrations = (): typeof ecsMigrations => require('./private/migrations');
+/** The canary gate's resources (aws-ssm among them): loaded only for a service with a canary gate. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadCanaryGate = (): typeof ecsCanaryGate => require('./private/canary-gate');
 
 /** Options for `ProgressiveFargateService`. */
 export interface ProgressiveFargateServiceProps {
@@ -342,6 +347,20 @@ export class ProgressiveFargateService extends Construct {
   public readonly plan: RolloutPlan;
   /** The SSM parameter holding the runbook (with `runbookParameterName`). */
   public readonly runbookParameter?: ssm.IStringParameter;
+  /**
+   * The approval channel of a canary step's manual gate (`CanaryStep.withManualGate`, ECS native): an
+   * SSM String parameter, `none` when created. Writing the in-progress service deployment's ARN into it
+   * promotes the canary to 100%; writing `reject:<that ARN>` rolls the deployment back (see `runbook`).
+   * Grant `ssm:PutParameter` on it to whoever approves.
+   * @default - undefined: the service has no canary gate
+   */
+  public readonly approvalParameter?: ssm.IStringParameter;
+  /**
+   * The canary gate's function (`CanaryStep.withManualGate`, ECS native): the Lambda lifecycle hook
+   * at PRE_PRODUCTION_TRAFFIC_SHIFT that holds the final traffic shift until `approvalParameter` says so.
+   * @default - undefined: the service has no canary gate
+   */
+  public readonly canaryGateFunction?: lambda.IFunction;
   /** The smoke test as declared (the release pipeline runs the same requests against each environment). */
   public readonly smokeTest?: SmokeTest;
   /**
@@ -368,6 +387,8 @@ export class ProgressiveFargateService extends Construct {
   private readonly manualGate?: PauseGate;
   /** ECS native with a header-only preview: the PAUSE hook that holds it, for the runbook. */
   private readonly previewGate?: PauseGate;
+  /** ECS native with a canary step's manual gate: the gate, for the runbook. */
+  private readonly canaryGate?: CanaryGate;
 
   /**
    * What an operator does when a deployment of this service goes wrong: what rolls back by itself,
@@ -382,6 +403,10 @@ export class ProgressiveFargateService extends Construct {
       nameVariable('CLUSTER', "the ECS cluster's name", this.cluster.clusterName, this.cluster),
       nameVariable('SERVICE', "the ECS service's ARN", this.service.serviceArn, this.service),
     ];
+    if (this.approvalParameter !== undefined) {
+      variables.push(nameVariable('APPROVAL_PARAMETER', "the canary gate's approval parameter (SSM)", this.approvalParameter.parameterName,
+        this.approvalParameter));
+    }
     if (codeDeploy) {
       variables.push(
         nameVariable('APPLICATION', "the CodeDeploy application's name", this.application!.applicationName, this.application),
@@ -406,6 +431,7 @@ export class ProgressiveFargateService extends Construct {
         manualGate: strategy.headerPreview!.manualGate,
         gate: describeGate(this.previewGate),
       },
+      canaryGate: this.canaryGate === undefined ? undefined : { weight: this.canaryGate.weight, gate: describeCanaryGate(this.canaryGate) },
       stackDeploys: codeDeploy && this.engine.deployOnStackUpdate,
     });
   }
@@ -428,6 +454,7 @@ export class ProgressiveFargateService extends Construct {
     this.deploymentHooks = input.hooks;
     this.manualGate = input.native?.manualGate;
     this.previewGate = input.native?.previewGate;
+    this.canaryGate = input.native?.canaryGate;
     this.smokeTest = props.smokeTest;
     this.alarmRollback = input.alarmRollback;
     const prefix = input.alarmNamePrefix ?? defaultAlarmNamePrefix(this);
@@ -584,6 +611,16 @@ export class ProgressiveFargateService extends Construct {
     if (native) {
       input.hooks.forEach((h, i) => lifecycleHooks.push(ecsLambdaHook(h.function, `DeploymentHook${i + 1}`, h.stage)));
     }
+    // A canary step's manual gate: the approval parameter and the Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT
+    // (src/aws/private/canary-gate.ts), before the PAUSE hooks, which follow the Lambda hooks.
+    const canaryGate = native?.canaryGate === undefined ? undefined : loadCanaryGate().createCanaryGate(this, native.canaryGate, {
+      cluster: this.cluster, alarms, alarmNames: this.alarmNames, alarmsOn: input.alarmRollback.isEnabled,
+    });
+    if (canaryGate !== undefined) {
+      lifecycleHooks.push(canaryGate.hook);
+      this.approvalParameter = canaryGate.parameter;
+      this.canaryGateFunction = canaryGate.function;
+    }
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
@@ -612,6 +649,12 @@ export class ProgressiveFargateService extends Construct {
       }
       // A manual promotion, or the hold of a header-only preview: a PAUSE hook after the Lambda hooks (src/aws/private/hooks.ts).
       addPauseHooks(this.service, lifecycleHooks.length, [native.manualGate, native.previewGate].filter((g): g is PauseGate => g !== undefined));
+      if (canaryGate !== undefined || input.hooks.some(h => h.stage === 'PRE_PRODUCTION_TRAFFIC_SHIFT')) {
+        ignorePreProductionStageLint(this.service);
+      }
+      if (canaryGate !== undefined) {
+        loadCanaryGate().grantListDeployments(this, canaryGate.function, this.service);
+      }
       // Alarms are referenced by name, so nothing orders them before the service; deploy them first so
       // that the first deployment can watch them. Only the service resource needs them, not the roles
       // created inside the Service construct.

@@ -14,6 +14,17 @@ export class CanaryStep {
   /**
    * Send `weight` percent of traffic to the new version, bake for `bakeTime` with the analysis
    * running, then hold until someone approves the next step.
+   *
+   * What each target does: Argo Rollouts renders `setWeight` then `pause: {}` after the bake's pause
+   * (promoted with `kubectl argo rollouts promote`). ECS native (`ProgressiveFargateService` with
+   * `EcsEngine.native()`, one step only) renders a Lambda lifecycle hook at
+   * PRE_PRODUCTION_TRAFFIC_SHIFT that holds the final shift to 100% until the service's
+   * `approvalParameter` names the deployment (or `reject:<deployment>` rolls it back), for
+   * `EcsEngine.native({ approvalWaitTime })` (23 hours by default, at most 23 h 50 min), while the
+   * rollback alarms keep judging the canary. CodeDeploy (ECS and Lambda) and AppConfig refuse it:
+   * their traffic shifts on a timer.
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html
+   * @see https://argoproj.github.io/argo-rollouts/features/canary/#pause-duration
    */
   public static withManualGate(weight: number, bakeTime: Duration): CanaryStep {
     return new CanaryStep('CanaryStep.withManualGate', weight, bakeTime, true);

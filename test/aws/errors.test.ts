@@ -40,9 +40,10 @@ describe('ECS native: what it cannot express', () => {
       /strategy.steps must contain exactly one step for ECS native.*got 2 steps \(5%, 50%\)\. Keep one CanaryStep, use DeploymentStrategy.linear.*Argo Rollouts/);
   });
 
-  test('fails when a canary step waits for a manual approval', () => {
-    expectError({ strategy: DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(5, Duration.minutes(5))], analysis: analysis() }) },
-      /strategy.steps\[0\] cannot wait for a manual approval with ECS native.*got CanaryStep.withManualGate\. Use CanaryStep.of/);
+  test('fails when a canary step waits for a manual approval with CodeDeploy (ECS native renders the gate)', () => {
+    const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(5, Duration.minutes(5))], analysis: analysis() });
+    expectError({ engine: CODE_DEPLOY, strategy },
+      /strategy.steps\[0\] cannot wait for a manual approval with CodeDeploy: traffic shifts on a timer, got CanaryStep.withManualGate\. Use CanaryStep.of/);
   });
 
   test('fails when the canary percent is not a multiple of 0.1', () => {

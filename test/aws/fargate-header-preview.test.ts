@@ -277,7 +277,7 @@ describe('header-only preview refusals', () => {
 
   test('fails when the manual-gate options are set for a preview without manualGate', () => {
     expect(() => service({ strategy: previewCanary(), engine: EcsEngine.native({ approvalWaitTime: Duration.hours(1) }) }))
-      .toThrow(`${where}engine.approvalWaitTime is only used with a manual gate: a blue/green strategy with Promotion.manual(), or a headerPreview with manualGate, got 1h.`);
+      .toThrow(`${where}engine.approvalWaitTime is only used with a manual gate: a blue/green strategy with Promotion.manual(), a headerPreview with manualGate, or a CanaryStep.withManualGate, got 1h.`);
   });
 
   test('fails for plain-JavaScript bad inputs to the preview, with the field and the fix', () => {

@@ -96,12 +96,12 @@ describe('ECS native manual promotion (PAUSE lifecycle hook)', () => {
 
   test('fails when approvalWaitTime is set without a manual promotion', () => {
     expect(error(() => service({ engine: EcsEngine.native({ approvalWaitTime: Duration.hours(1) }) })).message)
-      .toMatch(/engine.approvalWaitTime is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), or a headerPreview with manualGate, got 1h\. Remove it, or use DeploymentStrategy.blueGreen\(\{ promotion: Promotion.manual\(\) \}\), or HeaderPreview.of\(\{ \.\.\., manualGate: true \}\)\./);
+      .toMatch(/engine.approvalWaitTime is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), a headerPreview with manualGate, or a CanaryStep.withManualGate, got 1h\. Remove it, or use DeploymentStrategy.blueGreen\(\{ promotion: Promotion.manual\(\) \}\), HeaderPreview.of\(\{ \.\.\., manualGate: true \}\) or CanaryStep.withManualGate\(weight, bakeTime\)\./);
   });
 
   test('fails when approvalTimeoutAction is set without a manual promotion', () => {
     expect(error(() => service({ engine: EcsEngine.native({ approvalTimeoutAction: ApprovalTimeoutAction.CONTINUE }) })).message)
-      .toMatch(/engine.approvalTimeoutAction is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), or a headerPreview with manualGate, got ApprovalTimeoutAction.CONTINUE/);
+      .toMatch(/engine.approvalTimeoutAction is only used with a manual gate: a blue\/green strategy with Promotion.manual\(\), a headerPreview with manualGate, or a CanaryStep.withManualGate, got ApprovalTimeoutAction.CONTINUE/);
   });
 
   test('fails when approvalWaitTime is not whole minutes or longer than ECS allows', () => {
@@ -117,9 +117,9 @@ describe('ECS native manual promotion (PAUSE lifecycle hook)', () => {
     expect(error(() => EcsEngine.native({ approvalWaitTime: 60 as any })).message).toMatch(/EcsEngine.native: approvalWaitTime must be a Duration/);
   });
 
-  test('fails when a canary step has a manual gate: ECS has no stage between the canary step and the final shift', () => {
+  test('fails when a canary step has a manual gate with CodeDeploy, whose traffic shifts on a timer (ECS native renders it: fargate-canary-gate.test.ts)', () => {
     const strategy = DeploymentStrategy.canary({ steps: [CanaryStep.withManualGate(10, Duration.minutes(10))], analysis: Analysis.none('manual check') });
-    expect(error(() => service({ strategy })).message).toMatch(
-      /strategy.steps\[0\] cannot wait for a manual approval with ECS native: traffic shifts on a timer, got CanaryStep.withManualGate\. Use CanaryStep.of, or, on an ECS service, DeploymentStrategy.blueGreen\(\{ promotion: Promotion.manual\(\) \}\)/);
+    expect(error(() => service({ strategy, engine: EcsEngine.codeDeploy() })).message).toMatch(
+      /strategy.steps\[0\] cannot wait for a manual approval with CodeDeploy: traffic shifts on a timer, got CanaryStep.withManualGate\. Use CanaryStep.of, or, on an ECS service, DeploymentStrategy.blueGreen\(\{ promotion: Promotion.manual\(\) \}\)/);
   });
 });

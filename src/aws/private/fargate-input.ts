@@ -475,6 +475,7 @@ export function checkFargateProps(scope: Construct, id: string, props: Progressi
     {
       pauses: native ? native.manualGate !== undefined || native.previewGate !== undefined : cd!.approvalWaitTime !== undefined,
       hasChecks: analysis !== undefined,
+      canaryGate: native?.canaryGate !== undefined,
     });
   const runbookParameterName = requireRunbookParameterName(where, props.runbookParameterName);
   // The migration checks, and the SQL parser behind them, load only for a service with migrations.

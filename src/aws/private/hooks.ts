@@ -16,7 +16,7 @@ import { ApprovalTimeoutAction, EcsEngineKind } from '../ecs-engine';
 export const ECS_STAGE_ORDER: readonly string[] = [
   EcsLifecycleStage.RECONCILE_SERVICE, EcsLifecycleStage.PRE_SCALE_UP, EcsLifecycleStage.POST_SCALE_UP,
   EcsLifecycleStage.TEST_TRAFFIC_SHIFT, EcsLifecycleStage.POST_TEST_TRAFFIC_SHIFT,
-  EcsLifecycleStage.PRODUCTION_TRAFFIC_SHIFT, EcsLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT,
+  EcsLifecycleStage.PRE_PRODUCTION_TRAFFIC_SHIFT, EcsLifecycleStage.PRODUCTION_TRAFFIC_SHIFT, EcsLifecycleStage.POST_PRODUCTION_TRAFFIC_SHIFT,
 ];
 
 /** The CodeDeploy ECS AppSpec hook events, in the order a deployment reaches them. */
@@ -167,13 +167,8 @@ export function addPauseHooks(service: ecs.BaseService, lambdaHookCount: number,
   } else {
     rendered.forEach((hook, i) => cfn.addPropertyOverride(`DeploymentConfiguration.LifecycleHooks.${lambdaHookCount + i}`, hook));
   }
-  cfn.addMetadata('cfn-lint', {
-    config: {
-      ignore_checks: PAUSE_HOOK_LINT_RULES,
-      // Kept beside the suppression, for whoever reads the template.
-      ignore_reason: 'PAUSE lifecycle hooks (TargetType, TimeoutConfiguration, no HookTargetArn/RoleArn) are valid ECS service properties that cfn-lint 1.51 does not know yet',
-    },
-  });
+  ignoreLintRules(cfn, PAUSE_HOOK_LINT_RULES,
+    'PAUSE lifecycle hooks (TargetType, TimeoutConfiguration, no HookTargetArn/RoleArn) are valid ECS service properties that cfn-lint 1.51 does not know yet');
   service.node.addValidation({
     validate: () => {
       const config = cfn.deploymentConfiguration as ecs.CfnService.DeploymentConfigurationProperty | undefined;
@@ -183,6 +178,37 @@ export function addPauseHooks(service: ecs.BaseService, lambdaHookCount: number,
         + `expected ${lambdaHookCount}: a hook added with addLifecycleHook after construction would be overwritten by the manual gate. Pass it in the hooks prop (DeploymentHook.ecs) instead.`];
     },
   });
+}
+
+/** The cfn-lint rule that does not know the PRE_PRODUCTION_TRAFFIC_SHIFT stage yet (cfn-lint 1.51: "is not one of"). */
+export const PRE_PRODUCTION_STAGE_LINT_RULES = ['E3030'];
+
+/**
+ * Makes cfn-lint ignore `rules` on one resource, with the reason beside them. One `cfn-lint` metadata
+ * entry holds every suppression of the resource: a second call adds its rules and reason to the first
+ * (addMetadata alone would replace it).
+ */
+export function ignoreLintRules(cfn: ecs.CfnService, rules: string[], reason: string): void {
+  const existing = cfn.getMetadata('cfn-lint') as { config?: { ignore_checks?: string[]; ignore_reason?: string } } | undefined;
+  const checks = [...(existing?.config?.ignore_checks ?? [])];
+  rules.forEach(r => { if (!checks.includes(r)) checks.push(r); });
+  const reasons = existing?.config?.ignore_reason === undefined ? reason : `${existing.config.ignore_reason}; ${reason}`;
+  cfn.addMetadata('cfn-lint', {
+    config: {
+      ignore_checks: checks,
+      // Kept beside the suppression, for whoever reads the template.
+      ignore_reason: reasons,
+    },
+  });
+}
+
+/**
+ * A Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT (the canary gate, or a user's hook): a valid ECS stage
+ * that cfn-lint 1.51's schema does not list; the rule is ignored on the service resource only.
+ */
+export function ignorePreProductionStageLint(service: ecs.BaseService): void {
+  ignoreLintRules(service.node.defaultChild as ecs.CfnService, PRE_PRODUCTION_STAGE_LINT_RULES,
+    'PRE_PRODUCTION_TRAFFIC_SHIFT is a valid ECS lifecycle stage (before each production traffic shift) that cfn-lint 1.51 does not list yet');
 }
 
 /** How a pause gate reads in the plan. */

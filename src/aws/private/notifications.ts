@@ -25,6 +25,12 @@ export interface NotificationContext {
   readonly pauses: boolean;
   /** Whether the service or alias has rollback alarms (an analysis with health checks). */
   readonly hasChecks: boolean;
+  /**
+   * ECS native: whether a canary step's manual gate holds deployments (a Lambda hook answering
+   * IN_PROGRESS, which emits no HOOK_AWAITING_ACTION).
+   * @default false
+   */
+  readonly canaryGate?: boolean;
 }
 
 /** The AWS rendering of a notification declaration. */
@@ -101,6 +107,11 @@ function refuseUnsupported(where: string, engine: NotificationEngine, event: Dep
     if (engine === NotificationEngine.CODE_DEPLOY_LAMBDA) {
       fail(where, field, 'cannot include PAUSED with CodeDeploy (Lambda): a Lambda deployment never waits for approval, so there is no trigger for it', got,
         'Remove PAUSED; Lambda deployments shift traffic on a timer.');
+    }
+    if (!context.pauses && engine === NotificationEngine.ECS_NATIVE && context.canaryGate) {
+      fail(where, field, 'cannot include PAUSED for a canary step\'s manual gate: ECS signals a pause only at a PAUSE hook awaiting action (ECS Hook State Change HOOK_AWAITING_ACTION), '
+        + 'and the canary gate is a Lambda hook that answers IN_PROGRESS while it holds, which emits no such event', got,
+      'Remove PAUSED; the gate\'s function logs one JSON line per answer (subscribe to its log group), and STARTED, ROLLED_BACK and COMPLETED still tell when the deployment starts and ends.');
     }
     if (!context.pauses && engine === NotificationEngine.ECS_NATIVE) {
       fail(where, field, 'cannot include PAUSED: ECS signals a pause only at a PAUSE hook awaiting action (ECS Hook State Change HOOK_AWAITING_ACTION), and this service has no PAUSE hook', got,

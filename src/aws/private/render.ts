@@ -35,8 +35,32 @@ export interface NativeRender {
   readonly headerRoute?: EcsHeaderRoute;
   /** A header-only preview: the PAUSE hook that holds the test-traffic stage for the preview. */
   readonly previewGate?: PauseGate;
+  /**
+   * A canary step with a manual gate: the Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT that holds the
+   * final shift until the approval parameter says so (src/aws/private/canary-gate.ts).
+   */
+  readonly canaryGate?: CanaryGate;
   readonly plan: RolloutPlan;
 }
+
+/** The canary gate of an ECS native canary: how long it waits after the bake, and what then. */
+export interface CanaryGate {
+  /** How long the gate waits for an answer (whole minutes, 1 to ECS_CANARY_GATE_MAX_MINUTES). */
+  readonly wait: Duration;
+  /** What the gate answers when nobody approved or rejected in time. */
+  readonly action: ApprovalTimeoutAction;
+  /** The canary weight the gate holds at, in percent. */
+  readonly weight: number;
+}
+
+/**
+ * The longest wait of the canary gate, in minutes: ECS fails a Lambda hook that keeps answering
+ * IN_PROGRESS for 1440 minutes, and the gate keeps 10 minutes of that for its last polls.
+ */
+export const ECS_CANARY_GATE_MAX_MINUTES = 1430;
+
+/** The canary gate's default wait: within ECS's 24-hour limit of a Lambda hook. */
+export const ECS_CANARY_GATE_DEFAULT_WAIT = Duration.hours(23);
 
 /** What a CodeDeploy deployment group and configuration get. */
 export interface CodeDeployRender {
@@ -69,12 +93,13 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       'Remove circuitBreaker from EcsEngine.native(), or use DeploymentStrategy.rolling.');
   }
   if (strategy.kind !== StrategyKind.BLUE_GREEN) {
-    requireNoGateOptions(where, engine, previewGate !== undefined && headerRoute!.preview.manualGate);
+    const canaryGated = strategy.kind === StrategyKind.CANARY && strategy.steps.some(s => s.manualGate);
+    requireNoGateOptions(where, engine, (previewGate !== undefined && headerRoute!.preview.manualGate) || canaryGated);
   }
   const preview = { headerRoute, previewGate };
   switch (strategy.kind) {
     case StrategyKind.CANARY: {
-      const step = singleStep(where, strategy, target);
+      const step = singleStep(where, strategy, target, true);
       if (!Number.isInteger(Math.round(step.weight * 1e6) / 1e5)) {
         fail(where, 'strategy.steps[0].weight', 'must be a multiple of 0.1 for ECS native canary (canaryPercent)', String(step.weight),
           `Round the weight to one decimal, for example ${Math.round(step.weight * 10) / 10}.`);
@@ -82,15 +107,21 @@ export function renderNative(where: string, strategy: DeploymentStrategy, engine
       const stepBake = wholeMinutes(where, 'strategy.steps[0].bakeTime', step.bakeTime, ECS_MAX_BAKE_MINUTES, 'ECS canary bake time (canaryBakeTimeInMinutes)', 'EcsEngine.codeDeploy() has no such limit for the canary interval');
       requireBakeCoversAlarms(where, 'strategy.steps[0].bakeTime', step.bakeTime, analysis);
       const canaryBake = bake();
-      requireCloudFormationWindow(where, `canary bake + keepPreviousVersionFor${previewGate ? ' + header preview' : ''}`, stepBake.toMinutes() + canaryBake.toMinutes() + gateMinutes,
-        `bakeTimeInMinutes + canaryBakeTimeInMinutes${previewGate ? ' + PAUSE hook timeout' : ''}`);
+      // A manual gate: a Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT holds the final shift after the bake.
+      const canaryGate = step.manualGate ? nativeCanaryGate(where, engine, step.weight) : undefined;
+      const canaryGateMinutes = canaryGate === undefined ? 0 : canaryGate.wait.toMinutes();
+      requireCloudFormationWindow(where,
+        `canary bake${canaryGate ? ' + canary gate wait (approvalWaitTime)' : ''} + keepPreviousVersionFor${previewGate ? ' + header preview' : ''}`,
+        stepBake.toMinutes() + canaryBake.toMinutes() + gateMinutes + canaryGateMinutes,
+        `bakeTimeInMinutes + canaryBakeTimeInMinutes${canaryGate ? ' + the canary gate\'s wait' : ''}${previewGate ? ' + PAUSE hook timeout' : ''}`);
       return {
         ...base,
         ...preview,
+        canaryGate,
         deploymentStrategy: ecs.DeploymentStrategy.CANARY,
         canaryConfiguration: { stepPercent: step.weight, stepBakeTime: stepBake },
         bakeTime: canaryBake,
-        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, headerRoute, previewGate),
+        plan: stepsPlan(target, 'canary', strategy, analysis, smokeTest, headerRoute, previewGate, canaryGate),
       };
     }
     case StrategyKind.LINEAR: {
@@ -298,14 +329,18 @@ export function checkedAnalysis(where: string, strategy: DeploymentStrategy, sou
   return analysis;
 }
 
-export function singleStep(where: string, strategy: DeploymentStrategy, target: string) {
+/**
+ * The one step of a canary on AWS. `gateable`: the target renders a manual gate on the step (ECS
+ * native, with a Lambda hook); elsewhere a manual gate is refused.
+ */
+export function singleStep(where: string, strategy: DeploymentStrategy, target: string, gateable = false) {
   if (strategy.steps.length !== 1) {
     fail(where, 'strategy.steps', `must contain exactly one step for ${target}, which shifts to one canary percentage and then to 100%`,
       `${strategy.steps.length} steps (${strategy.steps.map(s => `${s.weight}%`).join(', ')})`,
       `Keep one CanaryStep, use DeploymentStrategy.linear for equal steps, or ${ARGO_HINT}.`);
   }
   const step = strategy.steps[0];
-  if (step.manualGate) {
+  if (step.manualGate && !gateable) {
     fail(where, 'strategy.steps[0]', `cannot wait for a manual approval with ${target}: traffic shifts on a timer`, 'CanaryStep.withManualGate',
       'Use CanaryStep.of, or, on an ECS service, DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), which holds the new version on the test route until approved (either engine).');
   }
@@ -322,6 +357,34 @@ function nativeGate(where: string, engine: EcsEngine, bakeTime: Duration): Pause
   requireCloudFormationWindow(where, 'approvalWaitTime + keepPreviousVersionFor', timeout.toMinutes() + bakeTime.toMinutes(),
     'PAUSE hook timeout + bakeTimeInMinutes');
   return { stage: 'POST_TEST_TRAFFIC_SHIFT', timeout, action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK };
+}
+
+/**
+ * The canary gate of `CanaryStep.withManualGate` on ECS native: waits `approvalWaitTime` (23 hours by
+ * default) after the bake, in whole minutes within ECS's limit of a Lambda hook answering IN_PROGRESS.
+ */
+function nativeCanaryGate(where: string, engine: EcsEngine, weight: number): CanaryGate {
+  const field = 'engine.approvalWaitTime';
+  const wait = engine.approvalWaitTime ?? ECS_CANARY_GATE_DEFAULT_WAIT;
+  const seconds = wait.toSeconds();
+  if (seconds % 60 !== 0) {
+    fail(where, field, 'must be a whole number of minutes with a canary step\'s manual gate: the gate counts its wait in minutes', formatDuration(wait),
+      `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
+  }
+  // Positive (EcsEngine.native checks it) and whole minutes: at least 1 minute.
+  if (seconds / 60 > ECS_CANARY_GATE_MAX_MINUTES) {
+    fail(where, field, `must be at most ${ECS_CANARY_GATE_MAX_MINUTES} minutes (${formatDuration(Duration.minutes(ECS_CANARY_GATE_MAX_MINUTES))}) with a canary step's manual gate: `
+      + 'the gate is an ECS Lambda hook, which ECS fails after 1440 minutes of IN_PROGRESS, and the gate keeps 10 minutes for its last polls',
+    formatDuration(wait), `Use Duration.minutes(${ECS_CANARY_GATE_MAX_MINUTES}) or less, or DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), whose PAUSE hook waits up to 14 days.`);
+  }
+  return { wait: Duration.minutes(seconds / 60), action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK, weight };
+}
+
+/** How the canary gate reads in the plan and the runbook. */
+export function describeCanaryGate(gate: CanaryGate): string {
+  return gate.action === ApprovalTimeoutAction.ROLLBACK
+    ? `rolls back unless approved within ${formatDuration(gate.wait)}`
+    : `continues by itself after ${formatDuration(gate.wait)} unless rejected`;
 }
 
 /**
@@ -349,8 +412,8 @@ function headerPreviewGate(where: string, engine: EcsEngine, route: EcsHeaderRou
 /** Refuses the manual-gate options of EcsEngine.native() where there is no manual gate. */
 function requireNoGateOptions(where: string, engine: EcsEngine, gate: boolean): void {
   if (gate) return;
-  const problem = 'is only used with a manual gate: a blue/green strategy with Promotion.manual(), or a headerPreview with manualGate';
-  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), or HeaderPreview.of({ ..., manualGate: true }).';
+  const problem = 'is only used with a manual gate: a blue/green strategy with Promotion.manual(), a headerPreview with manualGate, or a CanaryStep.withManualGate';
+  const fix = 'Remove it, or use DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), HeaderPreview.of({ ..., manualGate: true }) or CanaryStep.withManualGate(weight, bakeTime).';
   if (engine.approvalWaitTime !== undefined) {
     fail(where, 'engine.approvalWaitTime', problem, formatDuration(engine.approvalWaitTime), fix);
   }
@@ -455,13 +518,27 @@ function headerPreviewPhase(route: EcsHeaderRoute, gate: PauseGate, smokeTest: S
 }
 
 function stepsPlan(target: string, kind: string, strategy: DeploymentStrategy, analysis: Analysis | undefined,
-  smokeTest: SmokeTest | undefined, headerRoute?: EcsHeaderRoute, previewGate?: PauseGate): RolloutPlan {
+  smokeTest: SmokeTest | undefined, headerRoute?: EcsHeaderRoute, previewGate?: PauseGate, canaryGate?: CanaryGate): RolloutPlan {
   const phases: PlanPhaseSpec[] = headerRoute !== undefined
     ? [headerPreviewPhase(headerRoute, previewGate!, smokeTest)] : [...previewPhase(smokeTest)];
-  strategy.steps.forEach((s, i) => phases.push({ name: `Step ${i + 1}`, trafficPercent: s.weight, duration: s.bakeTime, ...judged(analysis) }));
+  strategy.steps.forEach((s, i) => phases.push({
+    name: `Step ${i + 1}`,
+    trafficPercent: s.weight,
+    duration: s.bakeTime,
+    ...judged(analysis),
+    ...(canaryGate === undefined ? {} : {
+      manualGate: true,
+      note: 'holds after its bake for an approval (Lambda hook at PRE_PRODUCTION_TRAFFIC_SHIFT, approved through the approval parameter, '
+        + `rollback alarms still judged); ${describeCanaryGate(canaryGate)}`,
+    }),
+  }));
   phases.push({ name: 'Full traffic, previous version kept', trafficPercent: 100, duration: strategy.keepPreviousVersionFor, ...judgedWithin(analysis, strategy.keepPreviousVersionFor) });
   const extra = previewGate === undefined ? [] : ['The CloudFormation update that starts the deployment waits while the header-only preview holds it: '
     + 'continue or roll it back early with aws ecs continue-service-deployment (see the runbook).'];
+  if (canaryGate !== undefined) {
+    extra.push('The CloudFormation update that starts the deployment waits while the canary gate holds: approve or reject the canary '
+      + '(aws ssm put-parameter on the approval parameter, see the runbook) before the wait ends.');
+  }
   return RolloutPlan.fromPhases({ target, strategy: kind, phases, notes: [...notes(strategy, analysis), ...extra] });
 }
 

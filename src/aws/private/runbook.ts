@@ -43,6 +43,11 @@ export interface EcsRunbookFacts extends AwsRunbookFacts {
    * manual approval, and what its PAUSE hook does when nobody answers.
    */
   readonly preview?: { readonly route: string; readonly manualGate: boolean; readonly gate: string };
+  /**
+   * ECS native with a canary step's manual gate: the canary weight and what the gate does when nobody
+   * answers ("rolls back unless approved within 23h"); the variables include APPROVAL_PARAMETER.
+   */
+  readonly canaryGate?: { readonly weight: number; readonly gate: string };
   /** CodeDeploy: whether the stack update starts the deployments (deployOnStackUpdate). */
   readonly stackDeploys?: boolean;
 }
@@ -155,7 +160,20 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
       commands: [inProgress, pausedHook, 'aws ecs continue-service-deployment --hook-id "$HOOK" --action ROLLBACK'],
     },
   ];
-  const paused = facts.gate !== undefined || facts.preview !== undefined;
+  const canaryGate: RunbookProcedure[] = facts.canaryGate === undefined ? [] : [
+    {
+      title: 'Promote the canary (approve the gate)',
+      when: `the canary at ${facts.canaryGate.weight}% looks right after its bake; the final traffic shift waits at PRE_PRODUCTION_TRAFFIC_SHIFT and ${facts.canaryGate.gate}`,
+      commands: [inProgress, 'aws ssm put-parameter --name "$APPROVAL_PARAMETER" --value "$DEPLOYMENT" --type String --overwrite'],
+      notes: ['The gate looks at the parameter about once a minute; the approval names this deployment only, so it never promotes a later one.'],
+    },
+    {
+      title: 'Roll back the canary (reject)',
+      when: `the canary at ${facts.canaryGate.weight}% is wrong; the previous version still serves the rest of the traffic`,
+      commands: [inProgress, 'aws ssm put-parameter --name "$APPROVAL_PARAMETER" --value "reject:$DEPLOYMENT" --type String --overwrite'],
+    },
+  ];
+  const paused = facts.gate !== undefined || facts.preview !== undefined || facts.canaryGate !== undefined;
   return Runbook.of({
     title: facts.title,
     target: facts.plan.target,
@@ -164,6 +182,7 @@ export function ecsRunbook(facts: EcsRunbookFacts): Runbook {
     procedures: [
       ...gate,
       ...preview,
+      ...canaryGate,
       {
         title: 'Abort the deployment in progress and roll back',
         when: facts.rolling ? 'the new tasks misbehave during the replacement' : `the new version misbehaves before the deployment completes (keep window: ${facts.keep})`,
