@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler, HookConfig, readConfig, readState, runHook } from '../../src/aws/private/handlers/migration-hook';
+import { deploymentIdentity, handler, HookConfig, readConfig, readState, runHook } from '../../src/aws/private/handlers/migration-hook';
 
 const ecs = mockClient(ECSClient);
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop';
@@ -50,6 +50,32 @@ test('the first call starts the first step in the service network and answers IN
   expect(input.clientToken).toMatch(/^[0-9a-f]{64}$/);
   await runHook(event, config, 2_000);
   expect(ecs.commandCalls(RunTaskCommand)[1].args[0].input.clientToken).toBe(input.clientToken);
+});
+
+test('the idempotency token names the deployment, in either shape of the call, and never the service alone', async () => {
+  ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: task1 }] });
+  const service = 'arn:aws:ecs:eu-west-1:123456789012:service/shop/api';
+  const deployment1 = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/shop/api/d1';
+  const deployment2 = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/shop/api/d2';
+  const revision = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:service-revision/shop/api/${n}`;
+  const tokens: Array<string | undefined> = [];
+  for (const call of [
+    { resourceArn: deployment1, executionDetails: { serviceArn: service, targetServiceRevisionArn: revision(1) } },
+    { resourceArn: deployment2, executionDetails: { serviceArn: service, targetServiceRevisionArn: revision(2) } },
+    { executionDetails: { serviceArn: service, targetServiceRevisionArn: revision(3) } },
+    { serviceArn: service, targetServiceRevisionArn: revision(4) },
+    { serviceArn: service },
+  ]) {
+    ecs.resetHistory();
+    await runHook(call, config, 1_000);
+    tokens.push(ecs.commandCalls(RunTaskCommand)[0].args[0].input.clientToken);
+  }
+  expect(tokens.slice(0, 4).every(t => /^[0-9a-f]{64}$/.test(t!))).toBe(true);
+  expect(new Set(tokens.slice(0, 4)).size).toBe(4);
+  // Only the service: no token rather than one every deployment of the service would share.
+  expect(tokens[4]).toBeUndefined();
+  expect(deploymentIdentity({ resourceArn: deployment1, targetServiceRevisionArn: revision(1) })).toBe(deployment1);
+  expect(deploymentIdentity({ serviceArn: service })).toBeUndefined();
 });
 
 test('a running task keeps the hook IN_PROGRESS with the same hookDetails', async () => {

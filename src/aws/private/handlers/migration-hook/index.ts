@@ -44,11 +44,26 @@ export interface HookState {
   readonly migrationStartedAt?: string;
 }
 
-/** The parts of the ECS lifecycle hook payload the hook reads. */
+/**
+ * The parts of the ECS lifecycle hook payload the hook reads. The ECS guide lists the deployment
+ * facts at the top level; calls ECS makes carry them in `executionDetails`, with the service
+ * deployment's ARN as `resourceArn`: both shapes are read.
+ */
 export interface HookEvent {
   readonly serviceArn?: string;
   readonly targetServiceRevisionArn?: string;
+  readonly executionDetails?: { readonly serviceArn?: string; readonly targetServiceRevisionArn?: string };
+  /** The service deployment's ARN. */
+  readonly resourceArn?: string;
   readonly hookDetails?: HookState | string;
+}
+
+/**
+ * What identifies this deployment in the call: the service deployment, else the revision it deploys.
+ * Never the service alone, which every deployment of the service shares.
+ */
+export function deploymentIdentity(event: HookEvent): string | undefined {
+  return event.resourceArn ?? event.executionDetails?.targetServiceRevisionArn ?? event.targetServiceRevisionArn;
 }
 
 /** The answer to ECS. */
@@ -76,7 +91,11 @@ function failed(detail: string): HookResponse {
 async function start(event: HookEvent, config: HookConfig, index: number, now: number): Promise<HookResponse> {
   const step = config.steps[index];
   // The same deployment and step give the same token, so a repeated call never starts a second task.
-  const clientToken = crypto.createHash('sha256').update(`${event.targetServiceRevisionArn ?? event.serviceArn ?? ''}/${step.id}`).digest('hex').slice(0, 64);
+  // Without a deployment in the call there is no token: a token shared by every deployment would
+  // give a later deployment the task an earlier one started.
+  const identity = deploymentIdentity(event);
+  const clientToken = identity === undefined ? undefined : crypto.createHash('sha256').update(`${identity}/${step.id}`).digest('hex').slice(0, 64);
+  if (identity === undefined) log('warning', `step ${step.id}: the call names no deployment, so RunTask is not idempotent for it`);
   let out;
   try {
     out = await ecs.send(new RunTaskCommand({
