@@ -3,7 +3,7 @@ import { ECSClient, ListServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { GateConfig, GateEvent, handler, readConfig, readState, RETRY_SECONDS, runGate } from '../../src/aws/private/handlers/canary-gate';
+import { GateConfig, GateEvent, handler, readConfig, productionWeight, readState, RETRY_SECONDS, runGate } from '../../src/aws/private/handlers/canary-gate';
 
 const ecs = mockClient(ECSClient);
 const ssm = mockClient(SSMClient);
@@ -60,6 +60,34 @@ describe('runGate', () => {
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(ssm).not.toHaveReceivedAnyCommand();
     expect(JSON.parse(logs[0])).toEqual({ canaryGate: 'SUCCEEDED', reason: 'the new revision serves 0% of production traffic: the shift to the canary weight comes next' });
+  });
+
+  test('a call without production weights for the new revision holds (the gate fails closed), and the approval lets it through', async () => {
+    const { productionTrafficWeights: _, ...noWeights } = event(10);
+    await expect(runGate(noWeights, config(), START)).resolves.toEqual({
+      hookStatus: 'IN_PROGRESS', callBackDelay: 60, hookDetails: { gateStartedAt: String(START), gateDeployment: DEPLOYMENT },
+    });
+    expect(JSON.parse(logs[0]).reason).toBe('the call carries no production traffic weight for the new revision, so the gate holds at this shift; '
+      + `waiting up to ${60 * MINUTE}ms for approval of ${DEPLOYMENT} in approval`);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: DEPLOYMENT } });
+    await expect(runGate({ ...noWeights, hookDetails: { gateStartedAt: String(START), gateDeployment: DEPLOYMENT } }, config(), START + MINUTE))
+      .resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+    // A weight that is not a number, or no target revision: unknown too.
+    for (const e of [{ ...event(10), productionTrafficWeights: { [NEW]: 'ten' as any } }, { ...event(10), targetServiceRevisionArn: undefined }]) {
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'none' } });
+      await expect(runGate(e, config(), START)).resolves.toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 60 });
+    }
+  });
+
+  test('productionWeight reads the map: left out is 0%, numbers as strings are read, anything else is unknown', () => {
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: { [OLD]: 100 } })).toBe(0);
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: { [NEW]: 12.5 } })).toBe(12.5);
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: { [NEW]: '12.5' as any } })).toBe(12.5);
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: { [NEW]: null as any } })).toBeUndefined();
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: { [NEW]: '' as any } })).toBeUndefined();
+    expect(productionWeight({ targetServiceRevisionArn: NEW })).toBeUndefined();
+    expect(productionWeight({ targetServiceRevisionArn: NEW, productionTrafficWeights: [] as any })).toBeUndefined();
+    expect(productionWeight({ productionTrafficWeights: { [NEW]: 10 } })).toBeUndefined();
   });
 
   test('100% succeeds at once', async () => {

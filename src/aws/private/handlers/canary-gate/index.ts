@@ -4,7 +4,10 @@
  * ECS calls the hook before each production traffic shift of a canary, so the hook tells the two
  * apart by the weight the new revision (the target revision) serves:
  *
- * - 0% (before the shift to the canary weight) or 100%: SUCCEEDED at once.
+ * - 0% (before the shift to the canary weight; a revision the weights leave out serves 0%) or 100%:
+ *   SUCCEEDED at once.
+ * - unknown (the call carries no weight for the new revision): the gate holds as at the canary step
+ *   (fails closed); the approval then lets this shift and the next one through.
  * - between the two (the canary has been shifted and baked; the final shift comes next): the gate.
  *   It answers IN_PROGRESS, polling every POLL_SECONDS, until the approval parameter holds the
  *   deployment's ARN (SUCCEEDED: traffic goes to 100%) or `reject:<ARN>` (FAILED: ECS rolls back),
@@ -130,17 +133,35 @@ async function findDeployment(config: GateConfig, event: GateEvent, facts: GateD
   return match === undefined ? undefined : { arn: match.serviceDeploymentArn, status: match.status };
 }
 
+/**
+ * The new revision's share of production traffic in the call, in percent: from the weights map
+ * (a revision the map leaves out serves 0%), or undefined when the call has no map or names no
+ * target revision, or the weight is not a number.
+ */
+export function productionWeight(facts: GateDetails): number | undefined {
+  const weights = facts.productionTrafficWeights;
+  const target = facts.targetServiceRevisionArn;
+  if (target === undefined || weights === null || typeof weights !== 'object' || Array.isArray(weights)) return undefined;
+  if (!(target in weights)) return 0;
+  const raw: unknown = weights[target];
+  const weight = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(weight) ? weight : undefined;
+}
+
 /** One call of the hook. */
 export async function runGate(event: GateEvent, config: GateConfig, now: number = Date.now()): Promise<GateResponse> {
   const facts: GateDetails = event.executionDetails ?? event;
   const target = facts.targetServiceRevisionArn;
-  const weight = target === undefined ? undefined : facts.productionTrafficWeights?.[target];
-  if (weight === undefined || weight <= 0) {
-    return answer({ hookStatus: 'SUCCEEDED' }, `the new revision serves ${weight ?? 0}% of production traffic: the shift to the canary weight comes next`);
+  const weight = productionWeight(facts);
+  if (weight !== undefined && weight <= 0) {
+    return answer({ hookStatus: 'SUCCEEDED' }, `the new revision serves ${weight}% of production traffic: the shift to the canary weight comes next`);
   }
-  if (weight >= 100) {
+  if (weight !== undefined && weight >= 100) {
     return answer({ hookStatus: 'SUCCEEDED' }, 'the new revision already serves 100% of production traffic');
   }
+  // Between the two, or unknown: a call that does not say which step it is holds like the canary
+  // step (the gate fails closed): the approval then also lets the other shift through.
+  const step = weight === undefined ? 'the call carries no production traffic weight for the new revision, so the gate holds at this shift' : `the canary (${weight}%) has baked`;
   let deployment;
   try {
     deployment = await findDeployment(config, event, facts);
@@ -160,7 +181,7 @@ export async function runGate(event: GateEvent, config: GateConfig, now: number 
   const hold: GateState = { gateStartedAt: String(Number.isFinite(startedAt) ? startedAt : now), gateDeployment: deployment.arn };
   const waiting = (reason: string) => answer({ hookStatus: 'IN_PROGRESS', callBackDelay: config.pollSeconds, hookDetails: hold }, reason);
   if (!Number.isFinite(startedAt)) {
-    return waiting(`the canary (${weight}%) has baked; waiting up to ${config.waitMs}ms for approval of ${deployment.arn} in ${config.parameterName}`);
+    return waiting(`${step}; waiting up to ${config.waitMs}ms for approval of ${deployment.arn} in ${config.parameterName}`);
   }
   if (config.alarmsOn) {
     let firing: string[] = [];
