@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { analysis, canary, image, newStack, only, service } from './util';
+import { analysis, canary, error, image, newStack, only, service } from './util';
 import {
   Capacity, CodeDeployEcsHookEvent, DeploymentHook, DeploymentStrategy, EcsEngine, EcsLifecycleStage, ProgressiveFargateService, Promotion, SmokeTest,
 } from '../../src';
@@ -12,15 +12,6 @@ import { appSpecHooks, checkDeploymentHooks } from '../../src/aws/private/hooks'
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
 const fnIn = (stack: Stack, name: string) => lambda.Function.fromFunctionArn(stack, name, arn(name));
 const testTraffic = { testTrafficFrom: ec2.Peer.ipv4('10.1.0.0/16') };
-
-function error(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('deployment hooks on ECS native', () => {
   test('a hook runs at each of the eight ECS lifecycle stages, in the order a deployment reaches them', () => {

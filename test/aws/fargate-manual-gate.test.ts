@@ -1,22 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { newStack, only, service } from './util';
+import { error, newStack, only, service } from './util';
 import {
   Analysis, ApprovalTimeoutAction, CanaryStep, DeploymentHook, DeploymentStrategy, EcsEngine, EcsLifecycleStage, Promotion, SmokeTest,
 } from '../../src';
 
 const manual = (keep = Duration.minutes(30)) => DeploymentStrategy.blueGreen({ promotion: Promotion.manual(), keepPreviousVersionFor: keep });
 const hooksOf = (template: any) => only(template, 'AWS::ECS::Service').Properties.DeploymentConfiguration.LifecycleHooks;
-
-function error(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('ECS native manual promotion (PAUSE lifecycle hook)', () => {
   test('a manual promotion pauses at POST_TEST_TRAFFIC_SHIFT for 24 hours and rolls back by default', () => {

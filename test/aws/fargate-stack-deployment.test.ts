@@ -1,15 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { analysis, only, service } from './util';
+import { analysis, error, only, service } from './util';
 import { CanaryStep, DeploymentStrategy, EcsEngine, Promotion } from '../../src';
-
-function error(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 const strategy = (keep = Duration.minutes(20)) => DeploymentStrategy.canary({
   steps: [CanaryStep.of(10, Duration.minutes(10))], analysis: analysis(), keepPreviousVersionFor: keep,

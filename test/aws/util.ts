@@ -39,3 +39,13 @@ export function only(template: Template, type: string): any {
   }
   return all[0];
 }
+
+/** The error `fn` throws; fails the test when it throws none. */
+export function error(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -364,20 +364,11 @@ function nativeGate(where: string, engine: EcsEngine, bakeTime: Duration): Pause
  * default) after the bake, in whole minutes within ECS's limit of a Lambda hook answering IN_PROGRESS.
  */
 function nativeCanaryGate(where: string, engine: EcsEngine, weight: number): CanaryGate {
-  const field = 'engine.approvalWaitTime';
-  const wait = engine.approvalWaitTime ?? ECS_CANARY_GATE_DEFAULT_WAIT;
-  const seconds = wait.toSeconds();
-  if (seconds % 60 !== 0) {
-    fail(where, field, 'must be a whole number of minutes with a canary step\'s manual gate: the gate counts its wait in minutes', formatDuration(wait),
-      `Use Duration.minutes(${Math.ceil(seconds / 60)}).`);
-  }
   // Positive (EcsEngine.native checks it) and whole minutes: at least 1 minute.
-  if (seconds / 60 > ECS_CANARY_GATE_MAX_MINUTES) {
-    fail(where, field, `must be at most ${ECS_CANARY_GATE_MAX_MINUTES} minutes (${formatDuration(Duration.minutes(ECS_CANARY_GATE_MAX_MINUTES))}) with a canary step's manual gate: `
-      + 'the gate is an ECS Lambda hook, which ECS fails after 1440 minutes of IN_PROGRESS, and the gate keeps 10 minutes for its last polls',
-    formatDuration(wait), `Use Duration.minutes(${ECS_CANARY_GATE_MAX_MINUTES}) or less, or DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), whose PAUSE hook waits up to 14 days.`);
-  }
-  return { wait: Duration.minutes(seconds / 60), action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK, weight };
+  const wait = wholeMinutes(where, 'engine.approvalWaitTime', engine.approvalWaitTime ?? ECS_CANARY_GATE_DEFAULT_WAIT, ECS_CANARY_GATE_MAX_MINUTES,
+    'canary gate\'s wait (an ECS Lambda hook fails after 1440 minutes of IN_PROGRESS, and the gate keeps 10 minutes for its last polls)',
+    'DeploymentStrategy.blueGreen({ promotion: Promotion.manual() }), whose PAUSE hook waits up to 14 days');
+  return { wait, action: engine.approvalTimeoutAction ?? ApprovalTimeoutAction.ROLLBACK, weight };
 }
 
 /** How the canary gate reads in the plan and the runbook. */
